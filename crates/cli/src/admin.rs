@@ -1,0 +1,252 @@
+//! `opending admin …`: the same operations as the `/admin/v1/` API, run directly on the
+//! server's database. Output is JSON on stdout; errors go to stderr with a non-zero exit code
+//! (2 for bad input or a missing thing, 1 for anything else).
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Args, Subcommand};
+use opending_domain::{Distribution, Secret};
+use opending_server::{
+    service::{admin, seed, Error},
+    Core,
+};
+use serde::Serialize;
+
+use crate::args::StorageArgs;
+
+/// Flags of `opending admin`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Orgs.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Apps.
+    #[command(subcommand)]
+    App(AppCommand),
+    /// Install a third-party app in an org (or reactivate a suspended installation).
+    Install(AppInOrg),
+    /// Suspend an installation: the app's tokens there stop working at once.
+    Suspend(AppInOrg),
+    /// Remove an installation and the app's tokens in that org.
+    Uninstall(AppInOrg),
+    /// List installations.
+    Installations {
+        /// Only this app's.
+        #[arg(long)]
+        app: Option<String>,
+        /// Only in this org.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Apply a seed file (YAML or JSON); applying it twice changes nothing.
+    Apply {
+        /// The seed file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Create an org.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// A chosen corpId (default: generated).
+        #[arg(long)]
+        corp_id: Option<String>,
+    },
+    /// List orgs.
+    List,
+    /// Show one org.
+    Show {
+        /// corpId.
+        corp_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AppCommand {
+    /// Create an app; prints its client secret once.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Owner org's corpId.
+        #[arg(long)]
+        org: String,
+        /// internal or third-party.
+        #[arg(long, default_value = "internal")]
+        distribution: Distribution,
+        /// A chosen clientId (default: generated).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// A chosen client secret (default: generated). Prefer the default.
+        #[arg(long)]
+        client_secret: Option<String>,
+    },
+    /// List apps.
+    List {
+        /// Only apps of this owner org.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Show one app.
+    Show {
+        /// clientId.
+        client_id: String,
+    },
+    /// Give an app a new client secret (printed once) and revoke its tokens.
+    RotateSecret {
+        /// clientId.
+        client_id: String,
+    },
+    /// Delete an app with its installations and tokens.
+    Delete {
+        /// clientId.
+        client_id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct AppInOrg {
+    /// The app's clientId.
+    #[arg(long)]
+    app: String,
+    /// The org's corpId.
+    #[arg(long)]
+    org: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Revoke one token (--token) or an app's tokens (--app [--org]).
+    Revoke {
+        /// The token value.
+        #[arg(long, conflicts_with_all = ["app", "org"])]
+        token: Option<String>,
+        /// Every token of this app…
+        #[arg(long, required_unless_present = "token")]
+        app: Option<String>,
+        /// …in this org only.
+        #[arg(long, requires = "app")]
+        org: Option<String>,
+    },
+}
+
+fn print(value: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Runs an admin subcommand.
+pub async fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
+    let config = args.storage.load(|_| {})?;
+    opending_server::telemetry::init(config.log_format, "warn");
+    let core = Core::open(&config).await?;
+    match execute(&core, args.command).await {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(Error::Api(e)) => {
+            eprintln!("error: {} ({})", e.message(), e.code.code());
+            Ok(ExitCode::from(2))
+        }
+        Err(Error::Internal(e)) => Err(e),
+    }
+}
+
+async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
+    let out = |v: &dyn erased::Json| v.print().map_err(Error::Internal);
+    match command {
+        AdminCommand::Org(OrgCommand::Create { name, corp_id }) => {
+            out(&admin::create_org(core, admin::NewOrg { name, corp_id }).await?)
+        }
+        AdminCommand::Org(OrgCommand::List) => out(&admin::list_orgs(core).await?),
+        AdminCommand::Org(OrgCommand::Show { corp_id }) => {
+            out(&admin::show_org(core, &corp_id).await?)
+        }
+        AdminCommand::App(AppCommand::Create {
+            name,
+            org,
+            distribution,
+            client_id,
+            client_secret,
+        }) => out(&admin::create_app(
+            core,
+            admin::NewApp {
+                name,
+                owner_corp_id: org,
+                distribution,
+                client_id,
+                client_secret: client_secret.map(Secret::new),
+            },
+        )
+        .await?),
+        AdminCommand::App(AppCommand::List { org }) => {
+            out(&admin::list_apps(core, org.as_deref()).await?)
+        }
+        AdminCommand::App(AppCommand::Show { client_id }) => {
+            out(&admin::show_app(core, &client_id).await?)
+        }
+        AdminCommand::App(AppCommand::RotateSecret { client_id }) => {
+            out(&admin::rotate_secret(core, &client_id, None).await?)
+        }
+        AdminCommand::App(AppCommand::Delete { client_id }) => {
+            admin::delete_app(core, &client_id).await?;
+            out(&serde_json::json!({ "deleted": client_id }))
+        }
+        AdminCommand::Install(a) => out(&admin::install(core, &a.app, &a.org).await?),
+        AdminCommand::Suspend(a) => out(&admin::suspend(core, &a.app, &a.org).await?),
+        AdminCommand::Uninstall(a) => {
+            admin::uninstall(core, &a.app, &a.org).await?;
+            out(&serde_json::json!({ "uninstalled": a.app, "corpId": a.org }))
+        }
+        AdminCommand::Installations { app, org } => {
+            out(&admin::list_installations(core, app.as_deref(), org.as_deref()).await?)
+        }
+        AdminCommand::Token(TokenCommand::Revoke { token, app, org }) => out(&admin::revoke(
+            core,
+            admin::RevokeRequest {
+                token: token.map(Secret::new),
+                client_id: app,
+                corp_id: org,
+            },
+        )
+        .await?),
+        AdminCommand::Apply { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                Error::Api(opending_domain::ApiError::with_message(
+                    opending_domain::ErrorCode::InvalidParameter,
+                    format!("cannot read {}: {e}", file.display()),
+                ))
+            })?;
+            let doc = seed::parse(&text)?;
+            out(&seed::apply(core, &doc).await?)
+        }
+    }
+}
+
+/// Printing any serialisable answer through one closure.
+mod erased {
+    /// A value printable as pretty JSON.
+    pub trait Json {
+        /// Prints it to stdout.
+        fn print(&self) -> anyhow::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn print(&self) -> anyhow::Result<()> {
+            super::print(self)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Apps and where they may run.
+//!
+//! DingTalk distinguishes an app only by how it is distributed (seed 001): an *internal* app runs
+//! in the org that developed it; a *third-party* app runs in every org that installed it, while
+//! that installation is active (decisions.md §14).
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{error::ErrorCode, ApiError, ClientId, CorpId, KeyedHash, UnixTime};
+
+/// How an app is distributed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Distribution {
+    /// Runs only in its owner org (企业内部应用).
+    Internal,
+    /// Runs in orgs that installed it (第三方企业应用).
+    ThirdParty,
+}
+
+impl Distribution {
+    /// The stored and displayed name: `internal` or `third-party`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Internal => "internal",
+            Self::ThirdParty => "third-party",
+        }
+    }
+}
+
+impl fmt::Display for Distribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Distribution {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "internal" => Ok(Self::Internal),
+            "third-party" | "third_party" | "thirdparty" => Ok(Self::ThirdParty),
+            other => Err(format!(
+                "unknown distribution {other:?}: expected internal or third-party"
+            )),
+        }
+    }
+}
+
+/// An app as stored: its secret only as a keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    /// The app's id.
+    pub client_id: ClientId,
+    /// Display name.
+    pub name: String,
+    /// The org that develops (and, for internal apps, runs) the app.
+    pub owner_corp_id: CorpId,
+    /// Internal or third-party.
+    pub distribution: Distribution,
+    /// Keyed hash of the client secret; the secret itself is never stored.
+    pub secret_hash: KeyedHash,
+    /// When the app was created.
+    pub created_at: UnixTime,
+}
+
+/// Whether an installation of a third-party app is in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InstallationStatus {
+    /// The app runs in the org.
+    Active,
+    /// The org has switched the app off; its tokens are refused until it is reactivated.
+    Suspended,
+}
+
+impl InstallationStatus {
+    /// The stored name: `active` or `suspended`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+        }
+    }
+}
+
+impl FromStr for InstallationStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "active" => Ok(Self::Active),
+            "suspended" => Ok(Self::Suspended),
+            other => Err(format!(
+                "unknown installation status {other:?}: expected active or suspended"
+            )),
+        }
+    }
+}
+
+/// A third-party app installed in an org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Installation {
+    /// The installed app.
+    pub client_id: ClientId,
+    /// The org it is installed in.
+    pub corp_id: CorpId,
+    /// Active or suspended.
+    pub status: InstallationStatus,
+    /// When it was installed.
+    pub created_at: UnixTime,
+}
+
+impl App {
+    /// Decides whether this app may hold a token in `corp` (decisions.md §14).
+    ///
+    /// `org_exists` says whether `corp` is a known org; `installation` is this app's installation
+    /// there, if any. Every refusal is the same `unauthorized.client` (401), so the answer does not
+    /// tell a caller which orgs exist.
+    pub fn may_run_in(
+        &self,
+        corp: &CorpId,
+        org_exists: bool,
+        installation: Option<InstallationStatus>,
+    ) -> Result<(), ApiError> {
+        let allowed = org_exists
+            && match self.distribution {
+                Distribution::Internal => &self.owner_corp_id == corp,
+                Distribution::ThirdParty => installation == Some(InstallationStatus::Active),
+            };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::UnauthorizedClient))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(distribution: Distribution) -> App {
+        App {
+            client_id: ClientId::parse("suiteabc").unwrap(),
+            name: "A".into(),
+            owner_corp_id: CorpId::parse("dingowner").unwrap(),
+            distribution,
+            secret_hash: KeyedHash([0; 32]),
+            created_at: UnixTime(0),
+        }
+    }
+
+    #[test]
+    fn internal_apps_run_only_in_their_owner_org() {
+        let a = app(Distribution::Internal);
+        let owner = CorpId::parse("dingowner").unwrap();
+        let other = CorpId::parse("dingother").unwrap();
+        assert!(a.may_run_in(&owner, true, None).is_ok());
+        let err = a
+            .may_run_in(&other, true, Some(InstallationStatus::Active))
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnauthorizedClient);
+        assert!(a.may_run_in(&owner, false, None).is_err());
+    }
+
+    #[test]
+    fn third_party_apps_need_an_active_installation() {
+        let a = app(Distribution::ThirdParty);
+        let corp = CorpId::parse("dingcustomer").unwrap();
+        assert!(a
+            .may_run_in(&corp, true, Some(InstallationStatus::Active))
+            .is_ok());
+        assert!(a
+            .may_run_in(&corp, true, Some(InstallationStatus::Suspended))
+            .is_err());
+        assert!(a.may_run_in(&corp, true, None).is_err());
+        // Not even in the developer's own org without an installation.
+        let owner = CorpId::parse("dingowner").unwrap();
+        assert!(a.may_run_in(&owner, true, None).is_err());
+    }
+
+    #[test]
+    fn distribution_round_trips() {
+        for d in [Distribution::Internal, Distribution::ThirdParty] {
+            assert_eq!(d.as_str().parse::<Distribution>().unwrap(), d);
+        }
+        assert!("both".parse::<Distribution>().is_err());
+    }
+}

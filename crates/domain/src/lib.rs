@@ -1,0 +1,20 @@
+//! The rules of opending, free of I/O: identifiers, orgs, apps and their installations,
+//! token lifetimes, keyed hashing of secrets, and DingTalk's error catalogue.
+//!
+//! Everything here is deterministic given its inputs (randomness is passed in as an RNG),
+//! so the server, the storage layer and the SDK can share it and test it in isolation.
+
+pub mod app;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod secret;
+pub mod token;
+
+pub use app::{App, Distribution, Installation, InstallationStatus};
+pub use clock::UnixTime;
+pub use error::{ApiError, ErrorCode};
+pub use ids::{ClientId, CorpId, IdError};
+pub use org::Org;
+pub use secret::{HashKey, KeyedHash, Secret};

@@ -1,0 +1,214 @@
+//! Secrets and how they are kept: never in logs, never at rest.
+//!
+//! Client secrets, tokens, codes and the admin key are stored as HMAC-SHA256 under the server's
+//! hash key ([`HashKey`]), with a purpose label so a hash made for one use can never match another.
+//! High-entropy random values need no slow hash (argon2id is kept for human passwords); the key
+//! means a stolen database alone does not allow offline guessing. Comparisons are constant-time.
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use rand::{distributions::Alphanumeric, Rng, RngCore};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A secret string: `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret itself; call only where it must leave the process (a response body).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A fresh client secret: 64 ASCII alphanumerics (about 381 bits), like DingTalk's.
+    pub fn generate_client_secret(rng: &mut (impl RngCore + ?Sized)) -> Self {
+        Self(
+            (&mut *rng)
+                .sample_iter(&Alphanumeric)
+                .take(64)
+                .map(char::from)
+                .collect(),
+        )
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+/// What a keyed hash is for; part of the MAC input so hashes of one kind never match another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// An app's client secret.
+    ClientSecret,
+    /// Looking up an access token by its value.
+    AccessToken,
+    /// Deriving an app access token's value from its stored nonce.
+    AppTokenDerivation,
+    /// The admin key.
+    AdminKey,
+    /// The fingerprint that tells which hash key a database was set up with.
+    KeyFingerprint,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Self::ClientSecret => b"opending/client-secret/v1\0",
+            Self::AccessToken => b"opending/access-token/v1\0",
+            Self::AppTokenDerivation => b"opending/app-token-derivation/v1\0",
+            Self::AdminKey => b"opending/admin-key/v1\0",
+            Self::KeyFingerprint => b"opending/key-fingerprint/v1\0",
+        }
+    }
+}
+
+/// The server's 32-byte key for keyed hashes. `Debug` never shows it.
+#[derive(Clone)]
+pub struct HashKey([u8; 32]);
+
+impl HashKey {
+    /// A key from raw bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// A fresh random key.
+    pub fn generate(rng: &mut (impl RngCore + ?Sized)) -> Self {
+        let mut k = [0u8; 32];
+        rng.fill_bytes(&mut k);
+        Self(k)
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(s: &str) -> Result<Self, String> {
+        let bytes = hex::decode(s.trim()).map_err(|e| format!("hash key is not hex: {e}"))?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| "hash key must be 32 bytes (64 hex digits)".to_owned())?;
+        Ok(Self(arr))
+    }
+
+    /// The key as 64 hex digits (for storing it where the operator asked).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// HMAC-SHA256 of `value` for `purpose`.
+    pub fn hash(&self, purpose: Purpose, value: &[u8]) -> KeyedHash {
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC accepts any key length");
+        mac.update(purpose.label());
+        mac.update(value);
+        KeyedHash(mac.finalize().into_bytes().into())
+    }
+
+    /// A value that identifies this key without revealing it.
+    pub fn fingerprint(&self) -> KeyedHash {
+        self.hash(Purpose::KeyFingerprint, b"")
+    }
+}
+
+impl fmt::Debug for HashKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HashKey([redacted])")
+    }
+}
+
+/// A 32-byte keyed hash, compared in constant time.
+#[derive(Clone, Copy, Hash, Eq)]
+pub struct KeyedHash(pub [u8; 32]);
+
+impl KeyedHash {
+    /// Lowercase hex, the form stored in the database.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses the stored hex form.
+    pub fn from_hex(s: &str) -> Result<Self, String> {
+        let bytes = hex::decode(s).map_err(|e| format!("stored hash is not hex: {e}"))?;
+        bytes
+            .try_into()
+            .map(Self)
+            .map_err(|_| "stored hash must be 32 bytes".to_owned())
+    }
+}
+
+impl PartialEq for KeyedHash {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl fmt::Debug for KeyedHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyedHash({}…)", &self.to_hex()[..8])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn hashes_depend_on_key_and_purpose() {
+        let a = HashKey::from_bytes([1; 32]);
+        let b = HashKey::from_bytes([2; 32]);
+        let h = a.hash(Purpose::ClientSecret, b"s");
+        assert_eq!(h, a.hash(Purpose::ClientSecret, b"s"));
+        assert_ne!(h, b.hash(Purpose::ClientSecret, b"s"));
+        assert_ne!(h, a.hash(Purpose::AccessToken, b"s"));
+        assert_eq!(KeyedHash::from_hex(&h.to_hex()).unwrap(), h);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?} {s}"), "Secret([redacted]) [redacted]");
+        assert!(!format!("{:?}", HashKey::from_bytes([9; 32])).contains('9'));
+    }
+
+    #[test]
+    fn generated_client_secrets_are_long_and_alphanumeric() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let s = Secret::generate_client_secret(&mut rng);
+        assert_eq!(s.expose().len(), 64);
+        assert!(s.expose().bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(s, Secret::generate_client_secret(&mut rng));
+    }
+
+    #[test]
+    fn hash_key_hex_round_trip_and_errors() {
+        let k = HashKey::from_bytes([0xab; 32]);
+        assert_eq!(
+            HashKey::from_hex(&k.to_hex()).unwrap().fingerprint(),
+            k.fingerprint()
+        );
+        assert!(HashKey::from_hex("zz").is_err());
+        assert!(HashKey::from_hex("abcd").is_err());
+    }
+}

@@ -1,0 +1,155 @@
+//! Access tokens: how their values are made, found and judged alive.
+//!
+//! An app token must be handed out again, unchanged, to every repeat request while it is valid
+//! (seed 000, decisions.md §8), by any instance sharing the database. So the database keeps a
+//! random 16-byte *nonce* per token and the value is derived as HMAC(hash key, nonce): the
+//! database alone reveals no token, yet every instance holding the key can hand the same one out.
+//! Tokens are looked up by a keyed hash of their value, never by the value.
+
+use rand::RngCore;
+
+use crate::{
+    secret::{HashKey, KeyedHash, Purpose},
+    ClientId, CorpId, Secret, UnixTime,
+};
+
+/// Longest token value looked up; anything longer is refused without touching storage.
+pub const MAX_TOKEN_LEN: usize = 256;
+
+/// The random part of an app token, stored in place of the token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TokenNonce(pub [u8; 16]);
+
+impl TokenNonce {
+    /// A fresh nonce.
+    pub fn generate(rng: &mut (impl RngCore + ?Sized)) -> Self {
+        let mut n = [0u8; 16];
+        rng.fill_bytes(&mut n);
+        Self(n)
+    }
+
+    /// Hex form, as stored.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses the stored hex form.
+    pub fn from_hex(s: &str) -> Result<Self, String> {
+        let v = hex::decode(s).map_err(|e| format!("stored nonce is not hex: {e}"))?;
+        v.try_into()
+            .map(Self)
+            .map_err(|_| "stored nonce must be 16 bytes".to_owned())
+    }
+}
+
+impl std::fmt::Debug for TokenNonce {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenNonce([redacted])")
+    }
+}
+
+/// The app token value for a nonce: 32 lowercase hex digits (128 bits), shaped like DingTalk's.
+pub fn derive_app_token(key: &HashKey, nonce: &TokenNonce) -> Secret {
+    let mac = key.hash(Purpose::AppTokenDerivation, &nonce.0);
+    Secret::new(hex::encode(&mac.0[..16]))
+}
+
+/// The keyed hash under which an access token is stored and looked up.
+pub fn access_token_hash(key: &HashKey, token: &str) -> KeyedHash {
+    key.hash(Purpose::AccessToken, token.as_bytes())
+}
+
+/// An app access token as stored: one per (app, org) at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppToken {
+    /// The app holding it.
+    pub client_id: ClientId,
+    /// The org it is valid in.
+    pub corp_id: CorpId,
+    /// What the value is derived from.
+    pub nonce: TokenNonce,
+    /// Lookup hash of the value.
+    pub token_hash: KeyedHash,
+    /// When this value was first issued.
+    pub issued_at: UnixTime,
+    /// When it stops working; renewed by every repeat request.
+    pub expires_at: UnixTime,
+}
+
+impl AppToken {
+    /// Whether the token still works at `now`.
+    pub fn is_live(&self, now: UnixTime) -> bool {
+        self.expires_at > now
+    }
+
+    /// Seconds of validity left at `now`, as sent in `expires_in` / `expireIn`.
+    pub fn expires_in(&self, now: UnixTime) -> i64 {
+        now.secs_until(self.expires_at)
+    }
+}
+
+/// A freshly minted app token, ready to be stored with "keep the live one, else take this"
+/// semantics (the storage layer decides atomically which one wins).
+#[derive(Debug, Clone)]
+pub struct NewAppToken {
+    /// The record to store if no live token exists.
+    pub record: AppToken,
+}
+
+impl NewAppToken {
+    /// Mints a candidate token for (app, org) valid for `ttl` seconds from `now`.
+    pub fn mint(
+        key: &HashKey,
+        rng: &mut (impl RngCore + ?Sized),
+        client_id: ClientId,
+        corp_id: CorpId,
+        now: UnixTime,
+        ttl: i64,
+    ) -> Self {
+        let nonce = TokenNonce::generate(rng);
+        let value = derive_app_token(key, &nonce);
+        Self {
+            record: AppToken {
+                client_id,
+                corp_id,
+                nonce,
+                token_hash: access_token_hash(key, value.expose()),
+                issued_at: now,
+                expires_at: now.plus(ttl),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn derived_token_is_stable_and_hash_matches() {
+        let key = HashKey::from_bytes([3; 32]);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let t = NewAppToken::mint(
+            &key,
+            &mut rng,
+            ClientId::parse("dingapp").unwrap(),
+            CorpId::parse("dingcorp").unwrap(),
+            UnixTime(1000),
+            7200,
+        );
+        let value = derive_app_token(&key, &t.record.nonce);
+        assert_eq!(value.expose().len(), 32);
+        assert_eq!(access_token_hash(&key, value.expose()), t.record.token_hash);
+        assert_eq!(derive_app_token(&key, &t.record.nonce), value);
+        // Another key derives another value from the same nonce.
+        assert_ne!(
+            derive_app_token(&HashKey::from_bytes([4; 32]), &t.record.nonce),
+            value
+        );
+        assert!(t.record.is_live(UnixTime(8199)));
+        assert!(!t.record.is_live(UnixTime(8200)));
+        assert_eq!(t.record.expires_in(UnixTime(1000)), 7200);
+        assert_eq!(t.record.expires_in(UnixTime(9000)), 0);
+    }
+}

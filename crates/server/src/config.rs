@@ -1,0 +1,187 @@
+//! The one configuration struct, read from defaults, a TOML file, `OPENDING_*` environment
+//! variables and command-line flags — in that order, later sources winning.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use figment::{
+    providers::{Env, Format, Serialized, Toml},
+    Figment,
+};
+use opending_domain::Secret;
+use serde::{Deserialize, Serialize};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, coloured when on a terminal.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Every setting of the server. See `docs/config.md` for the table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Directory of the embedded SQLite database (used unless `database_url` or `memory`).
+    pub data_dir: PathBuf,
+    /// `postgres://…` to store everything in PostgreSQL instead of SQLite.
+    pub database_url: Option<String>,
+    /// Keep everything in memory (nothing written to disk); for throwaway runs.
+    pub memory: bool,
+    /// A seed file applied at start.
+    pub seed: Option<PathBuf>,
+    /// Create the demo world if it is missing and print how to get a token.
+    pub demo: bool,
+    /// Bearer key for `/admin/v1/`; the admin API is absent when unset.
+    pub admin_key: Option<Secret>,
+    /// 64 hex digits keying every stored hash. When unset, a key is generated once and kept in
+    /// the database. Must be the same on every instance sharing a database, and never change.
+    pub hash_key: Option<Secret>,
+    /// App access token lifetime in seconds (DingTalk: 7200).
+    pub app_token_ttl: i64,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `opending_server=debug`).
+    pub log_level: String,
+    /// SQLite: fsync every commit (`synchronous=FULL`) for power-loss durability.
+    pub sqlite_full_sync: bool,
+    /// PostgreSQL: most connections in the pool.
+    pub db_max_connections: u32,
+    /// Longest wait for a database connection before a request fails, in milliseconds.
+    pub db_acquire_timeout_ms: u64,
+    /// Longest time a request may take before it is answered with an error, in milliseconds.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            data_dir: PathBuf::from("./opending-data"),
+            database_url: None,
+            memory: false,
+            seed: None,
+            demo: false,
+            admin_key: None,
+            hash_key: None,
+            app_token_ttl: 7200,
+            log_format: LogFormat::Pretty,
+            log_level: "info".to_owned(),
+            sqlite_full_sync: false,
+            db_max_connections: 16,
+            db_acquire_timeout_ms: 3000,
+            request_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// Settings given on the command line; `None` leaves the value to the lower sources.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--listen`
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--data-dir`
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--database-url`
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--memory`
+    pub memory: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--seed`
+    pub seed: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--demo`
+    pub demo: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--admin-key`
+    pub admin_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--hash-key`
+    pub hash_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--app-token-ttl`
+    pub app_token_ttl: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--log-format`
+    pub log_format: Option<LogFormat>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--log-level`
+    pub log_level: Option<String>,
+}
+
+/// Environment variable names read (each `OPENDING_` + the upper-cased key).
+const ENV_KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "memory",
+    "seed",
+    "demo",
+    "admin_key",
+    "hash_key",
+    "app_token_ttl",
+    "log_format",
+    "log_level",
+    "sqlite_full_sync",
+    "db_max_connections",
+    "db_acquire_timeout_ms",
+    "request_timeout_ms",
+];
+
+impl Config {
+    /// Reads the configuration: defaults, then `file` (if any), then `OPENDING_*`
+    /// variables, then `overrides`. Fails on unknown keys, wrong types or bad values.
+    pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut fig = Figment::new();
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("config file {} does not exist", path.display());
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        let fig = fig
+            .merge(Env::prefixed("OPENDING_").only(ENV_KEYS))
+            .merge(Serialized::defaults(overrides));
+        let config: Config = fig.extract()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks values that types alone do not.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.app_token_ttl < 1 || self.app_token_ttl > 30 * 24 * 3600 {
+            anyhow::bail!("app_token_ttl must be between 1 and 2592000 seconds");
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                anyhow::bail!(
+                    "database_url must be a postgres:// URL (SQLite is the default; use data_dir)"
+                );
+            }
+            if self.memory {
+                anyhow::bail!("memory and database_url exclude each other");
+            }
+        }
+        if let Some(key) = &self.admin_key {
+            if key.expose().len() < 16 {
+                anyhow::bail!("admin_key must be at least 16 characters");
+            }
+        }
+        if let Some(key) = &self.hash_key {
+            opending_domain::HashKey::from_hex(key.expose()).map_err(anyhow::Error::msg)?;
+        }
+        if self.db_max_connections == 0 {
+            anyhow::bail!("db_max_connections must be at least 1");
+        }
+        Ok(())
+    }
+}

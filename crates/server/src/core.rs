@@ -1,0 +1,143 @@
+//! The state every service shares: storage, the hash key, the clock, the source of randomness
+//! and the token settings. Built once at start-up from the [`Config`].
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use opending_domain::{secret::Purpose, HashKey, KeyedHash, Secret, UnixTime};
+use opending_store::{PgStore, SqliteStore, Store};
+use rand::RngCore;
+
+use crate::{clock::Clock, config::Config};
+
+/// Shared state of one server instance (or of one admin CLI run).
+pub struct Core {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// Key of every keyed hash.
+    pub key: HashKey,
+    /// The clock.
+    pub clock: Clock,
+    /// App token lifetime in seconds.
+    pub app_token_ttl: i64,
+    /// Keyed hash of the admin key, when the admin API is enabled.
+    pub admin_key_hash: Option<KeyedHash>,
+    /// A client-secret hash that matches nothing, compared against when a client is unknown so
+    /// that "unknown client" and "wrong secret" take the same time.
+    pub decoy_secret_hash: KeyedHash,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core")
+            .field("backend", &self.store.backend())
+            .field("app_token_ttl", &self.app_token_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Metadata key under which a generated hash key is kept.
+const META_HASH_KEY: &str = "hash_key";
+/// Metadata key of the fingerprint of the hash key the database was set up with.
+const META_KEY_FINGERPRINT: &str = "hash_key_fingerprint";
+
+impl Core {
+    /// Opens storage as configured, migrates it and settles the hash key.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let store = open_store(config).await?;
+        store.migrate().await.context("migrating the database")?;
+        let key = settle_hash_key(store.as_ref(), config.hash_key.as_ref()).await?;
+        let admin_key_hash = config
+            .admin_key
+            .as_ref()
+            .map(|k| key.hash(Purpose::AdminKey, k.expose().as_bytes()));
+        let mut decoy = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut decoy);
+        Ok(Self {
+            store,
+            decoy_secret_hash: KeyedHash(decoy),
+            key,
+            clock: Clock::default(),
+            app_token_ttl: config.app_token_ttl,
+            admin_key_hash,
+        })
+    }
+
+    /// The current time.
+    pub fn now(&self) -> UnixTime {
+        self.clock.now()
+    }
+
+    /// Runs `f` with the source of randomness for ids, secrets and tokens.
+    pub fn with_rng<T>(&self, f: impl FnOnce(&mut dyn RngCore) -> T) -> T {
+        f(&mut rand::thread_rng())
+    }
+
+    /// Keyed hash of a client secret.
+    pub fn hash_client_secret(&self, secret: &Secret) -> KeyedHash {
+        self.key
+            .hash(Purpose::ClientSecret, secret.expose().as_bytes())
+    }
+
+    /// Whether `secret` is the client secret whose hash is `stored`. With no stored hash (unknown
+    /// client) it compares against a decoy, so both refusals cost the same time.
+    pub fn client_secret_matches(&self, secret: &Secret, stored: Option<&KeyedHash>) -> bool {
+        let presented = self.hash_client_secret(secret);
+        let matches = presented == *stored.unwrap_or(&self.decoy_secret_hash);
+        matches && stored.is_some()
+    }
+
+    /// Whether `presented` is the admin key (constant time).
+    pub fn is_admin_key(&self, presented: &str) -> bool {
+        match &self.admin_key_hash {
+            Some(h) => self.key.hash(Purpose::AdminKey, presented.as_bytes()) == *h,
+            None => false,
+        }
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    if config.memory {
+        return Ok(Arc::new(SqliteStore::open_memory().await?));
+    }
+    if let Some(url) = &config.database_url {
+        let store = PgStore::connect(
+            url,
+            config.db_max_connections,
+            Duration::from_millis(config.db_acquire_timeout_ms),
+        )
+        .await
+        .context("connecting to PostgreSQL")?;
+        return Ok(Arc::new(store));
+    }
+    let store = SqliteStore::open_dir(&config.data_dir, config.sqlite_full_sync)
+        .await
+        .with_context(|| format!("opening SQLite in {}", config.data_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// Picks the hash key: the configured one, or the one generated into the database at first
+/// start. Refuses to start when the key differs from the one the database was set up with —
+/// every stored secret and token would silently stop matching.
+async fn settle_hash_key(
+    store: &dyn Store,
+    configured: Option<&Secret>,
+) -> anyhow::Result<HashKey> {
+    let key = match configured {
+        Some(hex) => HashKey::from_hex(hex.expose()).map_err(anyhow::Error::msg)?,
+        None => {
+            let fresh = HashKey::generate(&mut rand::thread_rng()).to_hex();
+            let stored = store.meta_init(META_HASH_KEY, &fresh).await?;
+            HashKey::from_hex(&stored).map_err(anyhow::Error::msg)?
+        }
+    };
+    let fingerprint = key.fingerprint().to_hex();
+    let stored = store.meta_init(META_KEY_FINGERPRINT, &fingerprint).await?;
+    if stored != fingerprint {
+        anyhow::bail!(
+            "the hash key differs from the one this database was set up with; \
+             set hash_key (OPENDING_HASH_KEY) to the original key"
+        );
+    }
+    Ok(key)
+}

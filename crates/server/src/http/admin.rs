@@ -1,0 +1,189 @@
+//! The JSON admin API under `/admin/v1/`, guarded by the admin key (`Authorization: Bearer`).
+//! Mounted only when an admin key is configured. Same service layer as `opending admin`.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Path, Query, Request, State},
+    http::{header, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{get, post, put},
+    Json, Router,
+};
+use opending_domain::{ApiError, ErrorCode, Secret};
+use serde::Deserialize;
+
+use super::body::JsonBody;
+use crate::{
+    service::{
+        admin::{self, NewApp, NewOrg, RevokeRequest},
+        seed, Error,
+    },
+    Core,
+};
+
+/// Routes under `/admin/v1`.
+pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
+    Router::new()
+        .route("/admin/v1/orgs", get(list_orgs).post(create_org))
+        .route("/admin/v1/orgs/{corp_id}", get(show_org))
+        .route("/admin/v1/apps", get(list_apps).post(create_app))
+        .route(
+            "/admin/v1/apps/{client_id}",
+            get(show_app).delete(delete_app),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/rotate-secret",
+            post(rotate_secret),
+        )
+        .route("/admin/v1/installations", get(list_installations))
+        .route(
+            "/admin/v1/apps/{client_id}/installations/{corp_id}",
+            put(install).delete(uninstall),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/installations/{corp_id}/suspend",
+            post(suspend),
+        )
+        .route("/admin/v1/tokens/revoke", post(revoke))
+        .route("/admin/v1/apply", post(apply))
+        .route_layer(middleware::from_fn_with_state(core, require_admin_key))
+}
+
+async fn require_admin_key(
+    State(core): State<Arc<Core>>,
+    req: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match presented {
+        Some(key) if core.is_admin_key(key) => Ok(next.run(req).await),
+        _ => Err(ApiError::new(ErrorCode::AdminUnauthorized).into()),
+    }
+}
+
+fn created(body: impl serde::Serialize) -> Response {
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
+async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
+    Ok(Json(admin::list_orgs(&core).await?).into_response())
+}
+
+async fn create_org(
+    State(core): State<Arc<Core>>,
+    JsonBody(input): JsonBody<NewOrg>,
+) -> Result<Response, Error> {
+    Ok(created(admin::create_org(&core, input).await?))
+}
+
+async fn show_org(
+    State(core): State<Arc<Core>>,
+    Path(corp_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::show_org(&core, &corp_id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AppFilter {
+    owner_corp_id: Option<String>,
+}
+
+async fn list_apps(
+    State(core): State<Arc<Core>>,
+    Query(f): Query<AppFilter>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::list_apps(&core, f.owner_corp_id.as_deref()).await?).into_response())
+}
+
+async fn create_app(
+    State(core): State<Arc<Core>>,
+    JsonBody(input): JsonBody<NewApp>,
+) -> Result<Response, Error> {
+    Ok(created(admin::create_app(&core, input).await?))
+}
+
+async fn show_app(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::show_app(&core, &client_id).await?).into_response())
+}
+
+async fn delete_app(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    admin::delete_app(&core, &client_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn rotate_secret(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::rotate_secret(&core, &client_id, None::<Secret>).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InstallationFilter {
+    client_id: Option<String>,
+    corp_id: Option<String>,
+}
+
+async fn list_installations(
+    State(core): State<Arc<Core>>,
+    Query(f): Query<InstallationFilter>,
+) -> Result<Response, Error> {
+    let list =
+        admin::list_installations(&core, f.client_id.as_deref(), f.corp_id.as_deref()).await?;
+    Ok(Json(list).into_response())
+}
+
+async fn install(
+    State(core): State<Arc<Core>>,
+    Path((client_id, corp_id)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::install(&core, &client_id, &corp_id).await?).into_response())
+}
+
+async fn suspend(
+    State(core): State<Arc<Core>>,
+    Path((client_id, corp_id)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::suspend(&core, &client_id, &corp_id).await?).into_response())
+}
+
+async fn uninstall(
+    State(core): State<Arc<Core>>,
+    Path((client_id, corp_id)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    admin::uninstall(&core, &client_id, &corp_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn revoke(
+    State(core): State<Arc<Core>>,
+    JsonBody(req): JsonBody<RevokeRequest>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::revoke(&core, req).await?).into_response())
+}
+
+/// Applies a seed document given as the body (YAML or JSON).
+async fn apply(State(core): State<Arc<Core>>, body: String) -> Result<Response, Error> {
+    if body.len() > super::body::MAX_BODY * 16 {
+        return Err(
+            ApiError::with_message(ErrorCode::InvalidParameter, "seed document too large").into(),
+        );
+    }
+    let doc = seed::parse(&body)?;
+    Ok(Json(seed::apply(&core, &doc).await?).into_response())
+}

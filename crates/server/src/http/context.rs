@@ -1,0 +1,97 @@
+//! Per-request context: a DingTalk-style request id, the tracing span every log line of the
+//! request carries, and one access-log line per request.
+//!
+//! The id is kept in a task-local so the error renderer can put it in every error body without
+//! each handler passing it along; it is also sent back in `x-acs-request-id`.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue},
+    middleware::Next,
+    response::Response,
+};
+use tracing::Instrument;
+
+/// Response header carrying the request id (as real DingTalk sends).
+pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-acs-request-id");
+
+/// Which vocabulary a path's errors use (matters for opaque 500s: decisions.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// `/v1.0/oauth2/*` and everything else: `server.error`.
+    OAuth,
+    /// `/v1.0/contact/*`: `service.system.error`.
+    Contact,
+}
+
+/// What the rest of the request can learn about itself.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    /// The request id, e.g. `30EE8654-1AA2-7D88-8248-9518547248AA`.
+    pub request_id: Arc<str>,
+    /// The path's error vocabulary.
+    pub family: Family,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestContext;
+}
+
+/// The context of the request being served, if any.
+pub fn current() -> Option<RequestContext> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// The error code a response carried, stashed by the renderer for the access log.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCodeTag(pub &'static str);
+
+/// Middleware: assigns the id, opens the span, bounds the request's time, logs the outcome.
+pub async fn middleware(State(timeout): State<Duration>, req: Request, next: Next) -> Response {
+    let request_id: Arc<str> = uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_upper(&mut uuid::Uuid::encode_buffer())
+        .into();
+    let family = if req.uri().path().starts_with("/v1.0/contact/") {
+        Family::Contact
+    } else {
+        Family::OAuth
+    };
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %req.method(),
+        path = %req.uri().path(),
+    );
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+        family,
+    };
+    let started = Instant::now();
+    let bounded = async move {
+        match tokio::time::timeout(timeout, next.run(req)).await {
+            Ok(resp) => resp,
+            Err(_) => {
+                tracing::error!(timeout_ms = timeout.as_millis() as u64, "request timed out");
+                super::error::render(&super::error::internal())
+            }
+        }
+    };
+    let mut response = CURRENT.scope(ctx, bounded.instrument(span.clone())).await;
+    let latency_us = started.elapsed().as_micros() as u64;
+    let status = response.status().as_u16();
+    let code = response.extensions().get::<ErrorCodeTag>().map(|t| t.0);
+    span.in_scope(|| match code {
+        Some(code) => tracing::info!(status, latency_us, error_code = code, "answered"),
+        None => tracing::info!(status, latency_us, "answered"),
+    });
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER.clone(), v);
+    }
+    response
+}

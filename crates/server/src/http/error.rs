@@ -1,0 +1,104 @@
+//! The one place where errors become responses: DingTalk's
+//! `{"code","requestid","message"[,"accessdenieddetail"]}` with the catalogue's status.
+//!
+//! Internal faults are logged here with their cause and answered with the path family's opaque
+//! 500 (`server.error` or `service.system.error`); no internals ever reach the caller.
+
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use opending_domain::{ApiError, ErrorCode};
+use serde::Serialize;
+
+use super::context::{self, ErrorCodeTag, Family};
+use crate::service::Error;
+
+#[derive(Serialize)]
+struct AccessDeniedDetail<'a> {
+    #[serde(rename = "requiredScopes")]
+    required_scopes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'static str,
+    requestid: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accessdenieddetail: Option<AccessDeniedDetail<'a>>,
+}
+
+/// Renders a catalogue error.
+pub fn render(err: &ApiError) -> Response {
+    let ctx = context::current();
+    let request_id = ctx.as_ref().map(|c| &*c.request_id).unwrap_or("");
+    let body = ErrorBody {
+        code: err.code.code(),
+        requestid: request_id,
+        message: err.message(),
+        accessdenieddetail: (!err.required_scopes.is_empty()).then_some(AccessDeniedDetail {
+            required_scopes: &err.required_scopes,
+        }),
+    };
+    let status =
+        StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = (status, Json(body)).into_response();
+    if err.code == ErrorCode::AdminUnauthorized {
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if err.code == ErrorCode::IntrospectionUnauthorized {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"opending\""),
+        );
+    }
+    resp.extensions_mut().insert(ErrorCodeTag(err.code.code()));
+    resp
+}
+
+/// The opaque 500 of the current request's path family.
+pub fn internal() -> ApiError {
+    let family = context::current()
+        .map(|c| c.family)
+        .unwrap_or(Family::OAuth);
+    ApiError::new(match family {
+        Family::OAuth => ErrorCode::ServerError,
+        Family::Contact => ErrorCode::ServiceSystemError,
+    })
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        match self {
+            Error::Api(e) => {
+                if e.code.status() >= 500 {
+                    tracing::error!(code = e.code.code(), "request failed");
+                }
+                render(&e)
+            }
+            Error::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+                render(&internal())
+            }
+        }
+    }
+}
+
+/// Fallback for unknown paths.
+pub async fn not_found() -> Error {
+    ApiError::new(ErrorCode::NotFound).into()
+}
+
+/// Fallback for a known path with the wrong method.
+pub async fn method_not_allowed() -> Error {
+    ApiError::new(ErrorCode::MethodNotAllowed).into()
+}
+
+/// Turns a panic in a handler into the opaque 500 (the panic itself is logged).
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    render(&internal())
+}

@@ -1,0 +1,33 @@
+//! The HTTP face: axum routers over the services, one error renderer, one request context.
+
+pub mod admin;
+pub mod body;
+pub mod context;
+pub mod error;
+pub mod health;
+pub mod oauth2;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{middleware, routing::get, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::Core;
+
+/// The whole application router.
+pub fn router(core: Arc<Core>, request_timeout: Duration) -> Router {
+    let mut app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .merge(oauth2::router());
+    if core.admin_key_hash.is_some() {
+        app = app.merge(admin::router(core.clone()));
+    }
+    app.fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(middleware::from_fn_with_state(
+            request_timeout,
+            context::middleware,
+        ))
+        .with_state(core)
+}

@@ -1,0 +1,154 @@
+//! `/v1.0/oauth2/*`: the app token endpoints and introspection. Thin: decode, call the service,
+//! encode with DingTalk's exact field names and JSON types.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{rejection::PathRejection, Path, State},
+    http::{header, HeaderMap, HeaderValue},
+    response::{IntoResponse, Response},
+    routing::post,
+    Json, Router,
+};
+use base64::Engine;
+use opending_domain::{ApiError, Secret};
+use serde::{Deserialize, Serialize};
+
+use super::body::{required, JsonBody, JsonOrForm};
+use crate::{
+    service::{app_token, introspect, Error},
+    Core,
+};
+
+/// Routes under `/v1.0/oauth2`.
+pub fn router() -> Router<Arc<Core>> {
+    Router::new()
+        .route("/v1.0/oauth2/{corp_id}/token", post(token))
+        .route("/v1.0/oauth2/accessToken", post(legacy_access_token))
+        .route("/v1.0/oauth2/introspect", post(introspect_token))
+}
+
+/// Token responses must not be cached (RFC 6749 §5.1).
+fn no_store(body: impl Serialize) -> Response {
+    let mut resp = Json(body).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenBody {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    grant_type: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenResponse<'a> {
+    access_token: &'a str,
+    expires_in: i64,
+}
+
+async fn token(
+    State(core): State<Arc<Core>>,
+    path: Result<Path<String>, PathRejection>,
+    JsonBody(body): JsonBody<TokenBody>,
+) -> Result<Response, Error> {
+    let Path(corp_id) =
+        path.map_err(|e| ApiError::invalid_request(format!("path parameter corpId: {e}")))?;
+    let req = app_token::TokenRequest {
+        client_id: required("client_id", body.client_id)?,
+        client_secret: Secret::new(required("client_secret", body.client_secret)?),
+        grant_type: required("grant_type", body.grant_type)?,
+        corp_id,
+    };
+    let issued = app_token::issue(&core, req).await?;
+    Ok(no_store(TokenResponse {
+        access_token: issued.access_token.expose(),
+        expires_in: issued.expires_in,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct LegacyBody {
+    app_key: Option<String>,
+    app_secret: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LegacyResponse<'a> {
+    access_token: &'a str,
+    expire_in: i64,
+}
+
+async fn legacy_access_token(
+    State(core): State<Arc<Core>>,
+    JsonBody(body): JsonBody<LegacyBody>,
+) -> Result<Response, Error> {
+    let app_key = required("appKey", body.app_key)?;
+    let app_secret = Secret::new(required("appSecret", body.app_secret)?);
+    let issued = app_token::issue_legacy(&core, &app_key, &app_secret).await?;
+    Ok(no_store(LegacyResponse {
+        access_token: issued.access_token.expose(),
+        expire_in: issued.expires_in,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntrospectBody {
+    token: Option<String>,
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// Who is calling: `Authorization: Basic` (client credentials), `Authorization: Bearer` (admin
+/// key), or `client_id`/`client_secret` in the body.
+fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspect::Caller, Error> {
+    let refused = || {
+        Error::from(ApiError::new(
+            opending_domain::ErrorCode::IntrospectionUnauthorized,
+        ))
+    };
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        let auth = auth.to_str().map_err(|_| refused())?;
+        if let Some(key) = auth.strip_prefix("Bearer ") {
+            return Ok(introspect::Caller::Admin(Secret::new(key.trim())));
+        }
+        if let Some(b64) = auth.strip_prefix("Basic ") {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| refused())?;
+            let decoded = String::from_utf8(decoded).map_err(|_| refused())?;
+            let (id, secret) = decoded.split_once(':').ok_or_else(refused)?;
+            return Ok(introspect::Caller::App {
+                client_id: id.to_owned(),
+                client_secret: Secret::new(secret),
+            });
+        }
+        return Err(refused());
+    }
+    match (body.client_id.take(), body.client_secret.take()) {
+        (Some(id), Some(secret)) if !id.is_empty() => Ok(introspect::Caller::App {
+            client_id: id,
+            client_secret: Secret::new(secret),
+        }),
+        _ => Err(refused()),
+    }
+}
+
+async fn introspect_token(
+    State(core): State<Arc<Core>>,
+    headers: HeaderMap,
+    JsonOrForm(mut body): JsonOrForm<IntrospectBody>,
+) -> Result<Response, Error> {
+    let _ = body.token_type_hint.take();
+    let caller = caller(&headers, &mut body)?;
+    let token = required("token", body.token)?;
+    let answer = introspect::introspect(&core, caller, &token).await?;
+    Ok(no_store(answer))
+}

@@ -1,0 +1,40 @@
+//! The rules of each feature, over [`crate::Core`]: no HTTP types here. Handlers and the CLI
+//! both call these functions, so the two faces of every operation cannot drift apart.
+
+pub mod admin;
+pub mod app_token;
+pub mod demo;
+pub mod introspect;
+pub mod seed;
+
+use opending_domain::{ApiError, ErrorCode};
+use opending_store::StoreError;
+
+/// A service failure: a catalogue error for the caller, or an internal fault that is logged and
+/// answered with an opaque 500.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An answer from the error catalogue.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// Something broke inside (storage, corruption); never shown to the caller.
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => {
+                ApiError::with_message(ErrorCode::NotFound, format!("{what} does not exist")).into()
+            }
+            StoreError::Conflict(what) => {
+                ApiError::with_message(ErrorCode::Conflict, format!("{what} already exists")).into()
+            }
+            other => Error::Internal(other.into()),
+        }
+    }
+}
+
+/// Result of a service call.
+pub type Result<T> = std::result::Result<T, Error>;

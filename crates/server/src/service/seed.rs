@@ -1,0 +1,266 @@
+//! Seed files: a declared world (orgs, apps with fixed credentials, installations) applied at
+//! start (`--seed`) or on demand (`opending admin apply`). Applying the same document twice
+//! changes nothing. Schema: `docs/seed-file.md`.
+//!
+//! A seed declares what must exist; it never deletes what it does not mention. The whole document
+//! is parsed and checked before the first write.
+
+use std::collections::BTreeMap;
+
+use opending_domain::{
+    org::parse_name, ApiError, App, ClientId, CorpId, Distribution, ErrorCode, Installation,
+    InstallationStatus, Org, Secret,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{admin, Result};
+use crate::Core;
+
+/// A seed document.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedDoc {
+    /// Orgs to exist.
+    #[serde(default)]
+    pub orgs: Vec<SeedOrg>,
+    /// Apps to exist.
+    #[serde(default)]
+    pub apps: Vec<SeedApp>,
+    /// Installations of third-party apps to exist.
+    #[serde(default)]
+    pub installations: Vec<SeedInstallation>,
+}
+
+/// An org in a seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedOrg {
+    /// corpId.
+    pub corp_id: CorpId,
+    /// Display name.
+    pub name: String,
+}
+
+/// An app in a seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedApp {
+    /// clientId.
+    pub client_id: ClientId,
+    /// The client secret; generated (and reported once) when absent.
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    /// Display name.
+    pub name: String,
+    /// Owner org's corpId.
+    pub owner: CorpId,
+    /// `internal` or `third-party`.
+    pub distribution: Distribution,
+}
+
+/// An installation in a seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedInstallation {
+    /// The third-party app.
+    pub client_id: ClientId,
+    /// The org it is installed in.
+    pub corp_id: CorpId,
+    /// `active` (default) or `suspended`.
+    #[serde(default = "active")]
+    pub status: InstallationStatus,
+}
+
+fn active() -> InstallationStatus {
+    InstallationStatus::Active
+}
+
+/// What applying a seed did.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyReport {
+    /// Things created, as `kind id`.
+    pub created: Vec<String>,
+    /// Things changed, as `kind id: what`.
+    pub updated: Vec<String>,
+    /// Count of declared things already as declared.
+    pub unchanged: usize,
+    /// Secrets generated for apps declared without one: shown this once.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub generated_secrets: BTreeMap<String, String>,
+}
+
+fn invalid(msg: String) -> super::Error {
+    ApiError::with_message(ErrorCode::InvalidParameter, msg).into()
+}
+
+/// Parses a seed document (YAML, which includes JSON).
+pub fn parse(text: &str) -> Result<SeedDoc> {
+    let doc: SeedDoc =
+        serde_yaml_ng::from_str(text).map_err(|e| invalid(format!("seed document: {e}")))?;
+    check(&doc)?;
+    Ok(doc)
+}
+
+/// Cross-checks a document: names valid, references resolvable within the document or storage.
+fn check(doc: &SeedDoc) -> Result<()> {
+    for o in &doc.orgs {
+        parse_name("org name", &o.name).map_err(|e| invalid(format!("org {}: {e}", o.corp_id)))?;
+    }
+    for a in &doc.apps {
+        parse_name("app name", &a.name)
+            .map_err(|e| invalid(format!("app {}: {e}", a.client_id)))?;
+        if let Some(s) = &a.client_secret {
+            if s.expose().len() < admin::MIN_SECRET_LEN {
+                return Err(invalid(format!(
+                    "app {}: clientSecret must be at least {} characters",
+                    a.client_id,
+                    admin::MIN_SECRET_LEN
+                )));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for a in &doc.apps {
+        if !seen.insert(&a.client_id) {
+            return Err(invalid(format!("app {} is declared twice", a.client_id)));
+        }
+    }
+    Ok(())
+}
+
+/// Applies a document. Idempotent: a second application reports everything unchanged.
+pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
+    let mut report = ApplyReport::default();
+    let now = core.now();
+    for o in &doc.orgs {
+        let name = parse_name("org name", &o.name).map_err(invalid)?;
+        match core.store.get_org(&o.corp_id).await? {
+            None => {
+                core.store
+                    .create_org(&Org {
+                        corp_id: o.corp_id.clone(),
+                        name,
+                        created_at: now,
+                    })
+                    .await?;
+                report.created.push(format!("org {}", o.corp_id));
+            }
+            Some(existing) if existing.name != name => {
+                core.store.rename_org(&o.corp_id, &name).await?;
+                report.updated.push(format!("org {}: name", o.corp_id));
+            }
+            Some(_) => report.unchanged += 1,
+        }
+    }
+    for a in &doc.apps {
+        apply_app(core, a, &mut report).await?;
+    }
+    for i in &doc.installations {
+        let app =
+            core.store.get_app(&i.client_id).await?.ok_or_else(|| {
+                invalid(format!("installation: app {} does not exist", i.client_id))
+            })?;
+        if app.distribution == Distribution::Internal {
+            return Err(invalid(format!(
+                "installation: {} is an internal app and cannot be installed",
+                i.client_id
+            )));
+        }
+        if core.store.get_org(&i.corp_id).await?.is_none() {
+            return Err(invalid(format!(
+                "installation: org {} does not exist",
+                i.corp_id
+            )));
+        }
+        let existing = core
+            .store
+            .get_installation(&i.client_id, &i.corp_id)
+            .await?;
+        let id = format!("installation {}@{}", i.client_id, i.corp_id);
+        match existing {
+            Some(e) if e.status == i.status => report.unchanged += 1,
+            other => {
+                let created = other.is_none();
+                core.store
+                    .put_installation(&Installation {
+                        client_id: i.client_id.clone(),
+                        corp_id: i.corp_id.clone(),
+                        status: i.status,
+                        created_at: other.map(|e| e.created_at).unwrap_or(now),
+                    })
+                    .await?;
+                if created {
+                    report.created.push(id);
+                } else {
+                    report.updated.push(format!("{id}: status"));
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn apply_app(core: &Core, a: &SeedApp, report: &mut ApplyReport) -> Result<()> {
+    let name = parse_name("app name", &a.name).map_err(invalid)?;
+    if core.store.get_org(&a.owner).await?.is_none() {
+        return Err(invalid(format!(
+            "app {}: owner org {} does not exist",
+            a.client_id, a.owner
+        )));
+    }
+    match core.store.get_app(&a.client_id).await? {
+        None => {
+            let secret = match &a.client_secret {
+                Some(s) => s.clone(),
+                None => {
+                    let s = core.with_rng(|rng| Secret::generate_client_secret(rng));
+                    report
+                        .generated_secrets
+                        .insert(a.client_id.to_string(), s.expose().to_owned());
+                    s
+                }
+            };
+            core.store
+                .create_app(&App {
+                    client_id: a.client_id.clone(),
+                    name,
+                    owner_corp_id: a.owner.clone(),
+                    distribution: a.distribution,
+                    secret_hash: core.hash_client_secret(&secret),
+                    created_at: core.now(),
+                })
+                .await?;
+            report.created.push(format!("app {}", a.client_id));
+        }
+        Some(existing) => {
+            if existing.owner_corp_id != a.owner || existing.distribution != a.distribution {
+                return Err(invalid(format!(
+                    "app {} exists with owner {} and distribution {}; a seed cannot change those",
+                    a.client_id, existing.owner_corp_id, existing.distribution
+                )));
+            }
+            let mut changed = Vec::new();
+            if existing.name != name {
+                core.store.rename_app(&a.client_id, &name).await?;
+                changed.push("name");
+            }
+            if let Some(s) = &a.client_secret {
+                if !core.client_secret_matches(s, Some(&existing.secret_hash)) {
+                    core.store
+                        .set_app_secret(&a.client_id, &core.hash_client_secret(s))
+                        .await?;
+                    changed.push("clientSecret");
+                }
+            }
+            if changed.is_empty() {
+                report.unchanged += 1;
+            } else {
+                report
+                    .updated
+                    .push(format!("app {}: {}", a.client_id, changed.join(", ")));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! Storage for opending: the [`Store`] trait, and its SQLite and PostgreSQL implementations.
+//!
+//! Both backends run the same SQL (written once in [`sql`]) against their own migrations, so the
+//! behaviour is identical; only connection set-up and change notification differ. Every write that
+//! hands a caller a token or secret is committed before the caller sees it, so it survives a
+//! `kill -9` of the server.
+
+use async_trait::async_trait;
+use opending_domain::{
+    token::AppToken, App, ClientId, CorpId, Installation, InstallationStatus, KeyedHash, Org,
+    UnixTime,
+};
+
+mod error;
+mod postgres;
+mod sql;
+mod sqlite;
+
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Result of a storage call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the token endpoint needs to know about an app in an org, read in one query.
+#[derive(Debug, Clone)]
+pub struct AppInOrg {
+    /// The app.
+    pub app: App,
+    /// Whether the org exists.
+    pub org_exists: bool,
+    /// The app's installation in the org, if any.
+    pub installation: Option<InstallationStatus>,
+}
+
+/// Which installations to list.
+#[derive(Debug, Clone, Default)]
+pub struct InstallationFilter {
+    /// Only this app's.
+    pub client_id: Option<ClientId>,
+    /// Only in this org.
+    pub corp_id: Option<CorpId>,
+}
+
+/// The storage port: every read and write the server makes.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies pending migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+    /// Cheap round trip, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Which backend this is (`sqlite` or `postgres`), for logs.
+    fn backend(&self) -> &'static str;
+
+    /// Reads a server metadata value.
+    async fn meta_get(&self, name: &str) -> StoreResult<Option<String>>;
+    /// Stores `value` under `name` unless a value is there; returns the value that is stored.
+    async fn meta_init(&self, name: &str, value: &str) -> StoreResult<String>;
+
+    /// Creates an org; `Conflict` if the corpId exists.
+    async fn create_org(&self, org: &Org) -> StoreResult<()>;
+    /// Renames an org; `NotFound` if it does not exist.
+    async fn rename_org(&self, corp_id: &CorpId, name: &str) -> StoreResult<()>;
+    /// One org.
+    async fn get_org(&self, corp_id: &CorpId) -> StoreResult<Option<Org>>;
+    /// All orgs, oldest first.
+    async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
+
+    /// Creates an app; `Conflict` if the clientId exists, `NotFound` if the owner org does not.
+    async fn create_app(&self, app: &App) -> StoreResult<()>;
+    /// One app.
+    async fn get_app(&self, client_id: &ClientId) -> StoreResult<Option<App>>;
+    /// Apps, optionally only those owned by one org, oldest first.
+    async fn list_apps(&self, owner: Option<&CorpId>) -> StoreResult<Vec<App>>;
+    /// Renames an app; `NotFound` if it does not exist.
+    async fn rename_app(&self, client_id: &ClientId, name: &str) -> StoreResult<()>;
+    /// Replaces an app's secret hash and, in the same transaction, revokes all its tokens.
+    async fn set_app_secret(&self, client_id: &ClientId, hash: &KeyedHash) -> StoreResult<()>;
+    /// Deletes an app with its installations and tokens; `NotFound` if it does not exist.
+    async fn delete_app(&self, client_id: &ClientId) -> StoreResult<()>;
+    /// An app with its standing in an org, in one read.
+    async fn app_in_org(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+    ) -> StoreResult<Option<AppInOrg>>;
+
+    /// Installs an app in an org or changes the installation's status. Suspending revokes the
+    /// app's tokens in that org in the same transaction.
+    async fn put_installation(&self, inst: &Installation) -> StoreResult<()>;
+    /// One installation.
+    async fn get_installation(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+    ) -> StoreResult<Option<Installation>>;
+    /// Installations matching a filter.
+    async fn list_installations(
+        &self,
+        filter: &InstallationFilter,
+    ) -> StoreResult<Vec<Installation>>;
+    /// Removes an installation and the app's tokens in that org; `NotFound` if absent.
+    async fn delete_installation(&self, client_id: &ClientId, corp_id: &CorpId) -> StoreResult<()>;
+
+    /// Stores `candidate` unless a live token exists for its (app, org); either way the live
+    /// token's expiry becomes `candidate.expires_at`. Atomic across instances: concurrent
+    /// callers all get the same token back.
+    async fn issue_app_token(&self, candidate: &AppToken, now: UnixTime) -> StoreResult<AppToken>;
+    /// The app token with this lookup hash, live or not.
+    async fn find_app_token(&self, hash: &KeyedHash) -> StoreResult<Option<AppToken>>;
+    /// Revokes one app token; returns whether it existed.
+    async fn revoke_app_token(&self, hash: &KeyedHash) -> StoreResult<bool>;
+    /// Revokes an app's tokens, in one org or everywhere; returns how many.
+    async fn revoke_app_tokens(
+        &self,
+        client_id: &ClientId,
+        corp_id: Option<&CorpId>,
+    ) -> StoreResult<u64>;
+}

@@ -1,0 +1,429 @@
+//! The SQL, written once for both backends.
+//!
+//! Statements use `$1…$N` placeholders, `ON CONFLICT` and `RETURNING`, which SQLite and
+//! PostgreSQL both understand; [`impl_store!`] expands the same method bodies for each backend's
+//! pool type. Rows are decoded through [`RowExt`] into domain types, refusing anything malformed.
+
+use opending_domain::{
+    token::{AppToken, TokenNonce},
+    App, ClientId, CorpId, Installation, KeyedHash, Org, UnixTime,
+};
+
+use crate::{StoreError, StoreResult};
+
+/// Typed column access shared by both backends' row types.
+pub(crate) trait RowExt {
+    fn text(&self, col: &str) -> StoreResult<String>;
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
+    fn int(&self, col: &str) -> StoreResult<i64>;
+}
+
+macro_rules! impl_row_ext {
+    ($row:ty) => {
+        impl crate::sql::RowExt for $row {
+            fn text(&self, col: &str) -> crate::StoreResult<String> {
+                sqlx::Row::try_get::<String, _>(self, col).map_err(crate::StoreError::Database)
+            }
+            fn opt_text(&self, col: &str) -> crate::StoreResult<Option<String>> {
+                sqlx::Row::try_get::<Option<String>, _>(self, col)
+                    .map_err(crate::StoreError::Database)
+            }
+            fn int(&self, col: &str) -> crate::StoreResult<i64> {
+                sqlx::Row::try_get::<i64, _>(self, col).map_err(crate::StoreError::Database)
+            }
+        }
+    };
+}
+pub(crate) use impl_row_ext;
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+pub(crate) fn corp_id(r: &impl RowExt, col: &str) -> StoreResult<CorpId> {
+    CorpId::parse(r.text(col)?).map_err(|e| corrupt(col, e))
+}
+
+pub(crate) fn client_id(r: &impl RowExt, col: &str) -> StoreResult<ClientId> {
+    ClientId::parse(r.text(col)?).map_err(|e| corrupt(col, e))
+}
+
+pub(crate) fn hash(r: &impl RowExt, col: &str) -> StoreResult<KeyedHash> {
+    KeyedHash::from_hex(&r.text(col)?).map_err(|e| corrupt(col, e))
+}
+
+pub(crate) fn org(r: &impl RowExt) -> StoreResult<Org> {
+    Ok(Org {
+        corp_id: corp_id(r, "corp_id")?,
+        name: r.text("name")?,
+        created_at: UnixTime(r.int("created_at")?),
+    })
+}
+
+pub(crate) fn app(r: &impl RowExt) -> StoreResult<App> {
+    Ok(App {
+        client_id: client_id(r, "client_id")?,
+        name: r.text("name")?,
+        owner_corp_id: corp_id(r, "owner_corp_id")?,
+        distribution: r
+            .text("distribution")?
+            .parse()
+            .map_err(|e| corrupt("distribution", e))?,
+        secret_hash: hash(r, "secret_hash")?,
+        created_at: UnixTime(r.int("created_at")?),
+    })
+}
+
+pub(crate) fn installation(r: &impl RowExt) -> StoreResult<Installation> {
+    Ok(Installation {
+        client_id: client_id(r, "client_id")?,
+        corp_id: corp_id(r, "corp_id")?,
+        status: r
+            .text("status")?
+            .parse()
+            .map_err(|e| corrupt("status", e))?,
+        created_at: UnixTime(r.int("created_at")?),
+    })
+}
+
+pub(crate) fn app_token(r: &impl RowExt) -> StoreResult<AppToken> {
+    Ok(AppToken {
+        client_id: client_id(r, "client_id")?,
+        corp_id: corp_id(r, "corp_id")?,
+        nonce: TokenNonce::from_hex(&r.text("nonce")?).map_err(|e| corrupt("nonce", e))?,
+        token_hash: hash(r, "token_hash")?,
+        issued_at: UnixTime(r.int("issued_at")?),
+        expires_at: UnixTime(r.int("expires_at")?),
+    })
+}
+
+pub(crate) const APP_COLUMNS: &str =
+    "client_id, name, owner_corp_id, distribution, secret_hash, created_at";
+
+/// Keep the live token, or take the candidate; always renew the expiry (decisions.md §8).
+pub(crate) const ISSUE_APP_TOKEN: &str = "\
+INSERT INTO app_tokens (client_id, corp_id, nonce, token_hash, issued_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (client_id, corp_id) DO UPDATE SET
+    nonce      = CASE WHEN app_tokens.expires_at > $7 THEN app_tokens.nonce      ELSE excluded.nonce END,
+    token_hash = CASE WHEN app_tokens.expires_at > $7 THEN app_tokens.token_hash ELSE excluded.token_hash END,
+    issued_at  = CASE WHEN app_tokens.expires_at > $7 THEN app_tokens.issued_at  ELSE excluded.issued_at END,
+    expires_at = excluded.expires_at
+RETURNING client_id, corp_id, nonce, token_hash, issued_at, expires_at";
+
+/// Expands the [`crate::Store`] implementation for a backend type that has `reader()`,
+/// `writer()` (both `&sqlx::Pool<DB>`), `MIGRATOR` and `BACKEND`.
+macro_rules! impl_store {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl crate::Store for $ty {
+            async fn migrate(&self) -> crate::StoreResult<()> {
+                Self::MIGRATOR.run(self.writer()).await?;
+                Ok(())
+            }
+
+            async fn ping(&self) -> crate::StoreResult<()> {
+                sqlx::query("SELECT 1").execute(self.reader()).await?;
+                Ok(())
+            }
+
+            fn backend(&self) -> &'static str {
+                Self::BACKEND
+            }
+
+            async fn meta_get(&self, name: &str) -> crate::StoreResult<Option<String>> {
+                let row = sqlx::query("SELECT value FROM meta WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.map(|r| crate::sql::RowExt::text(&r, "value")).transpose()
+            }
+
+            async fn meta_init(&self, name: &str, value: &str) -> crate::StoreResult<String> {
+                sqlx::query("INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(name)
+                    .bind(value)
+                    .execute(self.writer())
+                    .await?;
+                let row = sqlx::query("SELECT value FROM meta WHERE name = $1")
+                    .bind(name)
+                    .fetch_one(self.writer())
+                    .await?;
+                crate::sql::RowExt::text(&row, "value")
+            }
+
+            async fn create_org(&self, org: &opending_domain::Org) -> crate::StoreResult<()> {
+                sqlx::query("INSERT INTO orgs (corp_id, name, created_at) VALUES ($1, $2, $3)")
+                    .bind(org.corp_id.as_str())
+                    .bind(&org.name)
+                    .bind(org.created_at.0)
+                    .execute(self.writer())
+                    .await
+                    .map_err(|e| crate::StoreError::from_write(e, "an org with this corpId"))?;
+                Ok(())
+            }
+
+            async fn rename_org(&self, corp_id: &opending_domain::CorpId, name: &str) -> crate::StoreResult<()> {
+                let done = sqlx::query("UPDATE orgs SET name = $2 WHERE corp_id = $1")
+                    .bind(corp_id.as_str())
+                    .bind(name)
+                    .execute(self.writer())
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("org {corp_id}")));
+                }
+                Ok(())
+            }
+
+            async fn get_org(&self, corp_id: &opending_domain::CorpId) -> crate::StoreResult<Option<opending_domain::Org>> {
+                let row = sqlx::query("SELECT corp_id, name, created_at FROM orgs WHERE corp_id = $1")
+                    .bind(corp_id.as_str())
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.as_ref().map(crate::sql::org).transpose()
+            }
+
+            async fn list_orgs(&self) -> crate::StoreResult<Vec<opending_domain::Org>> {
+                let rows = sqlx::query("SELECT corp_id, name, created_at FROM orgs ORDER BY created_at, corp_id")
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(crate::sql::org).collect()
+            }
+
+            async fn create_app(&self, app: &opending_domain::App) -> crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO apps (client_id, name, owner_corp_id, distribution, secret_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(app.client_id.as_str())
+                .bind(&app.name)
+                .bind(app.owner_corp_id.as_str())
+                .bind(app.distribution.as_str())
+                .bind(app.secret_hash.to_hex())
+                .bind(app.created_at.0)
+                .execute(self.writer())
+                .await
+                .map_err(|e| crate::StoreError::from_write(e, "an app with this clientId"))?;
+                Ok(())
+            }
+
+            async fn get_app(&self, client_id: &opending_domain::ClientId) -> crate::StoreResult<Option<opending_domain::App>> {
+                let sql = format!("SELECT {} FROM apps WHERE client_id = $1", crate::sql::APP_COLUMNS);
+                let row = sqlx::query(&sql)
+                    .bind(client_id.as_str())
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.as_ref().map(crate::sql::app).transpose()
+            }
+
+            async fn list_apps(&self, owner: Option<&opending_domain::CorpId>) -> crate::StoreResult<Vec<opending_domain::App>> {
+                let sql = format!(
+                    "SELECT {} FROM apps WHERE ($1 IS NULL OR owner_corp_id = $1) ORDER BY created_at, client_id",
+                    crate::sql::APP_COLUMNS
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(owner.map(|c| c.as_str().to_owned()))
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(crate::sql::app).collect()
+            }
+
+            async fn rename_app(&self, client_id: &opending_domain::ClientId, name: &str) -> crate::StoreResult<()> {
+                let done = sqlx::query("UPDATE apps SET name = $2 WHERE client_id = $1")
+                    .bind(client_id.as_str())
+                    .bind(name)
+                    .execute(self.writer())
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("app {client_id}")));
+                }
+                Ok(())
+            }
+
+            async fn set_app_secret(&self, client_id: &opending_domain::ClientId, hash: &opending_domain::KeyedHash) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("UPDATE apps SET secret_hash = $2 WHERE client_id = $1")
+                    .bind(client_id.as_str())
+                    .bind(hash.to_hex())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("app {client_id}")));
+                }
+                sqlx::query("DELETE FROM app_tokens WHERE client_id = $1")
+                    .bind(client_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_app(&self, client_id: &opending_domain::ClientId) -> crate::StoreResult<()> {
+                let done = sqlx::query("DELETE FROM apps WHERE client_id = $1")
+                    .bind(client_id.as_str())
+                    .execute(self.writer())
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("app {client_id}")));
+                }
+                Ok(())
+            }
+
+            async fn app_in_org(
+                &self,
+                client_id: &opending_domain::ClientId,
+                corp_id: &opending_domain::CorpId,
+            ) -> crate::StoreResult<Option<crate::AppInOrg>> {
+                let row = sqlx::query(
+                    "SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at, \
+                            o.corp_id AS org_corp_id, i.status AS installation_status \
+                     FROM apps a \
+                     LEFT JOIN orgs o ON o.corp_id = $2 \
+                     LEFT JOIN installations i ON i.client_id = a.client_id AND i.corp_id = $2 \
+                     WHERE a.client_id = $1",
+                )
+                .bind(client_id.as_str())
+                .bind(corp_id.as_str())
+                .fetch_optional(self.reader())
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                use crate::sql::RowExt;
+                let installation = match row.opt_text("installation_status")? {
+                    Some(s) => Some(s.parse().map_err(|e: String| crate::StoreError::Corrupt(e))?),
+                    None => None,
+                };
+                Ok(Some(crate::AppInOrg {
+                    app: crate::sql::app(&row)?,
+                    org_exists: row.opt_text("org_corp_id")?.is_some(),
+                    installation,
+                }))
+            }
+
+            async fn put_installation(&self, inst: &opending_domain::Installation) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                sqlx::query(
+                    "INSERT INTO installations (client_id, corp_id, status, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (client_id, corp_id) DO UPDATE SET status = excluded.status",
+                )
+                .bind(inst.client_id.as_str())
+                .bind(inst.corp_id.as_str())
+                .bind(inst.status.as_str())
+                .bind(inst.created_at.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| crate::StoreError::from_write(e, "an installation"))?;
+                if inst.status != opending_domain::InstallationStatus::Active {
+                    sqlx::query("DELETE FROM app_tokens WHERE client_id = $1 AND corp_id = $2")
+                        .bind(inst.client_id.as_str())
+                        .bind(inst.corp_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_installation(
+                &self,
+                client_id: &opending_domain::ClientId,
+                corp_id: &opending_domain::CorpId,
+            ) -> crate::StoreResult<Option<opending_domain::Installation>> {
+                let row = sqlx::query(
+                    "SELECT client_id, corp_id, status, created_at FROM installations WHERE client_id = $1 AND corp_id = $2",
+                )
+                .bind(client_id.as_str())
+                .bind(corp_id.as_str())
+                .fetch_optional(self.reader())
+                .await?;
+                row.as_ref().map(crate::sql::installation).transpose()
+            }
+
+            async fn list_installations(&self, filter: &crate::InstallationFilter) -> crate::StoreResult<Vec<opending_domain::Installation>> {
+                let rows = sqlx::query(
+                    "SELECT client_id, corp_id, status, created_at FROM installations \
+                     WHERE ($1 IS NULL OR client_id = $1) AND ($2 IS NULL OR corp_id = $2) \
+                     ORDER BY created_at, client_id, corp_id",
+                )
+                .bind(filter.client_id.as_ref().map(|c| c.as_str().to_owned()))
+                .bind(filter.corp_id.as_ref().map(|c| c.as_str().to_owned()))
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter().map(crate::sql::installation).collect()
+            }
+
+            async fn delete_installation(
+                &self,
+                client_id: &opending_domain::ClientId,
+                corp_id: &opending_domain::CorpId,
+            ) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("DELETE FROM installations WHERE client_id = $1 AND corp_id = $2")
+                    .bind(client_id.as_str())
+                    .bind(corp_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("installation of {client_id} in {corp_id}")));
+                }
+                sqlx::query("DELETE FROM app_tokens WHERE client_id = $1 AND corp_id = $2")
+                    .bind(client_id.as_str())
+                    .bind(corp_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn issue_app_token(
+                &self,
+                candidate: &opending_domain::token::AppToken,
+                now: opending_domain::UnixTime,
+            ) -> crate::StoreResult<opending_domain::token::AppToken> {
+                let row = sqlx::query(crate::sql::ISSUE_APP_TOKEN)
+                    .bind(candidate.client_id.as_str())
+                    .bind(candidate.corp_id.as_str())
+                    .bind(candidate.nonce.to_hex())
+                    .bind(candidate.token_hash.to_hex())
+                    .bind(candidate.issued_at.0)
+                    .bind(candidate.expires_at.0)
+                    .bind(now.0)
+                    .fetch_one(self.writer())
+                    .await
+                    .map_err(|e| crate::StoreError::from_write(e, "an app token"))?;
+                crate::sql::app_token(&row)
+            }
+
+            async fn find_app_token(&self, hash: &opending_domain::KeyedHash) -> crate::StoreResult<Option<opending_domain::token::AppToken>> {
+                let row = sqlx::query(
+                    "SELECT client_id, corp_id, nonce, token_hash, issued_at, expires_at FROM app_tokens WHERE token_hash = $1",
+                )
+                .bind(hash.to_hex())
+                .fetch_optional(self.reader())
+                .await?;
+                row.as_ref().map(crate::sql::app_token).transpose()
+            }
+
+            async fn revoke_app_token(&self, hash: &opending_domain::KeyedHash) -> crate::StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM app_tokens WHERE token_hash = $1")
+                    .bind(hash.to_hex())
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn revoke_app_tokens(
+                &self,
+                client_id: &opending_domain::ClientId,
+                corp_id: Option<&opending_domain::CorpId>,
+            ) -> crate::StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM app_tokens WHERE client_id = $1 AND ($2 IS NULL OR corp_id = $2)")
+                    .bind(client_id.as_str())
+                    .bind(corp_id.map(|c| c.as_str().to_owned()))
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+pub(crate) use impl_store;

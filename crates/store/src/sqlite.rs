@@ -1,0 +1,88 @@
+//! SQLite backend: the embedded default, and the in-memory store for throwaway runs.
+//!
+//! WAL journal with `synchronous=NORMAL`: a committed write survives a crash of the process
+//! (the `kill -9` guarantee) without an fsync per request; `synchronous=FULL` adds power-loss
+//! durability at the cost of throughput. Writes go through a one-connection pool so writers
+//! queue in-process instead of failing with `SQLITE_BUSY`; reads use a separate pool.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    migrate::Migrator,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    SqlitePool,
+};
+
+use crate::{sql, StoreResult};
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+sql::impl_row_ext!(sqlx::sqlite::SqliteRow);
+sql::impl_store!(SqliteStore);
+
+impl SqliteStore {
+    const MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+    const BACKEND: &'static str = "sqlite";
+
+    /// Opens (creating if needed) `opending.db` in `data_dir`.
+    pub async fn open_dir(data_dir: &Path, full_sync: bool) -> StoreResult<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            crate::StoreError::Database(sqlx::Error::Configuration(
+                format!("cannot create data directory {}: {e}", data_dir.display()).into(),
+            ))
+        })?;
+        let opts = SqliteConnectOptions::new()
+            .filename(data_dir.join("opending.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if full_sync {
+                SqliteSynchronous::Full
+            } else {
+                SqliteSynchronous::Normal
+            })
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true)
+            .pragma("cache_size", "-16000");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts.read_only(false))
+            .await?;
+        Ok(Self { read, write })
+    }
+
+    /// A private in-memory database, gone when the store is dropped.
+    pub async fn open_memory() -> StoreResult<Self> {
+        let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // One connection that never closes: the database lives exactly as long as it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(opts)
+            .await?;
+        Ok(Self {
+            read: pool.clone(),
+            write: pool,
+        })
+    }
+
+    fn reader(&self) -> &SqlitePool {
+        &self.read
+    }
+
+    fn writer(&self) -> &SqlitePool {
+        &self.write
+    }
+}
