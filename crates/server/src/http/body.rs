@@ -69,6 +69,9 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(ApiError::invalid_request("request body is not valid UTF-8").into());
     }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid_request("request body must be a JSON object").into());
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -76,7 +79,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         let msg = if inner.is_syntax() || inner.is_eof() {
             format!("request body is not valid JSON: {inner}")
         } else if path == "." {
-            format!("request body must be a JSON object: {inner}")
+            format!("request body: {inner}")
         } else {
             format!("{path}: {inner}")
         };

@@ -1,0 +1,10 @@
+//! Integration tests: the real server on port 0, each test on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod admin;
+mod app_token;
+mod bad_input;
+mod introspect;
+mod multi_instance;
+mod seed;
