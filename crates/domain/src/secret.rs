@@ -138,7 +138,7 @@ impl fmt::Debug for HashKey {
 }
 
 /// A 32-byte keyed hash, compared in constant time.
-#[derive(Clone, Copy, Hash, Eq)]
+#[derive(Clone, Copy, Eq)]
 pub struct KeyedHash(pub [u8; 32]);
 
 impl KeyedHash {

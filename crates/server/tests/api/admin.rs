@@ -4,7 +4,7 @@ use crate::helpers::*;
 use reqwest::Method;
 use serde_json::json;
 
-crate::both_backends! {
+opending_testkit::both_backends! {
     async fn admin_api_needs_the_key_and_is_absent_without_one(backend: Backend) {
         let app = TestApp::spawn(backend.clone()).await;
         let none = app.send(app.http.get(format!("{}/admin/v1/orgs", app.base))).await;

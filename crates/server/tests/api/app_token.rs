@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-crate::both_backends! {
+opending_testkit::both_backends! {
     async fn internal_app_gets_a_token_in_its_org(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let a = app.app_token(ACME, HR).await;

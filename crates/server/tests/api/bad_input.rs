@@ -24,7 +24,7 @@ async fn raw(
     app.send(req).await
 }
 
-crate::both_backends! {
+opending_testkit::both_backends! {
     async fn malformed_bodies_are_invalid_requests(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let cases: Vec<(&str, Vec<u8>, &str)> = vec![

@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-crate::both_backends! {
+opending_testkit::both_backends! {
     async fn an_app_introspects_its_own_tokens(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let token = app.token_value(GLOBEX, TRAVEL).await;

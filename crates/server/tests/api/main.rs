@@ -7,4 +7,5 @@ mod app_token;
 mod bad_input;
 mod introspect;
 mod multi_instance;
+mod sdk;
 mod seed;

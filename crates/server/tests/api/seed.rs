@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use reqwest::Method;
 
-crate::both_backends! {
+opending_testkit::both_backends! {
     async fn applying_the_start_seed_again_changes_nothing(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let text = std::fs::read_to_string(world_seed()).unwrap();

@@ -1,0 +1,55 @@
+//! `opending admin …` on the same database a running server uses.
+
+use crate::process::*;
+
+both_backends! {
+    async fn admin_cli_changes_take_effect_on_a_running_server(backend: Backend) {
+        let mut args = storage_args(&backend);
+        args.extend(["--admin-key".into(), ADMIN_KEY.into()]);
+        let server = Server::start(bin(), &args);
+
+        let (code, org, err) = admin(&backend, &["org", "create", "--name", "Umbrella", "--corp-id", "dingumbrella"]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(org["corpId"], "dingumbrella");
+        let (code, app, err) = admin(&backend, &["app", "create", "--name", "Umbrella HR", "--org", "dingumbrella"]);
+        assert_eq!(code, 0, "{err}");
+        let id = app["clientId"].as_str().unwrap().to_owned();
+        let secret = app["clientSecret"].as_str().unwrap().to_owned();
+        let (status, body) = app_token(&server.base, "dingumbrella", (&id, &secret)).await;
+        assert_eq!(status, 200, "{body}");
+        let token = body["access_token"].as_str().unwrap().to_owned();
+
+        let (code, rotated, _) = admin(&backend, &["app", "rotate-secret", &id]);
+        assert_eq!(code, 0);
+        assert_ne!(rotated["clientSecret"].as_str().unwrap(), secret);
+        assert_eq!(introspect(&server.base, &token).await["active"], false, "rotation revoked the token");
+        assert_eq!(app_token(&server.base, "dingumbrella", (&id, &secret)).await.0, 400);
+
+        let (code, _, err) = admin(&backend, &["app", "create", "--name", "X", "--org", "dingnobody"]);
+        assert_eq!(code, 2, "a missing org is a usage error");
+        assert!(err.contains("dingnobody"), "{err}");
+
+        let (code, list, _) = admin(&backend, &["org", "list"]);
+        assert_eq!(code, 0);
+        assert_eq!(list.as_array().unwrap().len(), 1);
+
+        // Seed files apply through the CLI too, idempotently.
+        let seed = world_seed().display().to_string();
+        let (code, first, err) = admin(&backend, &["apply", &seed]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(first["created"].as_array().unwrap().len(), 8);
+        let (_, second, _) = admin(&backend, &["apply", &seed]);
+        assert_eq!(second["created"].as_array().unwrap().len(), 0);
+        assert_eq!(second["unchanged"], 8);
+
+        let (code, _, _) = admin(&backend, &["suspend", "--app", "suitetravel", "--org", "dingglobex"]);
+        assert_eq!(code, 0);
+        assert_eq!(app_token(&server.base, GLOBEX, TRAVEL).await.0, 401);
+        let (code, _, _) = admin(&backend, &["install", "--app", "suitetravel", "--org", "dingglobex"]);
+        assert_eq!(code, 0);
+        let (status, body) = app_token(&server.base, GLOBEX, TRAVEL).await;
+        assert_eq!(status, 200);
+        let (code, revoked, _) = admin(&backend, &["token", "revoke", "--token", body["access_token"].as_str().unwrap()]);
+        assert_eq!((code, revoked["revoked"].as_u64()), (0, Some(1)));
+    }
+}

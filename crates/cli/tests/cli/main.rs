@@ -1,0 +1,9 @@
+//! Tests of the `opending` binary as a process: durability across `kill -9`, graceful shutdown,
+//! the demo world, the admin CLI and configuration precedence.
+
+mod process;
+
+mod admin_cli;
+mod config;
+mod demo;
+mod durability;

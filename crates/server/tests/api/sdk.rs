@@ -1,0 +1,96 @@
+//! DingTalk's official SDKs against the real server: the Python SDK (PyPI
+//! `alibabacloud-dingtalk`) and the Node SDK (npm `@alicloud/dingtalk`, which sends chunked
+//! bodies). The scripts live in `tests/sdk/`; `scripts/test` installs what they need.
+//!
+//! When an SDK is not installed the test says exactly what is missing and skips — unless
+//! `OPENDING_REQUIRE_SDKS=1` (set by `.ci/run`), which makes that a failure.
+
+use std::{path::PathBuf, process::Command};
+
+use crate::helpers::*;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn required() -> bool {
+    std::env::var("OPENDING_REQUIRE_SDKS").as_deref() == Ok("1")
+}
+
+fn skip_or_fail(what: &str) {
+    if required() {
+        panic!("{what} (OPENDING_REQUIRE_SDKS=1); run scripts/test to install it");
+    }
+    eprintln!("NOTICE: skipping official-SDK test: {what}; run scripts/test to install it");
+}
+
+/// The Python with the SDK installed: `.venv/bin/python` from `scripts/test`, else `python3`.
+fn python() -> Option<PathBuf> {
+    let venv = repo().join(".venv/bin/python");
+    let candidates = [venv, PathBuf::from("python3")];
+    candidates.into_iter().find(|py| {
+        Command::new(py)
+            .args(["-c", "import alibabacloud_dingtalk.oauth2_1_0.client"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Runs a script and asserts it passed, showing its output either way.
+fn run(mut cmd: Command, endpoint: &str) {
+    let out = cmd
+        .env("OPENDING_ENDPOINT", endpoint)
+        .output()
+        .expect("script starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "SDK script failed:\n{stdout}\n{stderr}"
+    );
+}
+
+pub async fn python_script(app: &TestApp, script: &str) {
+    let Some(py) = python() else {
+        return skip_or_fail(
+            "the official Python SDK (pip alibabacloud-dingtalk) is not installed",
+        );
+    };
+    let mut cmd = Command::new(py);
+    cmd.arg(repo().join("tests/sdk/python").join(script));
+    let endpoint = app.base.trim_start_matches("http://").to_owned();
+    tokio::task::spawn_blocking(move || run(cmd, &endpoint))
+        .await
+        .unwrap();
+}
+
+pub async fn node_script(app: &TestApp, script: &str) {
+    let dir = repo().join("tests/sdk/node");
+    if !dir.join("node_modules/@alicloud/dingtalk").exists() {
+        return skip_or_fail(
+            "the official Node SDK (npm @alicloud/dingtalk in tests/sdk/node) is not installed",
+        );
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return skip_or_fail("node is not on PATH");
+    }
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&dir).arg(script);
+    let endpoint = app.base.trim_start_matches("http://").to_owned();
+    tokio::task::spawn_blocking(move || run(cmd, &endpoint))
+        .await
+        .unwrap();
+}
+
+opending_testkit::both_backends! {
+    async fn python_sdk_gets_app_tokens_and_sees_error_codes(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        python_script(&app, "app_token.py").await;
+    }
+
+    async fn node_sdk_gets_app_tokens_with_chunked_bodies(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        node_script(&app, "app_token.cjs").await;
+    }
+}

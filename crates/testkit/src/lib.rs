@@ -1,0 +1,208 @@
+//! Shared test fixtures for opending's integration tests: the seeded world's credentials, a
+//! fresh SQLite directory or PostgreSQL database per test, and the skip-or-fail policy.
+//!
+//! PostgreSQL comes from `OPENDING_TEST_DATABASE_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). When it cannot be reached the PostgreSQL half
+//! of each test is skipped with a notice — unless `OPENDING_REQUIRE_POSTGRES=1` (set by
+//! `.ci/run`), which turns "unreachable" into a failure.
+#![allow(missing_docs)]
+
+use std::{path::PathBuf, sync::Arc};
+
+use opending_server::config::Config;
+use sqlx::Connection;
+
+/// The seed every test starts from.
+pub fn world_seed() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/world.yaml")
+}
+
+/// Credentials from the seed.
+pub const ACME: &str = "dingacme";
+pub const GLOBEX: &str = "dingglobex";
+pub const INITECH: &str = "dinginitech";
+pub const HR: (&str, &str) = ("dingacmehr", "acme-hr-secret-0123456789abcdef");
+pub const TRAVEL: (&str, &str) = ("suitetravel", "travel-secret-0123456789abcdef");
+pub const OPS: (&str, &str) = ("dingglobexops", "globex-ops-secret-0123456789ab");
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+pub const HASH_KEY: &str = "0101010101010101010101010101010101010101010101010101010101010101";
+
+/// Which storage a test runs on.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// A fresh SQLite database in a temp dir.
+    Sqlite(Arc<tempdir::Dir>),
+    /// A fresh PostgreSQL database.
+    Postgres(Arc<PgDb>),
+}
+
+impl Backend {
+    pub fn sqlite() -> Self {
+        Backend::Sqlite(Arc::new(tempdir::Dir::new()))
+    }
+
+    /// A fresh PostgreSQL database, or `None` (with a notice) when PostgreSQL is unreachable
+    /// and not required.
+    pub async fn postgres() -> Option<Self> {
+        match PgDb::create().await {
+            Ok(db) => Some(Backend::Postgres(Arc::new(db))),
+            Err(e) => {
+                if std::env::var("OPENDING_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                    panic!(
+                        "PostgreSQL is required (OPENDING_REQUIRE_POSTGRES=1) but unreachable: {e}"
+                    );
+                }
+                eprintln!("NOTICE: skipping the PostgreSQL half of this test: {e}");
+                None
+            }
+        }
+    }
+
+    /// A config pointing at this backend, with the test seed, admin key and hash key.
+    pub fn config(&self) -> Config {
+        let mut c = Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            seed: Some(world_seed()),
+            admin_key: Some(opending_domain::Secret::new(ADMIN_KEY)),
+            hash_key: Some(opending_domain::Secret::new(HASH_KEY)),
+            log_level: "warn".into(),
+            ..Config::default()
+        };
+        match self {
+            Backend::Sqlite(dir) => c.data_dir = dir.path().to_owned(),
+            Backend::Postgres(db) => c.database_url = Some(db.url.clone()),
+        }
+        c
+    }
+}
+
+/// A database created for one test and dropped after it.
+#[derive(Debug)]
+pub struct PgDb {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("OPENDING_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl PgDb {
+    async fn create() -> Result<Self, sqlx::Error> {
+        let admin_url = pg_admin_url();
+        let mut conn = sqlx::PgConnection::connect(&admin_url).await?;
+        let name = format!("opending_test_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await?;
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin_url);
+        Ok(Self {
+            url: format!("{base}/{name}"),
+            admin_url,
+            name,
+        })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop from a separate runtime: the test's runtime may be shutting down.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Minimal temp-dir helper (removed on drop).
+pub mod tempdir {
+    use std::path::{Path, PathBuf};
+
+    /// A directory under the system temp dir.
+    #[derive(Debug)]
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new() -> Self {
+            let p = std::env::temp_dir()
+                .join(format!("opending-test-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&p).unwrap();
+            Self(p)
+        }
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Default for Dir {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Runs raw SQL against a backend's database (to break storage on purpose).
+pub async fn run_sql(backend: &Backend, statement: &str) {
+    match backend {
+        Backend::Sqlite(dir) => {
+            let url = format!("sqlite://{}", dir.path().join("opending.db").display());
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query(statement).execute(&mut c).await.unwrap();
+        }
+        Backend::Postgres(db) => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::query(statement).execute(&mut c).await.unwrap();
+        }
+    }
+}
+
+/// Declares each test twice: on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($backend:ident: Backend) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $backend = $crate::Backend::sqlite();
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some($backend) = $crate::Backend::postgres().await else { return };
+                    $body
+                }
+            )*
+        }
+    };
+}
