@@ -7,7 +7,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Subcommand};
 use opending_domain::{Distribution, Secret};
 use opending_server::{
-    service::{admin, seed, Error},
+    service::{admin, permissions, seed, Error},
     Core,
 };
 use serde::Serialize;
@@ -49,6 +49,33 @@ enum AdminCommand {
     /// Tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The permission point catalogue.
+    #[command(subcommand)]
+    Point(PointCommand),
+    /// An org grants app-type points to a third-party app installed there.
+    Grant {
+        /// The app's clientId.
+        #[arg(long)]
+        app: String,
+        /// The org's corpId.
+        #[arg(long)]
+        org: String,
+        /// Point codes (repeatable), or `.default` for every app-type point the app added.
+        #[arg(long = "point", required = true)]
+        points: Vec<String>,
+    },
+    /// An org withdraws a grant.
+    RevokeGrant {
+        /// The app's clientId.
+        #[arg(long)]
+        app: String,
+        /// The org's corpId.
+        #[arg(long)]
+        org: String,
+        /// The point code.
+        #[arg(long)]
+        point: String,
+    },
     /// Apply a seed file (YAML or JSON); applying it twice changes nothing.
     Apply {
         /// The seed file.
@@ -73,6 +100,66 @@ enum OrgCommand {
     Show {
         /// corpId.
         corp_id: String,
+    },
+    /// Show an org's certification info.
+    AuthInfo {
+        /// corpId.
+        corp_id: String,
+    },
+    /// Set an org's certification info (replaces what was set).
+    SetAuthInfo {
+        /// corpId.
+        corp_id: String,
+        /// 0 none, 1 高级认证, 2 中级认证.
+        #[arg(long)]
+        auth_level: i64,
+        /// Company name on the licence.
+        #[arg(long)]
+        license_org_name: Option<String>,
+        /// Registration number.
+        #[arg(long)]
+        registration_num: Option<String>,
+        /// Unified social credit code.
+        #[arg(long)]
+        unified_social_credit: Option<String>,
+        /// Organisation code.
+        #[arg(long)]
+        organization_code: Option<String>,
+        /// Legal representative.
+        #[arg(long)]
+        legal_person: Option<String>,
+        /// Licence image URL.
+        #[arg(long)]
+        license_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PointCommand {
+    /// List the catalogue.
+    List,
+    /// Add a custom point.
+    Create {
+        /// Code, e.g. Acme.Invoice.Read.
+        #[arg(long)]
+        code: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// rpc or field.
+        #[arg(long)]
+        kind: opending_domain::PointKind,
+        /// app or delegated.
+        #[arg(long)]
+        grant_type: opending_domain::GrantType,
+        /// What it allows.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Delete a custom point.
+    Delete {
+        /// The code.
+        code: String,
     },
 }
 
@@ -116,6 +203,25 @@ enum AppCommand {
     Delete {
         /// clientId.
         client_id: String,
+    },
+    /// List the points an app added.
+    Points {
+        /// clientId.
+        client_id: String,
+    },
+    /// Add a catalogue point to an app (the console's "apply for permission").
+    AddPoint {
+        /// clientId.
+        client_id: String,
+        /// Point code.
+        code: String,
+    },
+    /// Remove a point from an app.
+    RemovePoint {
+        /// clientId.
+        client_id: String,
+        /// Point code.
+        code: String,
     },
 }
 
@@ -204,6 +310,69 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
         AdminCommand::App(AppCommand::Delete { client_id }) => {
             admin::delete_app(core, &client_id).await?;
             out(&serde_json::json!({ "deleted": client_id }))
+        }
+        AdminCommand::Org(OrgCommand::AuthInfo { corp_id }) => {
+            out(&admin::org_auth_info(core, &corp_id).await?)
+        }
+        AdminCommand::Org(OrgCommand::SetAuthInfo {
+            corp_id,
+            auth_level,
+            license_org_name,
+            registration_num,
+            unified_social_credit,
+            organization_code,
+            legal_person,
+            license_url,
+        }) => out(&admin::set_org_auth_info(
+            core,
+            &corp_id,
+            opending_domain::OrgAuthInfo {
+                auth_level,
+                license_org_name,
+                registration_num,
+                unified_social_credit,
+                organization_code,
+                legal_person,
+                license_url,
+            },
+        )
+        .await?),
+        AdminCommand::App(AppCommand::Points { client_id }) => {
+            out(&permissions::app_points(core, &client_id).await?)
+        }
+        AdminCommand::App(AppCommand::AddPoint { client_id, code }) => {
+            out(&permissions::add_app_point(core, &client_id, &code).await?)
+        }
+        AdminCommand::App(AppCommand::RemovePoint { client_id, code }) => {
+            out(&permissions::remove_app_point(core, &client_id, &code).await?)
+        }
+        AdminCommand::Point(PointCommand::List) => out(&permissions::list_points(core).await?),
+        AdminCommand::Point(PointCommand::Create {
+            code,
+            name,
+            kind,
+            grant_type,
+            description,
+        }) => out(&permissions::create_point(
+            core,
+            permissions::NewPoint {
+                code,
+                name,
+                kind,
+                grant_type,
+                description,
+            },
+        )
+        .await?),
+        AdminCommand::Point(PointCommand::Delete { code }) => {
+            permissions::delete_point(core, &code).await?;
+            out(&serde_json::json!({ "deleted": code }))
+        }
+        AdminCommand::Grant { app, org, points } => {
+            out(&permissions::grant(core, &app, &org, &points).await?)
+        }
+        AdminCommand::RevokeGrant { app, org, point } => {
+            out(&permissions::revoke_grant(core, &app, &org, &point).await?)
         }
         AdminCommand::Install(a) => out(&admin::install(core, &a.app, &a.org).await?),
         AdminCommand::Suspend(a) => out(&admin::suspend(core, &a.app, &a.org).await?),

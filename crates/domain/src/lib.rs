@@ -9,6 +9,9 @@ pub mod clock;
 pub mod error;
 pub mod ids;
 pub mod org;
+pub mod orgauth;
+pub mod permission;
+pub mod principal;
 pub mod secret;
 pub mod token;
 
@@ -17,4 +20,7 @@ pub use clock::UnixTime;
 pub use error::{ApiError, ErrorCode};
 pub use ids::{ClientId, CorpId, IdError};
 pub use org::Org;
+pub use orgauth::OrgAuthInfo;
+pub use permission::{GrantType, PermissionCode, PermissionPoint, PointKind};
+pub use principal::{Principal, Subject};
 pub use secret::{HashKey, KeyedHash, Secret};

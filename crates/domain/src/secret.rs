@@ -2,8 +2,10 @@
 //!
 //! Client secrets, tokens, codes and the admin key are stored as HMAC-SHA256 under the server's
 //! hash key ([`HashKey`]), with a purpose label so a hash made for one use can never match another.
-//! High-entropy random values need no slow hash (argon2id is kept for human passwords); the key
-//! means a stolen database alone does not allow offline guessing. Comparisons are constant-time.
+//! High-entropy random values need no slow hash (argon2id is kept for human passwords). When the
+//! key is configured outside the database (`hash_key`), a stolen database alone reveals no
+//! secret or token and allows no offline guessing; when it is left to be generated, it is kept
+//! in the database and that protection is gone (docs/security.md). Comparisons are constant-time.
 
 use std::fmt;
 
@@ -54,8 +56,29 @@ impl fmt::Display for Secret {
 }
 
 impl<'de> serde::Deserialize<'de> for Secret {
+    /// Accepts a string, or a number taken as its decimal text (an all-digit key given in an
+    /// environment variable arrives as a number).
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Secret;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Secret, E> {
+                Ok(Secret(v.to_owned()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! An app token must be handed out again, unchanged, to every repeat request while it is valid
 //! (seed 000, decisions.md §8), by any instance sharing the database. So the database keeps a
-//! random 16-byte *nonce* per token and the value is derived as HMAC(hash key, nonce): the
-//! database alone reveals no token, yet every instance holding the key can hand the same one out.
+//! random 16-byte *nonce* per token and the value is derived as HMAC(hash key, nonce): every
+//! instance holding the key can hand the same one out, and with the key configured outside the
+//! database, the database alone reveals no token.
 //! Tokens are looked up by a keyed hash of their value, never by the value.
 
 use rand::RngCore;

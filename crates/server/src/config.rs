@@ -52,10 +52,15 @@ pub struct Config {
     pub sqlite_full_sync: bool,
     /// PostgreSQL: most connections in the pool.
     pub db_max_connections: u32,
-    /// Longest wait for a database connection before a request fails, in milliseconds.
+    /// Longest wait for a database connection (SQLite or PostgreSQL) before a request fails,
+    /// in milliseconds.
     pub db_acquire_timeout_ms: u64,
     /// Longest time a request may take before it is answered with an error, in milliseconds.
     pub request_timeout_ms: u64,
+    /// Most resolved access tokens kept in memory.
+    pub token_cache_capacity: u64,
+    /// Most unknown tokens remembered as unknown (bounds memory under a flood of bad tokens).
+    pub negative_token_cache_capacity: u64,
 }
 
 impl Default for Config {
@@ -76,6 +81,8 @@ impl Default for Config {
             db_max_connections: 16,
             db_acquire_timeout_ms: 3000,
             request_timeout_ms: 10_000,
+            token_cache_capacity: 100_000,
+            negative_token_cache_capacity: 10_000,
         }
     }
 }
@@ -135,6 +142,8 @@ const ENV_KEYS: &[&str] = &[
     "db_max_connections",
     "db_acquire_timeout_ms",
     "request_timeout_ms",
+    "token_cache_capacity",
+    "negative_token_cache_capacity",
 ];
 
 impl Config {

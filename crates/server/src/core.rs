@@ -8,7 +8,7 @@ use opending_domain::{secret::Purpose, HashKey, KeyedHash, Secret, UnixTime};
 use opending_store::{PgStore, SqliteStore, Store};
 use rand::RngCore;
 
-use crate::{clock::Clock, config::Config};
+use crate::{clock::Clock, config::Config, service::auth::TokenCache};
 
 /// Shared state of one server instance (or of one admin CLI run).
 pub struct Core {
@@ -20,6 +20,8 @@ pub struct Core {
     pub clock: Clock,
     /// App token lifetime in seconds.
     pub app_token_ttl: i64,
+    /// Resolved access tokens (emptied on every change that may withdraw a right).
+    pub tokens: Arc<TokenCache>,
     /// Keyed hash of the admin key, when the admin API is enabled.
     pub admin_key_hash: Option<KeyedHash>,
     /// A client-secret hash that matches nothing, compared against when a client is unknown so
@@ -45,8 +47,16 @@ impl Core {
     /// Opens storage as configured, migrates it and settles the hash key.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
         let store = open_store(config).await?;
-        store.migrate().await.context("migrating the database")?;
         let key = settle_hash_key(store.as_ref(), config.hash_key.as_ref()).await?;
+        for point in opending_domain::permission::builtin_points() {
+            store.ensure_point(&point).await?;
+        }
+        let tokens = Arc::new(TokenCache::new(
+            config.token_cache_capacity,
+            config.negative_token_cache_capacity,
+        ));
+        let cache = tokens.clone();
+        store.changes().subscribe(move || cache.invalidate_all());
         let admin_key_hash = config
             .admin_key
             .as_ref()
@@ -59,6 +69,7 @@ impl Core {
             key,
             clock: Clock::default(),
             app_token_ttl: config.app_token_ttl,
+            tokens,
             admin_key_hash,
         })
     }
@@ -96,23 +107,30 @@ impl Core {
     }
 }
 
+/// Opens and migrates the configured store, and starts watching for other processes' changes.
 async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let acquire_timeout = Duration::from_millis(config.db_acquire_timeout_ms);
     if config.memory {
-        return Ok(Arc::new(SqliteStore::open_memory().await?));
-    }
-    if let Some(url) = &config.database_url {
-        let store = PgStore::connect(
-            url,
-            config.db_max_connections,
-            Duration::from_millis(config.db_acquire_timeout_ms),
-        )
-        .await
-        .context("connecting to PostgreSQL")?;
+        let store = SqliteStore::open_memory().await?;
+        store
+            .migrate()
+            .await
+            .context("migrating the in-memory database")?;
         return Ok(Arc::new(store));
     }
-    let store = SqliteStore::open_dir(&config.data_dir, config.sqlite_full_sync)
+    if let Some(url) = &config.database_url {
+        let store = PgStore::connect(url, config.db_max_connections, acquire_timeout)
+            .await
+            .context("connecting to PostgreSQL")?;
+        store.migrate().await.context("migrating the database")?;
+        store.watch_other_processes();
+        return Ok(Arc::new(store));
+    }
+    let store = SqliteStore::open_dir(&config.data_dir, config.sqlite_full_sync, acquire_timeout)
         .await
         .with_context(|| format!("opening SQLite in {}", config.data_dir.display()))?;
+    store.migrate().await.context("migrating the database")?;
+    store.watch_other_processes();
     Ok(Arc::new(store))
 }
 

@@ -40,6 +40,10 @@ impl Application {
                 unchanged = report.unchanged,
                 "seed file applied"
             );
+            // Secrets generated for apps declared without one exist nowhere else: show them once.
+            for (client_id, secret) in &report.generated_secrets {
+                println!("seed: generated clientSecret for {client_id}: {secret}");
+            }
         }
         let demo = if config.demo {
             Some(

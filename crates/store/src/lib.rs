@@ -8,14 +8,16 @@
 use async_trait::async_trait;
 use opending_domain::{
     token::AppToken, App, ClientId, CorpId, Installation, InstallationStatus, KeyedHash, Org,
-    UnixTime,
+    OrgAuthInfo, PermissionCode, PermissionPoint, UnixTime,
 };
 
+mod changes;
 mod error;
 mod postgres;
 mod sql;
 mod sqlite;
 
+pub use changes::ChangeFeed;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -52,6 +54,10 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> StoreResult<()>;
     /// Which backend this is (`sqlite` or `postgres`), for logs.
     fn backend(&self) -> &'static str;
+    /// Changes that may withdraw a right (revocation, rotation, uninstall, suspension, point or
+    /// grant removal), made by this process or — within about a second — by any other process
+    /// sharing the database. Caches of authorizations drop their entries on each.
+    fn changes(&self) -> &ChangeFeed;
 
     /// Reads a server metadata value.
     async fn meta_get(&self, name: &str) -> StoreResult<Option<String>>;
@@ -117,4 +123,57 @@ pub trait Store: Send + Sync + 'static {
         client_id: &ClientId,
         corp_id: Option<&CorpId>,
     ) -> StoreResult<u64>;
+
+    /// Adds a point to the catalogue unless its code exists; returns whether it was added.
+    async fn ensure_point(&self, point: &PermissionPoint) -> StoreResult<bool>;
+    /// Changes a custom point's name, kind, grant type and description.
+    async fn update_point(&self, point: &PermissionPoint) -> StoreResult<()>;
+    /// The catalogue, by code.
+    async fn list_points(&self) -> StoreResult<Vec<PermissionPoint>>;
+    /// One point.
+    async fn get_point(&self, code: &PermissionCode) -> StoreResult<Option<PermissionPoint>>;
+    /// Deletes a point with every app addition and org grant of it; `NotFound` if absent.
+    async fn delete_point(&self, code: &PermissionCode) -> StoreResult<()>;
+
+    /// Adds a point to an app (idempotent); `NotFound` if app or point does not exist.
+    async fn add_app_point(&self, client_id: &ClientId, code: &PermissionCode) -> StoreResult<()>;
+    /// Removes a point from an app; returns whether it had it.
+    async fn remove_app_point(
+        &self,
+        client_id: &ClientId,
+        code: &PermissionCode,
+    ) -> StoreResult<bool>;
+    /// The points an app added, by code.
+    async fn list_app_points(&self, client_id: &ClientId) -> StoreResult<Vec<PermissionPoint>>;
+
+    /// An org grants an app-type point to an app (idempotent).
+    async fn grant_org_point(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+        code: &PermissionCode,
+    ) -> StoreResult<()>;
+    /// Withdraws an org's grant; returns whether it existed.
+    async fn revoke_org_point(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+        code: &PermissionCode,
+    ) -> StoreResult<bool>;
+    /// The points an org granted to an app, by code.
+    async fn list_org_grants(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+    ) -> StoreResult<Vec<PermissionCode>>;
+    /// The app-type points an app added, by code.
+    async fn list_app_type_points(&self, client_id: &ClientId) -> StoreResult<Vec<PermissionCode>>;
+
+    /// An org's certification info (`None`: never set, i.e. level 0).
+    async fn get_org_auth_info(&self, corp_id: &CorpId) -> StoreResult<Option<OrgAuthInfo>>;
+    /// Sets an org's certification info; `NotFound` if the org does not exist.
+    async fn put_org_auth_info(&self, corp_id: &CorpId, info: &OrgAuthInfo) -> StoreResult<()>;
+
+    /// The current value of the change counter.
+    async fn change_seq(&self) -> StoreResult<i64>;
 }

@@ -8,20 +8,56 @@ use sqlx::{
     PgPool,
 };
 
-use crate::{sql, StoreResult};
+use crate::{changes::CHANNEL, sql, ChangeFeed, Store, StoreResult};
+
+/// Fallback poll of the change counter, for notifications lost while the listener reconnects.
+const POLL_EVERY: Duration = Duration::from_secs(1);
 
 /// The PostgreSQL store.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    changes: ChangeFeed,
 }
 
 sql::impl_row_ext!(sqlx::postgres::PgRow);
-sql::impl_store!(PgStore);
+sql::impl_store!(PgStore, sqlx::Postgres);
 
 impl PgStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
     const BACKEND: &'static str = "postgres";
+    const NOTIFY: Option<&'static str> = Some("SELECT pg_notify('opending_changes', '')");
+
+    /// Starts listening for other instances' changes (`LISTEN opending_changes`, plus a
+    /// once-a-second poll of the change counter as a safety net). Call after `migrate`.
+    pub fn watch_other_processes(&self) {
+        let store = self.clone();
+        self.changes.spawn_poller(POLL_EVERY, move || {
+            let store = store.clone();
+            async move { store.change_seq().await.ok() }
+        });
+        let (pool, feed) = (self.pool.clone(), self.changes.clone());
+        tokio::spawn(async move {
+            loop {
+                match sqlx::postgres::PgListener::connect_with(&pool).await {
+                    Ok(mut listener) => {
+                        if listener.listen(CHANNEL).await.is_ok() {
+                            // Anything may have changed while we were not listening.
+                            feed.notify();
+                            while listener.recv().await.is_ok() {
+                                feed.notify();
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "change listener cannot connect; retrying")
+                    }
+                }
+                feed.notify();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
 
     /// Connects to `url` with at most `max_connections`, failing a checkout after
     /// `acquire_timeout` so an outage answers fast instead of hanging.
@@ -36,7 +72,10 @@ impl PgStore {
             .acquire_timeout(acquire_timeout)
             .connect_with(opts)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            changes: ChangeFeed::default(),
+        })
     }
 
     /// The underlying pool (for change notification).

@@ -6,7 +6,7 @@
 
 use opending_domain::{
     token::{AppToken, TokenNonce},
-    App, ClientId, CorpId, Installation, KeyedHash, Org, UnixTime,
+    App, ClientId, CorpId, Installation, KeyedHash, Org, PermissionCode, PermissionPoint, UnixTime,
 };
 
 use crate::{StoreError, StoreResult};
@@ -97,6 +97,30 @@ pub(crate) fn app_token(r: &impl RowExt) -> StoreResult<AppToken> {
     })
 }
 
+pub(crate) fn code(r: &impl RowExt, col: &str) -> StoreResult<PermissionCode> {
+    PermissionCode::parse(r.text(col)?).map_err(|e| corrupt(col, e))
+}
+
+pub(crate) fn point(r: &impl RowExt) -> StoreResult<PermissionPoint> {
+    Ok(PermissionPoint {
+        code: code(r, "code")?,
+        name: r.text("name")?,
+        kind: r.text("kind")?.parse().map_err(|e| corrupt("kind", e))?,
+        grant_type: r
+            .text("grant_type")?
+            .parse()
+            .map_err(|e| corrupt("grant_type", e))?,
+        description: r.text("description")?,
+        builtin: r.int("builtin")? != 0,
+    })
+}
+
+pub(crate) const POINT_COLUMNS: &str = "code, name, kind, grant_type, description, builtin";
+
+/// Moves the change counter (see `changes.rs`).
+pub(crate) const BUMP_CHANGE_SEQ: &str =
+    "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE name = 'change_seq'";
+
 pub(crate) const APP_COLUMNS: &str =
     "client_id, name, owner_corp_id, distribution, secret_hash, created_at";
 
@@ -114,9 +138,32 @@ RETURNING client_id, corp_id, nonce, token_hash, issued_at, expires_at";
 /// Expands the [`crate::Store`] implementation for a backend type that has `reader()`,
 /// `writer()` (both `&sqlx::Pool<DB>`), `MIGRATOR` and `BACKEND`.
 macro_rules! impl_store {
-    ($ty:ty) => {
+    ($ty:ty, $db:ty) => {
+        impl $ty {
+            /// Bumps the change counter inside `tx` (and, on PostgreSQL, queues a NOTIFY that
+            /// is delivered on commit).
+            async fn bump(tx: &mut sqlx::Transaction<'_, $db>) -> crate::StoreResult<()> {
+                sqlx::query(crate::sql::BUMP_CHANGE_SEQ).execute(&mut **tx).await?;
+                if let Some(notify) = Self::NOTIFY {
+                    sqlx::query(notify).execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Commits `tx` and tells this process's subscribers.
+            async fn commit_change(&self, tx: sqlx::Transaction<'_, $db>) -> crate::StoreResult<()> {
+                tx.commit().await?;
+                self.changes.notify();
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl crate::Store for $ty {
+            fn changes(&self) -> &crate::ChangeFeed {
+                &self.changes
+            }
+
             async fn migrate(&self) -> crate::StoreResult<()> {
                 Self::MIGRATOR.run(self.writer()).await?;
                 Ok(())
@@ -254,19 +301,21 @@ macro_rules! impl_store {
                     .bind(client_id.as_str())
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn delete_app(&self, client_id: &opending_domain::ClientId) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query("DELETE FROM apps WHERE client_id = $1")
                     .bind(client_id.as_str())
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err(crate::StoreError::NotFound(format!("app {client_id}")));
                 }
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn app_in_org(
@@ -319,8 +368,8 @@ macro_rules! impl_store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                tx.commit().await?;
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn get_installation(
@@ -370,8 +419,13 @@ macro_rules! impl_store {
                     .bind(corp_id.as_str())
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
-                Ok(())
+                sqlx::query("DELETE FROM org_grants WHERE client_id = $1 AND corp_id = $2")
+                    .bind(client_id.as_str())
+                    .bind(corp_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn issue_app_token(
@@ -404,10 +458,13 @@ macro_rules! impl_store {
             }
 
             async fn revoke_app_token(&self, hash: &opending_domain::KeyedHash) -> crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query("DELETE FROM app_tokens WHERE token_hash = $1")
                     .bind(hash.to_hex())
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await?;
                 Ok(done.rows_affected() > 0)
             }
 
@@ -416,12 +473,226 @@ macro_rules! impl_store {
                 client_id: &opending_domain::ClientId,
                 corp_id: Option<&opending_domain::CorpId>,
             ) -> crate::StoreResult<u64> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query("DELETE FROM app_tokens WHERE client_id = $1 AND ($2 IS NULL OR corp_id = $2)")
                     .bind(client_id.as_str())
                     .bind(corp_id.map(|c| c.as_str().to_owned()))
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await?;
                 Ok(done.rows_affected())
+            }
+
+            async fn ensure_point(&self, p: &opending_domain::PermissionPoint) -> crate::StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO permission_points (code, name, kind, grant_type, description, builtin) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING",
+                )
+                .bind(p.code.as_str())
+                .bind(&p.name)
+                .bind(p.kind.as_str())
+                .bind(p.grant_type.as_str())
+                .bind(&p.description)
+                .bind(i64::from(p.builtin))
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn update_point(&self, p: &opending_domain::PermissionPoint) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query(
+                    "UPDATE permission_points SET name = $2, kind = $3, grant_type = $4, description = $5 \
+                     WHERE code = $1 AND builtin = 0",
+                )
+                .bind(p.code.as_str())
+                .bind(&p.name)
+                .bind(p.kind.as_str())
+                .bind(p.grant_type.as_str())
+                .bind(&p.description)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("custom point {}", p.code)));
+                }
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
+            }
+
+            async fn list_points(&self) -> crate::StoreResult<Vec<opending_domain::PermissionPoint>> {
+                let rows = sqlx::query(&format!("SELECT {} FROM permission_points ORDER BY code", crate::sql::POINT_COLUMNS))
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(crate::sql::point).collect()
+            }
+
+            async fn get_point(&self, code: &opending_domain::PermissionCode) -> crate::StoreResult<Option<opending_domain::PermissionPoint>> {
+                let row = sqlx::query(&format!("SELECT {} FROM permission_points WHERE code = $1", crate::sql::POINT_COLUMNS))
+                    .bind(code.as_str())
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.as_ref().map(crate::sql::point).transpose()
+            }
+
+            async fn delete_point(&self, code: &opending_domain::PermissionCode) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("DELETE FROM permission_points WHERE code = $1")
+                    .bind(code.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::NotFound(format!("point {code}")));
+                }
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
+            }
+
+            async fn add_app_point(&self, client_id: &opending_domain::ClientId, code: &opending_domain::PermissionCode) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                sqlx::query("INSERT INTO app_points (client_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(client_id.as_str())
+                    .bind(code.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| crate::StoreError::from_write(e, "the app's point"))?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
+            }
+
+            async fn remove_app_point(&self, client_id: &opending_domain::ClientId, code: &opending_domain::PermissionCode) -> crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("DELETE FROM app_points WHERE client_id = $1 AND code = $2")
+                    .bind(client_id.as_str())
+                    .bind(code.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn list_app_points(&self, client_id: &opending_domain::ClientId) -> crate::StoreResult<Vec<opending_domain::PermissionPoint>> {
+                let sql = format!(
+                    "SELECT {} FROM permission_points WHERE code IN (SELECT code FROM app_points WHERE client_id = $1) ORDER BY code",
+                    crate::sql::POINT_COLUMNS
+                );
+                let rows = sqlx::query(&sql).bind(client_id.as_str()).fetch_all(self.reader()).await?;
+                rows.iter().map(crate::sql::point).collect()
+            }
+
+            async fn grant_org_point(
+                &self,
+                client_id: &opending_domain::ClientId,
+                corp_id: &opending_domain::CorpId,
+                code: &opending_domain::PermissionCode,
+            ) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                sqlx::query("INSERT INTO org_grants (client_id, corp_id, code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(client_id.as_str())
+                    .bind(corp_id.as_str())
+                    .bind(code.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| crate::StoreError::from_write(e, "the grant"))?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
+            }
+
+            async fn revoke_org_point(
+                &self,
+                client_id: &opending_domain::ClientId,
+                corp_id: &opending_domain::CorpId,
+                code: &opending_domain::PermissionCode,
+            ) -> crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("DELETE FROM org_grants WHERE client_id = $1 AND corp_id = $2 AND code = $3")
+                    .bind(client_id.as_str())
+                    .bind(corp_id.as_str())
+                    .bind(code.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn list_org_grants(
+                &self,
+                client_id: &opending_domain::ClientId,
+                corp_id: &opending_domain::CorpId,
+            ) -> crate::StoreResult<Vec<opending_domain::PermissionCode>> {
+                let rows = sqlx::query("SELECT code FROM org_grants WHERE client_id = $1 AND corp_id = $2 ORDER BY code")
+                    .bind(client_id.as_str())
+                    .bind(corp_id.as_str())
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(|r| crate::sql::code(r, "code")).collect()
+            }
+
+            async fn list_app_type_points(&self, client_id: &opending_domain::ClientId) -> crate::StoreResult<Vec<opending_domain::PermissionCode>> {
+                let rows = sqlx::query(
+                    "SELECT ap.code FROM app_points ap JOIN permission_points p ON p.code = ap.code \
+                     WHERE ap.client_id = $1 AND p.grant_type = 'app' ORDER BY ap.code",
+                )
+                .bind(client_id.as_str())
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter().map(|r| crate::sql::code(r, "code")).collect()
+            }
+
+            async fn get_org_auth_info(&self, corp_id: &opending_domain::CorpId) -> crate::StoreResult<Option<opending_domain::OrgAuthInfo>> {
+                let row = sqlx::query(
+                    "SELECT auth_level, license_org_name, registration_num, unified_social_credit, \
+                            organization_code, legal_person, license_url FROM org_auth_info WHERE corp_id = $1",
+                )
+                .bind(corp_id.as_str())
+                .fetch_optional(self.reader())
+                .await?;
+                let Some(r) = row else { return Ok(None) };
+                use crate::sql::RowExt;
+                Ok(Some(opending_domain::OrgAuthInfo {
+                    auth_level: r.int("auth_level")?,
+                    license_org_name: r.opt_text("license_org_name")?,
+                    registration_num: r.opt_text("registration_num")?,
+                    unified_social_credit: r.opt_text("unified_social_credit")?,
+                    organization_code: r.opt_text("organization_code")?,
+                    legal_person: r.opt_text("legal_person")?,
+                    license_url: r.opt_text("license_url")?,
+                }))
+            }
+
+            async fn put_org_auth_info(&self, corp_id: &opending_domain::CorpId, i: &opending_domain::OrgAuthInfo) -> crate::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO org_auth_info (corp_id, auth_level, license_org_name, registration_num, \
+                         unified_social_credit, organization_code, legal_person, license_url) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (corp_id) DO UPDATE SET auth_level = excluded.auth_level, \
+                         license_org_name = excluded.license_org_name, registration_num = excluded.registration_num, \
+                         unified_social_credit = excluded.unified_social_credit, \
+                         organization_code = excluded.organization_code, legal_person = excluded.legal_person, \
+                         license_url = excluded.license_url",
+                )
+                .bind(corp_id.as_str())
+                .bind(i.auth_level)
+                .bind(&i.license_org_name)
+                .bind(&i.registration_num)
+                .bind(&i.unified_social_credit)
+                .bind(&i.organization_code)
+                .bind(&i.legal_person)
+                .bind(&i.license_url)
+                .execute(self.writer())
+                .await
+                .map_err(|e| crate::StoreError::from_write(e, "the org's certification info"))?;
+                Ok(())
+            }
+
+            async fn change_seq(&self) -> crate::StoreResult<i64> {
+                let row = sqlx::query("SELECT value FROM meta WHERE name = 'change_seq'")
+                    .fetch_one(self.reader())
+                    .await?;
+                let v = crate::sql::RowExt::text(&row, "value")?;
+                v.parse().map_err(|e| crate::StoreError::Corrupt(format!("change_seq: {e}")))
             }
         }
     };

@@ -13,24 +13,44 @@ use sqlx::{
     SqlitePool,
 };
 
-use crate::{sql, StoreResult};
+use crate::{sql, ChangeFeed, Store, StoreResult};
+
+/// How often another process's changes to a shared SQLite file are looked for.
+const POLL_EVERY: Duration = Duration::from_millis(250);
 
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    changes: ChangeFeed,
 }
 
 sql::impl_row_ext!(sqlx::sqlite::SqliteRow);
-sql::impl_store!(SqliteStore);
+sql::impl_store!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
     const BACKEND: &'static str = "sqlite";
+    const NOTIFY: Option<&'static str> = None;
 
-    /// Opens (creating if needed) `opending.db` in `data_dir`.
-    pub async fn open_dir(data_dir: &Path, full_sync: bool) -> StoreResult<Self> {
+    /// Starts watching the change counter, so changes made by another process sharing the
+    /// file (e.g. `opending admin`) reach this process's subscribers. Call after `migrate`.
+    pub fn watch_other_processes(&self) {
+        let store = self.clone();
+        self.changes.spawn_poller(POLL_EVERY, move || {
+            let store = store.clone();
+            async move { store.change_seq().await.ok() }
+        });
+    }
+
+    /// Opens (creating if needed) `opending.db` in `data_dir`; a request waits at most
+    /// `acquire_timeout` for a connection.
+    pub async fn open_dir(
+        data_dir: &Path,
+        full_sync: bool,
+        acquire_timeout: Duration,
+    ) -> StoreResult<Self> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             crate::StoreError::Database(sqlx::Error::Configuration(
                 format!("cannot create data directory {}: {e}", data_dir.display()).into(),
@@ -50,15 +70,19 @@ impl SqliteStore {
             .pragma("cache_size", "-16000");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout)
             .connect_with(opts.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout)
             .connect_with(opts.read_only(false))
             .await?;
-        Ok(Self { read, write })
+        Ok(Self {
+            read,
+            write,
+            changes: ChangeFeed::default(),
+        })
     }
 
     /// A private in-memory database, gone when the store is dropped.
@@ -75,6 +99,7 @@ impl SqliteStore {
         Ok(Self {
             read: pool.clone(),
             write: pool,
+            changes: ChangeFeed::default(),
         })
     }
 

@@ -24,6 +24,7 @@ pub const INITECH: &str = "dinginitech";
 pub const HR: (&str, &str) = ("dingacmehr", "acme-hr-secret-0123456789abcdef");
 pub const TRAVEL: (&str, &str) = ("suitetravel", "travel-secret-0123456789abcdef");
 pub const OPS: (&str, &str) = ("dingglobexops", "globex-ops-secret-0123456789ab");
+pub const CRM: (&str, &str) = ("suitecrm", "crm-secret-0123456789abcdef");
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
 pub const HASH_KEY: &str = "0101010101010101010101010101010101010101010101010101010101010101";
 

@@ -7,3 +7,4 @@ mod admin_cli;
 mod config;
 mod demo;
 mod durability;
+mod logging;

@@ -46,11 +46,16 @@ pub struct Server {
 
 impl Server {
     /// Starts `opending serve` with `args` on a free port and waits until it listens.
-    pub fn start(mut cmd: Command, args: &[String]) -> Server {
+    pub fn start(cmd: Command, args: &[String]) -> Server {
+        Self::start_logging_to(cmd, args, Stdio::inherit())
+    }
+
+    /// Like [`Server::start`], with the server's log (stderr) sent to `log`.
+    pub fn start_logging_to(mut cmd: Command, args: &[String], log: impl Into<Stdio>) -> Server {
         cmd.arg("serve")
             .args(["--listen", "127.0.0.1:0"])
             .args(args);
-        cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+        cmd.stdout(Stdio::piped()).stderr(log);
         // Owned by a `Server` at once, so a failed start still kills and reaps the child.
         let mut server = Server {
             child: cmd.spawn().expect("opending starts"),

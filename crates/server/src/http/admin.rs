@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use axum::{
-    extract::{Path, Query, Request, State},
+    body::Bytes,
+    extract::{Request, State},
     http::{header, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -14,14 +15,19 @@ use axum::{
 use opending_domain::{ApiError, ErrorCode, Secret};
 use serde::Deserialize;
 
-use super::body::JsonBody;
+use super::{
+    body::JsonBody,
+    extract::{ApiPath as Path, ApiQuery as Query},
+};
 use crate::{
     service::{
         admin::{self, NewApp, NewOrg, RevokeRequest},
+        permissions::{self, NewPoint},
         seed, Error,
     },
     Core,
 };
+use opending_domain::OrgAuthInfo;
 
 /// Routes under `/admin/v1`.
 pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
@@ -45,6 +51,28 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
         .route(
             "/admin/v1/apps/{client_id}/installations/{corp_id}/suspend",
             post(suspend),
+        )
+        .route(
+            "/admin/v1/orgs/{corp_id}/auth-info",
+            get(org_auth_info).put(set_org_auth_info),
+        )
+        .route("/admin/v1/points", get(list_points).post(create_point))
+        .route(
+            "/admin/v1/points/{code}",
+            axum::routing::delete(delete_point),
+        )
+        .route("/admin/v1/apps/{client_id}/points", get(app_points))
+        .route(
+            "/admin/v1/apps/{client_id}/points/{code}",
+            put(add_app_point).delete(remove_app_point),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/installations/{corp_id}/grants",
+            get(org_grants).post(grant),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/installations/{corp_id}/grants/{code}",
+            axum::routing::delete(revoke_grant),
         )
         .route("/admin/v1/tokens/revoke", post(revoke))
         .route("/admin/v1/apply", post(apply))
@@ -177,13 +205,109 @@ async fn revoke(
     Ok(Json(admin::revoke(&core, req).await?).into_response())
 }
 
+/// Largest seed document accepted over HTTP.
+const MAX_SEED: usize = 1024 * 1024;
+
 /// Applies a seed document given as the body (YAML or JSON).
-async fn apply(State(core): State<Arc<Core>>, body: String) -> Result<Response, Error> {
-    if body.len() > super::body::MAX_BODY * 16 {
-        return Err(
-            ApiError::with_message(ErrorCode::InvalidParameter, "seed document too large").into(),
-        );
-    }
-    let doc = seed::parse(&body)?;
+async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
+    let bytes: Bytes = axum::body::to_bytes(req.into_body(), MAX_SEED)
+        .await
+        .map_err(|_| {
+            ApiError::with_message(
+                ErrorCode::InvalidParameter,
+                format!("seed document is larger than {MAX_SEED} bytes"),
+            )
+        })?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        ApiError::with_message(
+            ErrorCode::InvalidParameter,
+            "seed document is not valid UTF-8",
+        )
+    })?;
+    let doc = seed::parse(text)?;
     Ok(Json(seed::apply(&core, &doc).await?).into_response())
+}
+
+async fn org_auth_info(
+    State(core): State<Arc<Core>>,
+    Path(corp_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::org_auth_info(&core, &corp_id).await?).into_response())
+}
+
+async fn set_org_auth_info(
+    State(core): State<Arc<Core>>,
+    Path(corp_id): Path<String>,
+    JsonBody(info): JsonBody<OrgAuthInfo>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::set_org_auth_info(&core, &corp_id, info).await?).into_response())
+}
+
+async fn list_points(State(core): State<Arc<Core>>) -> Result<Response, Error> {
+    Ok(Json(permissions::list_points(&core).await?).into_response())
+}
+
+async fn create_point(
+    State(core): State<Arc<Core>>,
+    JsonBody(input): JsonBody<NewPoint>,
+) -> Result<Response, Error> {
+    Ok(created(permissions::create_point(&core, input).await?))
+}
+
+async fn delete_point(
+    State(core): State<Arc<Core>>,
+    Path(code): Path<String>,
+) -> Result<Response, Error> {
+    permissions::delete_point(&core, &code).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn app_points(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::app_points(&core, &client_id).await?).into_response())
+}
+
+async fn add_app_point(
+    State(core): State<Arc<Core>>,
+    Path((client_id, code)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::add_app_point(&core, &client_id, &code).await?).into_response())
+}
+
+async fn remove_app_point(
+    State(core): State<Arc<Core>>,
+    Path((client_id, code)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::remove_app_point(&core, &client_id, &code).await?).into_response())
+}
+
+async fn org_grants(
+    State(core): State<Arc<Core>>,
+    Path((client_id, corp_id)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::org_grants(&core, &client_id, &corp_id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantBody {
+    /// Point codes, or `.default` for every app-type point the app added.
+    points: Vec<String>,
+}
+
+async fn grant(
+    State(core): State<Arc<Core>>,
+    Path((client_id, corp_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<GrantBody>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::grant(&core, &client_id, &corp_id, &body.points).await?).into_response())
+}
+
+async fn revoke_grant(
+    State(core): State<Arc<Core>>,
+    Path((client_id, corp_id, code)): Path<(String, String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::revoke_grant(&core, &client_id, &corp_id, &code).await?).into_response())
 }

@@ -33,14 +33,14 @@ fn encoding(headers: &HeaderMap, allow_form: bool) -> Result<Encoding, Error> {
     match essence {
         "application/json" => Ok(Encoding::Json),
         "application/x-www-form-urlencoded" if allow_form => Ok(Encoding::Form),
-        _ => Err(ApiError::invalid_request(format!(
-            "Content-Type must be application/json, not {:?}",
-            if essence.is_empty() {
-                "(empty)"
-            } else {
-                essence
-            }
-        ))
+        // Real DingTalk treats a non-JSON body as no body at all (dingtalk-wire.md §4.1).
+        _ => Err(ApiError::with_message(
+            ErrorCode::MissingBody,
+            format!(
+                "body is mandatory for this action. (Content-Type must be application/json, not {:?})",
+                if essence.is_empty() { "(empty)" } else { essence }
+            ),
+        )
         .into()),
     }
 }

@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod body;
+pub mod contact;
 pub mod context;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod oauth2;
 
@@ -18,7 +20,8 @@ use crate::Core;
 pub fn router(core: Arc<Core>, request_timeout: Duration) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
-        .merge(oauth2::router());
+        .merge(oauth2::router())
+        .merge(contact::router());
     if core.admin_key_hash.is_some() {
         app = app.merge(admin::router(core.clone()));
     }

@@ -125,9 +125,16 @@ fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspect::
                 .map_err(|_| refused())?;
             let decoded = String::from_utf8(decoded).map_err(|_| refused())?;
             let (id, secret) = decoded.split_once(':').ok_or_else(refused)?;
+            // RFC 6749 §2.3.1: both halves are form-urlencoded before joining.
+            let decode = |s: &str| -> String {
+                form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
             return Ok(introspect::Caller::App {
-                client_id: id.to_owned(),
-                client_secret: Secret::new(secret),
+                client_id: decode(id),
+                client_secret: Secret::new(decode(secret)),
             });
         }
         return Err(refused());

@@ -7,7 +7,7 @@
 
 use opending_domain::{
     org::parse_name, token::access_token_hash, ApiError, App, ClientId, CorpId, Distribution,
-    ErrorCode, Installation, InstallationStatus, Org, Secret,
+    ErrorCode, Installation, InstallationStatus, Org, OrgAuthInfo, Secret,
 };
 use opending_store::InstallationFilter;
 use serde::{Deserialize, Serialize};
@@ -157,10 +157,36 @@ pub async fn show_org(core: &Core, corp_id: &str) -> Result<OrgView> {
         .ok_or_else(|| not_found(format!("org {id} does not exist")))
 }
 
+/// An org's certification info (level 0 when never set).
+pub async fn org_auth_info(core: &Core, corp_id: &str) -> Result<OrgAuthInfo> {
+    let id = parse_corp_id(corp_id)?;
+    if core.store.get_org(&id).await?.is_none() {
+        return Err(not_found(format!("org {id} does not exist")));
+    }
+    Ok(core.store.get_org_auth_info(&id).await?.unwrap_or_default())
+}
+
+/// Sets an org's certification info.
+pub async fn set_org_auth_info(
+    core: &Core,
+    corp_id: &str,
+    info: OrgAuthInfo,
+) -> Result<OrgAuthInfo> {
+    let id = parse_corp_id(corp_id)?;
+    info.validate().map_err(bad)?;
+    if core.store.get_org(&id).await?.is_none() {
+        return Err(not_found(format!("org {id} does not exist")));
+    }
+    core.store.put_org_auth_info(&id, &info).await?;
+    tracing::info!(corp_id = %id, auth_level = info.auth_level, "org certification info set");
+    Ok(info)
+}
+
 /// Shortest client secret an operator may choose.
 pub const MIN_SECRET_LEN: usize = 16;
 
-fn check_chosen_secret(s: &Secret) -> Result<()> {
+/// Checks a client secret chosen by an operator or a seed file.
+pub fn check_chosen_secret(s: &Secret) -> Result<()> {
     if s.expose().len() < MIN_SECRET_LEN || s.expose().len() > 256 {
         return Err(bad(format!(
             "clientSecret must be {MIN_SECRET_LEN} to 256 characters"

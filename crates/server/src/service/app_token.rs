@@ -41,44 +41,43 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
     }
     let corp_id = CorpId::parse(req.corp_id)
         .map_err(|e| ApiError::invalid_request(format!("path parameter {e}")))?;
-    let client_id = authenticate_client(core, &req.client_id, &req.client_secret, &corp_id).await?;
-    issue_for(core, client_id, corp_id).await
+    let standing = verify_secret(core, &req.client_id, &req.client_secret, &corp_id).await?;
+    standing
+        .app
+        .may_run_in(&corp_id, standing.org_exists, standing.installation)?;
+    issue_for(core, standing.app.client_id, corp_id).await
 }
 
 /// The legacy `POST /v1.0/oauth2/accessToken`: internal apps only, in their owner org.
 pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Result<IssuedToken> {
     let owner = match ClientId::parse(app_key) {
-        Ok(id) => core
-            .store
-            .get_app(&id)
-            .await?
-            .map(|a| (a.owner_corp_id, a.distribution)),
+        Ok(id) => core.store.get_app(&id).await?.map(|a| a.owner_corp_id),
         Err(_) => None,
     };
     // An unknown appKey still runs the full secret check below (against the decoy) so timing
     // does not tell known ids from unknown ones.
-    let probe_corp = owner
-        .as_ref()
-        .map(|(c, _)| c.clone())
-        .unwrap_or_else(|| CorpId::parse("unknown").expect("valid literal"));
-    let client_id = authenticate_client(core, app_key, app_secret, &probe_corp).await?;
-    match owner {
-        Some((corp, Distribution::Internal)) => issue_for(core, client_id, corp).await,
-        _ => Err(ApiError::with_message(
+    let probe_corp = owner.unwrap_or_else(|| CorpId::parse("unknown").expect("valid literal"));
+    let standing = verify_secret(core, app_key, app_secret, &probe_corp).await?;
+    if standing.app.distribution != Distribution::Internal {
+        return Err(ApiError::with_message(
             ErrorCode::UnauthorizedClient,
             "unauthorized.client: this endpoint serves internal apps; third-party apps use /v1.0/oauth2/{corpId}/token",
         )
-        .into()),
+        .into());
     }
+    standing
+        .app
+        .may_run_in(&probe_corp, standing.org_exists, standing.installation)?;
+    issue_for(core, standing.app.client_id, probe_corp).await
 }
 
-/// Verifies the client's secret and that it may run in `corp_id`.
-async fn authenticate_client(
+/// Verifies the client's secret; returns the app with its standing in `corp_id`.
+async fn verify_secret(
     core: &Core,
     client_id: &str,
     secret: &Secret,
-    corp_id: &opending_domain::CorpId,
-) -> Result<ClientId> {
+    corp_id: &CorpId,
+) -> Result<opending_store::AppInOrg> {
     let found = match ClientId::parse(client_id) {
         Ok(id) => core.store.app_in_org(&id, corp_id).await?,
         Err(_) => None,
@@ -87,10 +86,7 @@ async fn authenticate_client(
     let Some(found) = found.filter(|_| secret_ok) else {
         return Err(ApiError::new(ErrorCode::InvalidClient).into());
     };
-    found
-        .app
-        .may_run_in(corp_id, found.org_exists, found.installation)?;
-    Ok(found.app.client_id)
+    Ok(found)
 }
 
 async fn issue_for(core: &Core, client_id: ClientId, corp_id: CorpId) -> Result<IssuedToken> {

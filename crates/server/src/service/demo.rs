@@ -47,14 +47,22 @@ pub async fn ensure(core: &Core) -> Result<DemoWorld> {
         )
     });
     let doc = SeedDoc {
+        points: vec![],
         orgs: vec![
             SeedOrg {
                 corp_id: demo.clone(),
                 name: "Demo Org".into(),
+                auth_info: Some(opending_domain::OrgAuthInfo {
+                    auth_level: 1,
+                    license_org_name: Some("Demo Org Co., Ltd.".into()),
+                    legal_person: Some("Zhang San".into()),
+                    ..Default::default()
+                }),
             },
             SeedOrg {
                 corp_id: partner.clone(),
                 name: "Partner Org".into(),
+                auth_info: None,
             },
         ],
         apps: vec![
@@ -64,6 +72,7 @@ pub async fn ensure(core: &Core) -> Result<DemoWorld> {
                 name: "Demo internal app".into(),
                 owner: demo.clone(),
                 distribution: Distribution::Internal,
+                points: vec!["Contact.Org.Read".into()],
             },
             SeedApp {
                 client_id: third.clone(),
@@ -71,12 +80,14 @@ pub async fn ensure(core: &Core) -> Result<DemoWorld> {
                 name: "Demo third-party app".into(),
                 owner: demo.clone(),
                 distribution: Distribution::ThirdParty,
+                points: vec!["Contact.Org.Read".into()],
             },
         ],
         installations: vec![SeedInstallation {
             client_id: third.clone(),
             corp_id: partner.clone(),
             status: InstallationStatus::Active,
+            grants: vec![".default".into()],
         }],
     };
     seed::apply(core, &doc).await?;
@@ -113,7 +124,10 @@ impl DemoWorld {
              Get an app access token:\n\
              \x20 curl -s -X POST {base_url}/v1.0/oauth2/{demo}/token \\\n\
              \x20   -H 'Content-Type: application/json' \\\n\
-             \x20   -d '{{\"client_id\":\"{ic}\",\"client_secret\":\"{s1}\",\"grant_type\":\"client_credentials\"}}'\n",
+             \x20   -d '{{\"client_id\":\"{ic}\",\"client_secret\":\"{s1}\",\"grant_type\":\"client_credentials\"}}'\n\n\
+             Then read the org's certification info with it (the app holds Contact.Org.Read):\n\
+             \x20 curl -s {base_url}/v1.0/contact/organizations/authInfos \\\n\
+             \x20   -H 'x-acs-dingtalk-access-token: <access_token>'\n",
             demo = self.demo_corp_id,
             partner = self.partner_corp_id,
             ic = self.internal_client_id,

@@ -71,25 +71,25 @@ pub async fn introspect(core: &Core, caller: Caller, token: &str) -> Result<Intr
     if token.len() > opending_domain::token::MAX_TOKEN_LEN {
         return Ok(Introspection::inactive());
     }
-    let now = core.now();
-    let Some(t) = core
-        .store
-        .find_app_token(&access_token_hash(&core.key, token))
-        .await?
-    else {
+    // Straight from storage, not the cache: introspection is the authority.
+    let hash = access_token_hash(&core.key, token);
+    let Some(p) = super::auth::resolve(core, &hash, core.now()).await? else {
         return Ok(Introspection::inactive());
     };
-    if !t.is_live(now) || allowed_app.as_ref().is_some_and(|app| *app != t.client_id) {
+    if allowed_app.as_ref().is_some_and(|app| *app != p.client_id) {
         return Ok(Introspection::inactive());
     }
     Ok(Introspection {
         active: true,
-        client_id: Some(t.client_id.to_string()),
-        corp_id: Some(t.corp_id.to_string()),
-        exp: Some(t.expires_at.0),
-        iat: Some(t.issued_at.0),
-        token_type: Some("app_access_token"),
-        scope: Some(String::new()),
+        client_id: Some(p.client_id.to_string()),
+        corp_id: Some(p.corp_id.to_string()),
+        exp: Some(p.expires_at.0),
+        iat: Some(p.issued_at.0),
+        token_type: Some(match p.subject {
+            opending_domain::Subject::App => "app_access_token",
+            opending_domain::Subject::User(_) => "user_access_token",
+        }),
+        scope: Some(p.scope()),
     })
 }
 

@@ -3,8 +3,11 @@
 
 pub mod admin;
 pub mod app_token;
+pub mod auth;
+pub mod contact;
 pub mod demo;
 pub mod introspect;
+pub mod permissions;
 pub mod seed;
 
 use opending_domain::{ApiError, ErrorCode};

@@ -2,8 +2,10 @@
 //! start (`--seed`) or on demand (`opending admin apply`). Applying the same document twice
 //! changes nothing. Schema: `docs/seed-file.md`.
 //!
-//! A seed declares what must exist; it never deletes what it does not mention. The whole document
-//! is parsed and checked before the first write.
+//! A seed declares what must exist; it never deletes what it does not mention. The document's
+//! shape, ids, names, secrets and duplicates are checked before the first write; references to
+//! things in storage are checked as it applies, in order (points, orgs, apps, installations), so
+//! a failing document may be partly applied — fix it and apply again.
 
 use std::collections::BTreeMap;
 
@@ -13,13 +15,20 @@ use opending_domain::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{admin, Result};
+use super::{
+    admin,
+    permissions::{self, Declared, NewPoint},
+    Result,
+};
 use crate::Core;
 
 /// A seed document.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SeedDoc {
+    /// Custom permission points to exist in the catalogue.
+    #[serde(default)]
+    pub points: Vec<NewPoint>,
     /// Orgs to exist.
     #[serde(default)]
     pub orgs: Vec<SeedOrg>,
@@ -39,6 +48,9 @@ pub struct SeedOrg {
     pub corp_id: CorpId,
     /// Display name.
     pub name: String,
+    /// Certification info (authLevel 0 when absent).
+    #[serde(default)]
+    pub auth_info: Option<opending_domain::OrgAuthInfo>,
 }
 
 /// An app in a seed.
@@ -56,6 +68,9 @@ pub struct SeedApp {
     pub owner: CorpId,
     /// `internal` or `third-party`.
     pub distribution: Distribution,
+    /// Points the app has added (applied for); declared points are added, others kept.
+    #[serde(default)]
+    pub points: Vec<String>,
 }
 
 /// An installation in a seed.
@@ -69,6 +84,9 @@ pub struct SeedInstallation {
     /// `active` (default) or `suspended`.
     #[serde(default = "active")]
     pub status: InstallationStatus,
+    /// App-type points the org grants the app (or `.default`: all it added).
+    #[serde(default)]
+    pub grants: Vec<String>,
 }
 
 fn active() -> InstallationStatus {
@@ -133,6 +151,14 @@ fn check(doc: &SeedDoc) -> Result<()> {
 pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
     let mut report = ApplyReport::default();
     let now = core.now();
+    for p in &doc.points {
+        let id = format!("point {}", p.code);
+        match permissions::declare_point(core, p.clone()).await? {
+            Declared::Created => report.created.push(id),
+            Declared::Updated => report.updated.push(id),
+            Declared::Unchanged => report.unchanged += 1,
+        }
+    }
     for o in &doc.orgs {
         let name = parse_name("org name", &o.name).map_err(invalid)?;
         match core.store.get_org(&o.corp_id).await? {
@@ -151,6 +177,17 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
                 report.updated.push(format!("org {}: name", o.corp_id));
             }
             Some(_) => report.unchanged += 1,
+        }
+        if let Some(info) = &o.auth_info {
+            let current = core
+                .store
+                .get_org_auth_info(&o.corp_id)
+                .await?
+                .unwrap_or_default();
+            if &current != info {
+                core.store.put_org_auth_info(&o.corp_id, info).await?;
+                report.updated.push(format!("org {}: authInfo", o.corp_id));
+            }
         }
     }
     for a in &doc.apps {
@@ -191,10 +228,23 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
                     })
                     .await?;
                 if created {
-                    report.created.push(id);
+                    report.created.push(id.clone());
                 } else {
                     report.updated.push(format!("{id}: status"));
                 }
+            }
+        }
+        if !i.grants.is_empty() {
+            let before = core.store.list_org_grants(&i.client_id, &i.corp_id).await?;
+            let after =
+                permissions::grant(core, i.client_id.as_str(), i.corp_id.as_str(), &i.grants)
+                    .await
+                    .map_err(|e| match e {
+                        super::Error::Api(a) => invalid(format!("{id}: {}", a.message())),
+                        other => other,
+                    })?;
+            if before != after {
+                report.updated.push(format!("{id}: grants"));
             }
         }
     }
@@ -232,6 +282,7 @@ async fn apply_app(core: &Core, a: &SeedApp, report: &mut ApplyReport) -> Result
                 })
                 .await?;
             report.created.push(format!("app {}", a.client_id));
+            add_points(core, a).await?;
         }
         Some(existing) => {
             if existing.owner_corp_id != a.owner || existing.distribution != a.distribution {
@@ -253,6 +304,9 @@ async fn apply_app(core: &Core, a: &SeedApp, report: &mut ApplyReport) -> Result
                     changed.push("clientSecret");
                 }
             }
+            if add_points(core, a).await? {
+                changed.push("points");
+            }
             if changed.is_empty() {
                 report.unchanged += 1;
             } else {
@@ -263,4 +317,31 @@ async fn apply_app(core: &Core, a: &SeedApp, report: &mut ApplyReport) -> Result
         }
     }
     Ok(())
+}
+
+/// Adds the app's declared points it lacks; returns whether any was added.
+async fn add_points(core: &Core, a: &SeedApp) -> Result<bool> {
+    if a.points.is_empty() {
+        return Ok(false);
+    }
+    let have: Vec<String> = core
+        .store
+        .list_app_points(&a.client_id)
+        .await?
+        .into_iter()
+        .map(|p| p.code.into())
+        .collect();
+    let mut added = false;
+    for p in a.points.iter().filter(|p| !have.contains(p)) {
+        permissions::add_app_point(core, a.client_id.as_str(), p)
+            .await
+            .map_err(|e| match e {
+                super::Error::Api(api) => {
+                    invalid(format!("app {}: {}", a.client_id, api.message()))
+                }
+                other => other,
+            })?;
+        added = true;
+    }
+    Ok(added)
 }

@@ -61,7 +61,7 @@ opending_testkit::both_backends! {
         let app = TestApp::spawn(backend).await;
         let form = raw(&app, reqwest::Method::POST, &token_path(), Some("application/x-www-form-urlencoded"),
             b"client_id=a&client_secret=b&grant_type=client_credentials".to_vec()).await;
-        form.assert_error(400, "invalid.request");
+        form.assert_error(400, "Missingbody");
         assert!(form.body["message"].as_str().unwrap().contains("Content-Type"));
         // The charset parameter is fine, as is no content type at all.
         let body = serde_json::to_vec(&json!({"client_id": HR.0, "client_secret": HR.1, "grant_type": "client_credentials"})).unwrap();

@@ -142,6 +142,21 @@ impl TestApp {
         .await
     }
 
+    /// `GET /v1.0/contact/organizations/authInfos` with an optional token and target.
+    pub async fn auth_infos(&self, token: Option<&str>, target: Option<&str>) -> Answer {
+        let mut req = self.http.get(format!(
+            "{}/v1.0/contact/organizations/authInfos",
+            self.base
+        ));
+        if let Some(t) = target {
+            req = req.query(&[("targetCorpId", t)]);
+        }
+        if let Some(t) = token {
+            req = req.header("x-acs-dingtalk-access-token", t);
+        }
+        self.send(req).await
+    }
+
     /// A request to the admin API with the admin key.
     pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         self.http

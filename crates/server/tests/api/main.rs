@@ -5,6 +5,7 @@ mod helpers;
 mod admin;
 mod app_token;
 mod bad_input;
+mod contact;
 mod introspect;
 mod multi_instance;
 mod sdk;

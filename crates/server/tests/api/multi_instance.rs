@@ -58,3 +58,50 @@ async fn concurrent_first_requests_to_two_servers_yield_one_token() {
     }
     assert_eq!(tokens.len(), 1, "{tokens:?}");
 }
+
+/// Polls `b` until the token is refused; returns how long that took.
+async fn refused_within(
+    b: &TestApp,
+    token: &str,
+    limit: std::time::Duration,
+) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let a = b.auth_infos(Some(token), None).await;
+        if a.status == 400 {
+            a.assert_error(400, "InvalidAuthentication");
+            return started.elapsed();
+        }
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert!(
+            started.elapsed() < limit,
+            "still accepted after {:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+opending_testkit::both_backends! {
+    async fn revocation_on_one_instance_reaches_the_other_within_a_second(backend: Backend) {
+        // Two servers on one database: PostgreSQL (LISTEN/NOTIFY), or one SQLite file (polling).
+        let a = TestApp::spawn(backend.clone()).await;
+        let b = TestApp::spawn(backend).await;
+        let limit = std::time::Duration::from_secs(1);
+
+        let token = a.token_value(ACME, HR).await;
+        assert_eq!(b.auth_infos(Some(&token), None).await.status, 200, "B has it cached now");
+        let r = a.send(a.admin(reqwest::Method::POST, "/tokens/revoke").json(&json!({"token": token}))).await;
+        assert_eq!(r.body["revoked"], 1);
+        a.auth_infos(Some(&token), None).await.assert_error(400, "InvalidAuthentication");
+        let took = refused_within(&b, &token, limit).await;
+        eprintln!("revocation reached the second instance in {took:?}");
+
+        let token = a.token_value(GLOBEX, TRAVEL).await;
+        assert_eq!(b.auth_infos(Some(&token), None).await.status, 200);
+        let u = a.send(a.admin(reqwest::Method::DELETE, &format!("/apps/{}/installations/{GLOBEX}", TRAVEL.0))).await;
+        assert_eq!(u.status, 204);
+        let took = refused_within(&b, &token, limit).await;
+        eprintln!("uninstall reached the second instance in {took:?}");
+    }
+}

@@ -93,4 +93,9 @@ opending_testkit::both_backends! {
         let app = TestApp::spawn(backend).await;
         node_script(&app, "app_token.cjs").await;
     }
+
+    async fn python_sdk_reads_org_auth_info_and_its_errors(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        python_script(&app, "contact.py").await;
+    }
 }

@@ -1,0 +1,175 @@
+//! Access-token validation for every protected route: token → [`Principal`] (app or user, org,
+//! effective points), answered from memory when it can be.
+//!
+//! Two bounded caches keyed by the token's keyed hash: resolved principals, and a negative cache
+//! of tokens that resolved to nothing, so a flood of garbage tokens costs one database read each
+//! at most once per minute and a fixed amount of memory. Every change that may withdraw a right
+//! empties both (through the store's change feed, inline for this process; by NOTIFY or polling
+//! for others). A generation counter keeps a lookup that raced with such a change from putting a
+//! stale answer back.
+
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use moka::sync::Cache;
+use opending_domain::{
+    permission::effective_app_points, principal::Subject, token::access_token_hash, ApiError,
+    ErrorCode, KeyedHash, Principal, UnixTime,
+};
+
+use super::Result;
+use crate::Core;
+
+/// Longest a resolved principal is trusted without asking storage again (a safety net: the
+/// change feed normally empties the cache long before).
+const POSITIVE_TTL: Duration = Duration::from_secs(300);
+/// Longest an unknown token is remembered as unknown.
+const NEGATIVE_TTL: Duration = Duration::from_secs(60);
+
+/// The principal cache of one instance.
+pub struct TokenCache {
+    positive: Cache<[u8; 32], Arc<Principal>>,
+    negative: Cache<[u8; 32], ()>,
+    generation: AtomicU64,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("positive", &self.positive.entry_count())
+            .field("negative", &self.negative.entry_count())
+            .finish()
+    }
+}
+
+impl TokenCache {
+    /// Caches of at most `capacity` principals and `negative_capacity` unknown tokens.
+    pub fn new(capacity: u64, negative_capacity: u64) -> Self {
+        Self {
+            positive: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(POSITIVE_TTL)
+                .build(),
+            negative: Cache::builder()
+                .max_capacity(negative_capacity)
+                .time_to_live(NEGATIVE_TTL)
+                .build(),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    /// Forgets everything; called on every change that may withdraw a right.
+    pub fn invalidate_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.positive.invalidate_all();
+        self.negative.invalidate_all();
+    }
+
+    /// Entries held now (positive, negative), after pending maintenance.
+    pub fn entry_counts(&self) -> (u64, u64) {
+        self.positive.run_pending_tasks();
+        self.negative.run_pending_tasks();
+        (self.positive.entry_count(), self.negative.entry_count())
+    }
+}
+
+fn invalid(hint: &'static str) -> super::Error {
+    let mut e = ApiError::new(ErrorCode::InvalidAuthentication);
+    if !hint.is_empty() {
+        e.message = Some(format!("不合法的access_token ({hint})").into());
+    }
+    e.into()
+}
+
+/// Resolves the token presented in `x-acs-dingtalk-access-token`.
+pub async fn authenticate(core: &Core, token: Option<&str>) -> Result<Arc<Principal>> {
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Err(invalid("missing x-acs-dingtalk-access-token header"));
+    };
+    if token.len() > opending_domain::token::MAX_TOKEN_LEN
+        || !token.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(invalid(""));
+    }
+    let hash = access_token_hash(&core.key, token);
+    let now = core.now();
+    let cache = &core.tokens;
+    if let Some(p) = cache.positive.get(&hash.0) {
+        return if p.expires_at > now {
+            Ok(p)
+        } else {
+            Err(invalid(""))
+        };
+    }
+    if cache.negative.contains_key(&hash.0) {
+        return Err(invalid(""));
+    }
+    let generation = cache.generation.load(Ordering::SeqCst);
+    let resolved = resolve(core, &hash, now).await?;
+    let unchanged = cache.generation.load(Ordering::SeqCst) == generation;
+    match resolved {
+        Some(p) => {
+            let p = Arc::new(p);
+            if unchanged {
+                cache.positive.insert(hash.0, p.clone());
+            }
+            Ok(p)
+        }
+        None => {
+            if unchanged {
+                cache.negative.insert(hash.0, ());
+            }
+            Err(invalid(""))
+        }
+    }
+}
+
+/// Reads a token's principal from storage: `None` when the token is unknown, expired, or its
+/// app may no longer run in its org.
+pub async fn resolve(core: &Core, hash: &KeyedHash, now: UnixTime) -> Result<Option<Principal>> {
+    let Some(token) = core.store.find_app_token(hash).await? else {
+        return Ok(None);
+    };
+    if !token.is_live(now) {
+        return Ok(None);
+    }
+    let Some(standing) = core
+        .store
+        .app_in_org(&token.client_id, &token.corp_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if standing
+        .app
+        .may_run_in(&token.corp_id, standing.org_exists, standing.installation)
+        .is_err()
+    {
+        return Ok(None);
+    }
+    let added = core.store.list_app_type_points(&token.client_id).await?;
+    let granted = core
+        .store
+        .list_org_grants(&token.client_id, &token.corp_id)
+        .await?;
+    let points = effective_app_points(
+        standing.app.distribution,
+        &standing.app.owner_corp_id,
+        &token.corp_id,
+        &added,
+        &granted,
+    );
+    Ok(Some(Principal {
+        subject: Subject::App,
+        client_id: token.client_id,
+        corp_id: token.corp_id,
+        points: points.into(),
+        issued_at: token.issued_at,
+        expires_at: token.expires_at,
+    }))
+}

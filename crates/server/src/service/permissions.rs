@@ -1,0 +1,255 @@
+//! Administration of permission points: the catalogue, the points apps add (the developer
+//! console's "apply for permission" step), and the app-type points orgs grant to apps
+//! (decisions.md §15–16). Shared by the admin API, the CLI and seed files.
+
+use opending_domain::{
+    ApiError, Distribution, ErrorCode, GrantType, PermissionCode, PermissionPoint, PointKind,
+};
+use serde::Deserialize;
+
+use super::{
+    admin::{parse_client_id, parse_corp_id},
+    Result,
+};
+use crate::Core;
+
+fn bad(msg: impl Into<String>) -> super::Error {
+    ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
+}
+
+fn not_found(msg: impl Into<String>) -> super::Error {
+    ApiError::with_message(ErrorCode::NotFound, msg.into()).into()
+}
+
+/// Parses a point code given by an operator.
+pub fn parse_code(s: &str) -> Result<PermissionCode> {
+    PermissionCode::parse(s).map_err(bad)
+}
+
+/// A custom point to add to the catalogue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewPoint {
+    /// The code, e.g. `Acme.Invoice.Read`.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// rpc or field.
+    pub kind: PointKind,
+    /// app or delegated.
+    pub grant_type: GrantType,
+    /// What it allows.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl NewPoint {
+    fn into_point(self) -> Result<PermissionPoint> {
+        let name = opending_domain::org::parse_name("name", &self.name).map_err(bad)?;
+        if self.description.chars().count() > 2000 {
+            return Err(bad("description is longer than 2000 characters"));
+        }
+        Ok(PermissionPoint {
+            code: parse_code(&self.code)?,
+            name,
+            kind: self.kind,
+            grant_type: self.grant_type,
+            description: self.description,
+            builtin: false,
+        })
+    }
+}
+
+/// The catalogue.
+pub async fn list_points(core: &Core) -> Result<Vec<PermissionPoint>> {
+    Ok(core.store.list_points().await?)
+}
+
+/// Adds a custom point; `Conflict` if the code exists.
+pub async fn create_point(core: &Core, input: NewPoint) -> Result<PermissionPoint> {
+    let point = input.into_point()?;
+    if !core.store.ensure_point(&point).await? {
+        return Err(ApiError::with_message(
+            ErrorCode::Conflict,
+            format!("point {} already exists", point.code),
+        )
+        .into());
+    }
+    tracing::info!(code = %point.code, "permission point created");
+    Ok(point)
+}
+
+/// Creates a custom point or brings it to the declared state (seed files). Built-ins cannot
+/// be changed.
+pub async fn declare_point(core: &Core, input: NewPoint) -> Result<Declared> {
+    let point = input.into_point()?;
+    match core.store.get_point(&point.code).await? {
+        None => {
+            core.store.ensure_point(&point).await?;
+            Ok(Declared::Created)
+        }
+        Some(existing) if existing.builtin => {
+            if existing.kind != point.kind || existing.grant_type != point.grant_type {
+                return Err(bad(format!(
+                    "{} is a built-in point and cannot be changed",
+                    point.code
+                )));
+            }
+            Ok(Declared::Unchanged)
+        }
+        Some(existing) if existing == point => Ok(Declared::Unchanged),
+        Some(_) => {
+            core.store.update_point(&point).await?;
+            Ok(Declared::Updated)
+        }
+    }
+}
+
+/// What declaring something did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declared {
+    /// It did not exist.
+    Created,
+    /// It existed differently.
+    Updated,
+    /// It was already as declared.
+    Unchanged,
+}
+
+/// Deletes a custom point, with every app's addition and org's grant of it.
+pub async fn delete_point(core: &Core, code: &str) -> Result<()> {
+    let code = parse_code(code)?;
+    match core.store.get_point(&code).await? {
+        None => Err(not_found(format!("point {code} does not exist"))),
+        Some(p) if p.builtin => Err(bad(format!(
+            "{code} is a built-in point and cannot be deleted"
+        ))),
+        Some(_) => {
+            core.store.delete_point(&code).await?;
+            tracing::info!(code = %code, "permission point deleted");
+            Ok(())
+        }
+    }
+}
+
+/// The points an app added.
+pub async fn app_points(core: &Core, client_id: &str) -> Result<Vec<PermissionPoint>> {
+    let id = parse_client_id(client_id)?;
+    if core.store.get_app(&id).await?.is_none() {
+        return Err(not_found(format!("app {id} does not exist")));
+    }
+    Ok(core.store.list_app_points(&id).await?)
+}
+
+/// Adds a catalogue point to an app (idempotent).
+pub async fn add_app_point(
+    core: &Core,
+    client_id: &str,
+    code: &str,
+) -> Result<Vec<PermissionPoint>> {
+    let (id, code) = (parse_client_id(client_id)?, parse_code(code)?);
+    if core.store.get_app(&id).await?.is_none() {
+        return Err(not_found(format!("app {id} does not exist")));
+    }
+    if core.store.get_point(&code).await?.is_none() {
+        return Err(not_found(format!("point {code} is not in the catalogue")));
+    }
+    core.store.add_app_point(&id, &code).await?;
+    tracing::info!(client_id = %id, code = %code, "point added to app");
+    Ok(core.store.list_app_points(&id).await?)
+}
+
+/// Removes a point from an app; its tokens lose it on their next request.
+pub async fn remove_app_point(
+    core: &Core,
+    client_id: &str,
+    code: &str,
+) -> Result<Vec<PermissionPoint>> {
+    let (id, code) = (parse_client_id(client_id)?, parse_code(code)?);
+    if !core.store.remove_app_point(&id, &code).await? {
+        return Err(not_found(format!("app {id} has not added {code}")));
+    }
+    tracing::info!(client_id = %id, code = %code, "point removed from app");
+    Ok(core.store.list_app_points(&id).await?)
+}
+
+/// The app-type points an org granted to an app.
+pub async fn org_grants(
+    core: &Core,
+    client_id: &str,
+    corp_id: &str,
+) -> Result<Vec<PermissionCode>> {
+    let (id, corp) = (parse_client_id(client_id)?, parse_corp_id(corp_id)?);
+    Ok(core.store.list_org_grants(&id, &corp).await?)
+}
+
+/// An org grants app-type points to a third-party app installed there. The app must have added
+/// each point, and each must be app-type (openAuth's 500104 and 500204 rules).
+pub async fn grant(
+    core: &Core,
+    client_id: &str,
+    corp_id: &str,
+    codes: &[String],
+) -> Result<Vec<PermissionCode>> {
+    let (id, corp) = (parse_client_id(client_id)?, parse_corp_id(corp_id)?);
+    let app = core
+        .store
+        .get_app(&id)
+        .await?
+        .ok_or_else(|| not_found(format!("app {id} does not exist")))?;
+    if app.distribution == Distribution::Internal {
+        return Err(bad(format!(
+            "{id} is an internal app: its added app-type points are effective in its owner org without grants"
+        )));
+    }
+    if core.store.get_installation(&id, &corp).await?.is_none() {
+        return Err(not_found(format!("{id} is not installed in {corp}")));
+    }
+    let added = core.store.list_app_type_points(&id).await?;
+    let mut wanted = Vec::new();
+    for c in codes {
+        if c == ".default" {
+            wanted.extend(added.iter().cloned());
+            continue;
+        }
+        let code = parse_code(c)?;
+        let point = core
+            .store
+            .get_point(&code)
+            .await?
+            .ok_or_else(|| not_found(format!("point {code} is not in the catalogue")))?;
+        if point.grant_type != GrantType::App {
+            return Err(bad(format!(
+                "{code} is a delegated point: users consent to it, orgs do not grant it"
+            )));
+        }
+        if !added.contains(&code) {
+            return Err(bad(format!("{id} has not added {code}")));
+        }
+        wanted.push(code);
+    }
+    for code in &wanted {
+        core.store.grant_org_point(&id, &corp, code).await?;
+    }
+    tracing::info!(client_id = %id, corp_id = %corp, points = wanted.len(), "org granted points");
+    Ok(core.store.list_org_grants(&id, &corp).await?)
+}
+
+/// An org withdraws a grant; the app's tokens there lose the point on their next request.
+pub async fn revoke_grant(
+    core: &Core,
+    client_id: &str,
+    corp_id: &str,
+    code: &str,
+) -> Result<Vec<PermissionCode>> {
+    let (id, corp, code) = (
+        parse_client_id(client_id)?,
+        parse_corp_id(corp_id)?,
+        parse_code(code)?,
+    );
+    if !core.store.revoke_org_point(&id, &corp, &code).await? {
+        return Err(not_found(format!("{corp} has not granted {code} to {id}")));
+    }
+    tracing::info!(client_id = %id, corp_id = %corp, code = %code, "org grant withdrawn");
+    Ok(core.store.list_org_grants(&id, &corp).await?)
+}
