@@ -36,6 +36,9 @@ pub struct ServeArgs {
     /// Log filter, e.g. `info` or `opending_server=debug` [default: info].
     #[arg(long, value_name = "FILTER")]
     log_level: Option<String>,
+    /// Emulator mode: the control API under /_opending/ and the request journal.
+    #[arg(long)]
+    emulator: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -58,6 +61,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             LogFormatArg::Json => LogFormat::Json,
         });
         o.log_level = args.log_level.clone();
+        if args.emulator {
+            o.emulator = Some(opending_server::config::EmulatorOverrides {
+                enabled: Some(true),
+            });
+        }
     })?;
     telemetry::init(config.log_format, &config.log_level);
     let app = Application::build(config).await?;

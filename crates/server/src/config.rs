@@ -21,6 +21,25 @@ pub enum LogFormat {
     Json,
 }
 
+/// Emulator mode: the DingTalk stand-in for development and CI (docs/emulator.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmulatorConfig {
+    /// Turns on the control API under `/_opending/` (absent otherwise) and the request journal.
+    pub enabled: bool,
+    /// How many requests the journal keeps.
+    pub journal_capacity: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            journal_capacity: 1000,
+        }
+    }
+}
+
 /// Every setting of the server. See `docs/config.md` for the table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -61,6 +80,8 @@ pub struct Config {
     pub token_cache_capacity: u64,
     /// Most unknown tokens remembered as unknown (bounds memory under a flood of bad tokens).
     pub negative_token_cache_capacity: u64,
+    /// Emulator mode (`[emulator]` in the file).
+    pub emulator: EmulatorConfig,
 }
 
 impl Default for Config {
@@ -83,6 +104,7 @@ impl Default for Config {
             request_timeout_ms: 10_000,
             token_cache_capacity: 100_000,
             negative_token_cache_capacity: 10_000,
+            emulator: EmulatorConfig::default(),
         }
     }
 }
@@ -123,6 +145,17 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     /// `--log-level`
     pub log_level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `--emulator` (as `emulator.enabled`)
+    pub emulator: Option<EmulatorOverrides>,
+}
+
+/// Command-line overrides of `[emulator]`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmulatorOverrides {
+    /// `--emulator`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 /// Environment variable names read (each `OPENDING_` + the upper-cased key).
@@ -144,6 +177,8 @@ const ENV_KEYS: &[&str] = &[
     "request_timeout_ms",
     "token_cache_capacity",
     "negative_token_cache_capacity",
+    "emulator__enabled",
+    "emulator__journal_capacity",
 ];
 
 impl Config {
@@ -158,7 +193,7 @@ impl Config {
             fig = fig.merge(Toml::file(path));
         }
         let fig = fig
-            .merge(Env::prefixed("OPENDING_").only(ENV_KEYS))
+            .merge(Env::prefixed("OPENDING_").only(ENV_KEYS).split("__"))
             .merge(Serialized::defaults(overrides));
         let config: Config = fig.extract()?;
         config.validate()?;

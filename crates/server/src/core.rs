@@ -22,6 +22,12 @@ pub struct Core {
     pub app_token_ttl: i64,
     /// Resolved access tokens (emptied on every change that may withdraw a right).
     pub tokens: Arc<TokenCache>,
+    /// Longest time a request may take.
+    pub request_timeout: Duration,
+    /// Request counters and (in emulator mode) the last requests.
+    pub journal: crate::journal::Journal,
+    /// Whether the emulator's control API is on.
+    pub emulator: bool,
     /// Keyed hash of the admin key, when the admin API is enabled.
     pub admin_key_hash: Option<KeyedHash>,
     /// A client-secret hash that matches nothing, compared against when a client is unknown so
@@ -70,6 +76,13 @@ impl Core {
             clock: Clock::default(),
             app_token_ttl: config.app_token_ttl,
             tokens,
+            request_timeout: Duration::from_millis(config.request_timeout_ms),
+            journal: crate::journal::Journal::new(if config.emulator.enabled {
+                config.emulator.journal_capacity
+            } else {
+                0
+            }),
+            emulator: config.emulator.enabled,
             admin_key_hash,
         })
     }

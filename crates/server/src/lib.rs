@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod core;
 pub mod http;
+pub mod journal;
 pub mod service;
 pub mod startup;
 pub mod telemetry;

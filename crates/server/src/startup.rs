@@ -3,7 +3,7 @@
 //! [`Application::build`] binds before it returns, so a caller (a test with `127.0.0.1:0`)
 //! learns the real address from [`Application::local_addr`] before serving starts.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -57,10 +57,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding {}", config.listen))?;
-        let router = crate::http::router(
-            core.clone(),
-            Duration::from_millis(config.request_timeout_ms),
-        );
+        let router = crate::http::router(core.clone());
         tracing::info!(
             addr = %listener.local_addr()?,
             backend = core.store.backend(),

@@ -5,12 +5,12 @@
 //! each handler passing it along; it is also sent back in `x-acs-request-id`.
 
 use std::{
-    sync::Arc,
-    time::{Duration, Instant},
+    sync::{Arc, OnceLock},
+    time::Instant,
 };
 
 use axum::{
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
@@ -36,6 +36,8 @@ pub struct RequestContext {
     pub request_id: Arc<str>,
     /// The path's error vocabulary.
     pub family: Family,
+    /// The calling app, once a handler or extractor knows it (for the journal).
+    pub client_id: Arc<OnceLock<String>>,
 }
 
 tokio::task_local! {
@@ -47,12 +49,29 @@ pub fn current() -> Option<RequestContext> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
+/// Notes which app is calling (the first call wins); shown in the request journal.
+pub fn note_client(client_id: &str) {
+    let _ = CURRENT.try_with(|c| c.client_id.set(client_id.to_owned()));
+}
+
 /// The error code a response carried, stashed by the renderer for the access log.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorCodeTag(pub &'static str);
 
-/// Middleware: assigns the id, opens the span, bounds the request's time, logs the outcome.
-pub async fn middleware(State(timeout): State<Duration>, req: Request, next: Next) -> Response {
+/// Middleware: assigns the id, opens the span, bounds the request's time, logs the outcome and
+/// records it in the journal.
+pub async fn middleware(
+    State(core): State<Arc<crate::Core>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let timeout = core.request_timeout;
+    let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     let request_id: Arc<str> = uuid::Uuid::new_v4()
         .hyphenated()
         .encode_upper(&mut uuid::Uuid::encode_buffer())
@@ -68,9 +87,11 @@ pub async fn middleware(State(timeout): State<Duration>, req: Request, next: Nex
         method = %req.method(),
         path = %req.uri().path(),
     );
+    let client_id = Arc::new(OnceLock::new());
     let ctx = RequestContext {
         request_id: request_id.clone(),
         family,
+        client_id: client_id.clone(),
     };
     let started = Instant::now();
     let bounded = async move {
@@ -89,6 +110,17 @@ pub async fn middleware(State(timeout): State<Duration>, req: Request, next: Nex
     span.in_scope(|| match code {
         Some(code) => tracing::info!(status, latency_us, error_code = code, "answered"),
         None => tracing::info!(status, latency_us, "answered"),
+    });
+    core.journal.record(crate::journal::JournalEntry {
+        seq: 0,
+        at_ms: core.now().0 * 1000,
+        method,
+        path,
+        route,
+        status,
+        error_code: code.map(str::to_owned),
+        client_id: client_id.get().cloned(),
+        latency_us,
     });
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID_HEADER.clone(), v);

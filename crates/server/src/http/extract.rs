@@ -32,6 +32,7 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
             .get(TOKEN_HEADER)
             .and_then(|v| v.to_str().ok());
         let principal = auth::authenticate(core, token).await?;
+        super::context::note_client(principal.client_id.as_str());
         tracing::debug!(
             client_id = %principal.client_id,
             corp_id = %principal.corp_id,

@@ -9,7 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod oauth2;
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{middleware, routing::get, Router};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -17,7 +17,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::Core;
 
 /// The whole application router.
-pub fn router(core: Arc<Core>, request_timeout: Duration) -> Router {
+pub fn router(core: Arc<Core>) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
         .merge(oauth2::router())
@@ -29,7 +29,7 @@ pub fn router(core: Arc<Core>, request_timeout: Duration) -> Router {
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn_with_state(
-            request_timeout,
+            core.clone(),
             context::middleware,
         ))
         .with_state(core)

@@ -14,7 +14,10 @@ use base64::Engine;
 use opending_domain::{ApiError, Secret};
 use serde::{Deserialize, Serialize};
 
-use super::body::{required, JsonBody, JsonOrForm};
+use super::{
+    body::{required, JsonBody, JsonOrForm},
+    context,
+};
 use crate::{
     service::{app_token, introspect, Error},
     Core,
@@ -57,8 +60,10 @@ async fn token(
 ) -> Result<Response, Error> {
     let Path(corp_id) =
         path.map_err(|e| ApiError::invalid_request(format!("path parameter corpId: {e}")))?;
+    let client_id = required("client_id", body.client_id)?;
+    context::note_client(&client_id);
     let req = app_token::TokenRequest {
-        client_id: required("client_id", body.client_id)?,
+        client_id,
         client_secret: Secret::new(required("client_secret", body.client_secret)?),
         grant_type: required("grant_type", body.grant_type)?,
         corp_id,
@@ -89,6 +94,7 @@ async fn legacy_access_token(
     JsonBody(body): JsonBody<LegacyBody>,
 ) -> Result<Response, Error> {
     let app_key = required("appKey", body.app_key)?;
+    context::note_client(&app_key);
     let app_secret = Secret::new(required("appSecret", body.app_secret)?);
     let issued = app_token::issue_legacy(&core, &app_key, &app_secret).await?;
     Ok(no_store(LegacyResponse {
@@ -155,6 +161,9 @@ async fn introspect_token(
 ) -> Result<Response, Error> {
     let _ = body.token_type_hint.take();
     let caller = caller(&headers, &mut body)?;
+    if let introspect::Caller::App { client_id, .. } = &caller {
+        context::note_client(client_id);
+    }
     let token = required("token", body.token)?;
     let answer = introspect::introspect(&core, caller, &token).await?;
     Ok(no_store(answer))

@@ -7,6 +7,7 @@ mod app_token;
 mod bad_input;
 mod contact;
 mod introspect;
+mod journal;
 mod multi_instance;
 mod sdk;
 mod seed;

@@ -1,0 +1,223 @@
+//! The request journal: per-route counters (always) and the last N requests (in emulator mode),
+//! so a test can assert "exactly one token request was made".
+//!
+//! An entry holds method, path (never a query string or body), route, status, error code, the
+//! calling app's clientId and latency: no secret or token is ever recorded.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Mutex,
+};
+
+use serde::{Deserialize, Serialize};
+
+/// One request as the journal keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    /// Position in the journal, from 1.
+    pub seq: u64,
+    /// When it was answered, Unix milliseconds (server clock).
+    pub at_ms: i64,
+    /// HTTP method.
+    pub method: String,
+    /// Request path, without the query string.
+    pub path: String,
+    /// The matched route template (e.g. `/v1.0/oauth2/{corp_id}/token`), if any.
+    pub route: Option<String>,
+    /// HTTP status answered.
+    pub status: u16,
+    /// DingTalk error code answered, if any.
+    pub error_code: Option<String>,
+    /// The app that called, when known.
+    pub client_id: Option<String>,
+    /// Time to answer, microseconds.
+    pub latency_us: u64,
+}
+
+/// Which entries to list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JournalFilter {
+    /// Only this method.
+    pub method: Option<String>,
+    /// Only paths starting with this.
+    pub path_prefix: Option<String>,
+    /// Only this route template.
+    pub route: Option<String>,
+    /// Only this status.
+    pub status: Option<u16>,
+    /// Only this app.
+    pub client_id: Option<String>,
+    /// Only entries after this sequence number.
+    pub since: Option<u64>,
+    /// At most this many (the newest).
+    pub limit: Option<usize>,
+}
+
+impl JournalFilter {
+    fn matches(&self, e: &JournalEntry) -> bool {
+        self.method
+            .as_ref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(&e.method))
+            && self
+                .path_prefix
+                .as_ref()
+                .is_none_or(|p| e.path.starts_with(p.as_str()))
+            && self
+                .route
+                .as_ref()
+                .is_none_or(|r| e.route.as_ref() == Some(r))
+            && self.status.is_none_or(|s| s == e.status)
+            && self
+                .client_id
+                .as_ref()
+                .is_none_or(|c| e.client_id.as_ref() == Some(c))
+            && self.since.is_none_or(|s| e.seq > s)
+    }
+}
+
+/// Requests counted for one route.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteCount {
+    /// HTTP method.
+    pub method: String,
+    /// Route template, or the path when no route matched.
+    pub route: String,
+    /// Requests answered.
+    pub count: u64,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: VecDeque<JournalEntry>,
+    next_seq: u64,
+    counts: HashMap<(String, String), u64>,
+}
+
+/// The journal of one instance.
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    inner: Mutex<Inner>,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` entries (0: counters only).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records an answered request (its `seq` is assigned here).
+    pub fn record(&self, mut entry: JournalEntry) {
+        let key = (
+            entry.method.clone(),
+            entry.route.clone().unwrap_or_else(|| entry.path.clone()),
+        );
+        let mut inner = self.lock();
+        *inner.counts.entry(key).or_default() += 1;
+        if self.capacity == 0 {
+            return;
+        }
+        inner.next_seq += 1;
+        entry.seq = inner.next_seq;
+        if inner.entries.len() == self.capacity {
+            inner.entries.pop_front();
+        }
+        inner.entries.push_back(entry);
+    }
+
+    /// Requests answered on `route` (a template such as `/v1.0/oauth2/{corp_id}/token`) with
+    /// `method` since start or the last [`Journal::clear`].
+    pub fn count(&self, method: &str, route: &str) -> u64 {
+        self.lock()
+            .counts
+            .get(&(method.to_owned(), route.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every route's count, sorted by route then method.
+    pub fn counts(&self) -> Vec<RouteCount> {
+        let mut v: Vec<RouteCount> = self
+            .lock()
+            .counts
+            .iter()
+            .map(|((m, r), c)| RouteCount {
+                method: m.clone(),
+                route: r.clone(),
+                count: *c,
+            })
+            .collect();
+        v.sort_by(|a, b| (&a.route, &a.method).cmp(&(&b.route, &b.method)));
+        v
+    }
+
+    /// Entries matching `filter`, oldest first.
+    pub fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
+        let inner = self.lock();
+        let mut v: Vec<JournalEntry> = inner
+            .entries
+            .iter()
+            .filter(|e| filter.matches(e))
+            .cloned()
+            .collect();
+        if let Some(limit) = filter.limit {
+            let skip = v.len().saturating_sub(limit);
+            v.drain(..skip);
+        }
+        v
+    }
+
+    /// Forgets entries and counters.
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.entries.clear();
+        inner.counts.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str, status: u16) -> JournalEntry {
+        JournalEntry {
+            seq: 0,
+            at_ms: 0,
+            method: "POST".into(),
+            path: path.into(),
+            route: Some("/r/{x}".into()),
+            status,
+            error_code: None,
+            client_id: Some("dingapp".into()),
+            latency_us: 5,
+        }
+    }
+
+    #[test]
+    fn keeps_the_last_n_and_counts_all() {
+        let j = Journal::new(2);
+        for i in 0..3 {
+            j.record(entry(&format!("/r/{i}"), 200));
+        }
+        assert_eq!(j.count("POST", "/r/{x}"), 3);
+        let all = j.entries(&JournalFilter::default());
+        assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![2, 3]);
+        let since = j.entries(&JournalFilter {
+            since: Some(2),
+            ..Default::default()
+        });
+        assert_eq!(since.len(), 1);
+        j.clear();
+        assert_eq!(j.count("POST", "/r/{x}"), 0);
+    }
+}
