@@ -7,13 +7,16 @@
 pub mod app;
 pub mod clock;
 pub mod error;
+pub mod grant;
 pub mod ids;
+pub mod openauth;
 pub mod org;
 pub mod orgauth;
 pub mod permission;
 pub mod principal;
 pub mod secret;
 pub mod token;
+pub mod user;
 
 pub use app::{App, Distribution, Installation, InstallationStatus};
 pub use clock::UnixTime;
@@ -24,3 +27,4 @@ pub use orgauth::OrgAuthInfo;
 pub use permission::{GrantType, PermissionCode, PermissionPoint, PointKind};
 pub use principal::{Principal, Subject};
 pub use secret::{HashKey, KeyedHash, Secret};
+pub use user::{Membership, Role, UnionId, User};

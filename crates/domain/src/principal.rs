@@ -21,7 +21,7 @@ pub struct Principal {
     pub subject: Subject,
     /// The app the token was issued to.
     pub client_id: ClientId,
-    /// The org the token is valid in.
+    /// The org the token is valid in (for a user token without an org: the app's owner org).
     pub corp_id: CorpId,
     /// The points the token carries, sorted.
     pub points: Arc<[PermissionCode]>,

@@ -95,6 +95,16 @@ pub enum Purpose {
     AdminKey,
     /// The fingerprint that tells which hash key a database was set up with.
     KeyFingerprint,
+    /// Deriving a user's openId for an app developer.
+    OpenId,
+    /// Looking up a refresh token.
+    RefreshToken,
+    /// Looking up an authorization code.
+    AuthCode,
+    /// Looking up a browser session.
+    Session,
+    /// Deriving a form's CSRF token from its session.
+    Csrf,
 }
 
 impl Purpose {
@@ -105,6 +115,11 @@ impl Purpose {
             Self::AppTokenDerivation => b"opending/app-token-derivation/v1\0",
             Self::AdminKey => b"opending/admin-key/v1\0",
             Self::KeyFingerprint => b"opending/key-fingerprint/v1\0",
+            Self::OpenId => b"opending/open-id/v1\0",
+            Self::RefreshToken => b"opending/refresh-token/v1\0",
+            Self::AuthCode => b"opending/auth-code/v1\0",
+            Self::Session => b"opending/session/v1\0",
+            Self::Csrf => b"opending/csrf/v1\0",
         }
     }
 }

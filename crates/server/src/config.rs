@@ -63,6 +63,19 @@ pub struct Config {
     pub hash_key: Option<Secret>,
     /// App access token lifetime in seconds (DingTalk: 7200).
     pub app_token_ttl: i64,
+    /// User access token lifetime in seconds (DingTalk: 7200).
+    pub user_token_ttl: i64,
+    /// Refresh token lifetime in seconds (DingTalk: 30 days).
+    pub refresh_token_ttl: i64,
+    /// Authorization code lifetime in seconds.
+    pub auth_code_ttl: i64,
+    /// Seconds during which a rotated refresh token may be used again (lost responses).
+    pub refresh_reuse_grace: i64,
+    /// Browser session lifetime in seconds.
+    pub session_ttl: i64,
+    /// The server's public base URL (e.g. `https://auth.example.com`), used in pages and to
+    /// mark cookies `Secure`; defaults to `http://{listen}`.
+    pub public_url: Option<String>,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `opending_server=debug`).
@@ -96,6 +109,12 @@ impl Default for Config {
             admin_key: None,
             hash_key: None,
             app_token_ttl: 7200,
+            user_token_ttl: 7200,
+            refresh_token_ttl: 30 * 24 * 3600,
+            auth_code_ttl: 300,
+            refresh_reuse_grace: 10,
+            session_ttl: 12 * 3600,
+            public_url: None,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
             sqlite_full_sync: false,
@@ -169,6 +188,12 @@ const ENV_KEYS: &[&str] = &[
     "admin_key",
     "hash_key",
     "app_token_ttl",
+    "user_token_ttl",
+    "refresh_token_ttl",
+    "auth_code_ttl",
+    "refresh_reuse_grace",
+    "session_ttl",
+    "public_url",
     "log_format",
     "log_level",
     "sqlite_full_sync",
@@ -202,8 +227,24 @@ impl Config {
 
     /// Checks values that types alone do not.
     pub fn validate(&self) -> anyhow::Result<()> {
-        if self.app_token_ttl < 1 || self.app_token_ttl > 30 * 24 * 3600 {
-            anyhow::bail!("app_token_ttl must be between 1 and 2592000 seconds");
+        for (name, v, max) in [
+            ("app_token_ttl", self.app_token_ttl, 30 * 24 * 3600),
+            ("user_token_ttl", self.user_token_ttl, 30 * 24 * 3600),
+            ("refresh_token_ttl", self.refresh_token_ttl, 365 * 24 * 3600),
+            ("auth_code_ttl", self.auth_code_ttl, 3600),
+            ("session_ttl", self.session_ttl, 30 * 24 * 3600),
+        ] {
+            if v < 1 || v > max {
+                anyhow::bail!("{name} must be between 1 and {max} seconds");
+            }
+        }
+        if !(0..=300).contains(&self.refresh_reuse_grace) {
+            anyhow::bail!("refresh_reuse_grace must be between 0 and 300 seconds");
+        }
+        if let Some(u) = &self.public_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) || u.ends_with('/') {
+                anyhow::bail!("public_url must be an http(s) URL without a trailing slash");
+            }
         }
         if let Some(url) = &self.database_url {
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {

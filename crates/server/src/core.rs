@@ -10,6 +10,21 @@ use rand::RngCore;
 
 use crate::{clock::Clock, config::Config, service::auth::TokenCache};
 
+/// Lifetimes of everything that expires, in seconds.
+#[derive(Debug, Clone)]
+pub struct Lifetimes {
+    /// User access tokens.
+    pub user_token: i64,
+    /// Refresh tokens.
+    pub refresh_token: i64,
+    /// Authorization codes.
+    pub auth_code: i64,
+    /// Grace window for reusing a rotated refresh token.
+    pub refresh_reuse_grace: i64,
+    /// Browser sessions.
+    pub session: i64,
+}
+
 /// Shared state of one server instance (or of one admin CLI run).
 pub struct Core {
     /// Storage.
@@ -20,6 +35,10 @@ pub struct Core {
     pub clock: Clock,
     /// App token lifetime in seconds.
     pub app_token_ttl: i64,
+    /// The other lifetimes.
+    pub lifetimes: Lifetimes,
+    /// Public base URL (pages, cookie `Secure` flag).
+    pub public_url: String,
     /// Resolved access tokens (emptied on every change that may withdraw a right).
     pub tokens: Arc<TokenCache>,
     /// Longest time a request may take.
@@ -75,6 +94,17 @@ impl Core {
             key,
             clock: Clock::default(),
             app_token_ttl: config.app_token_ttl,
+            lifetimes: Lifetimes {
+                user_token: config.user_token_ttl,
+                refresh_token: config.refresh_token_ttl,
+                auth_code: config.auth_code_ttl,
+                refresh_reuse_grace: config.refresh_reuse_grace,
+                session: config.session_ttl,
+            },
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen)),
             tokens,
             request_timeout: Duration::from_millis(config.request_timeout_ms),
             journal: crate::journal::Journal::new(if config.emulator.enabled {

@@ -12,12 +12,15 @@ use opending_domain::{
 };
 
 mod changes;
+mod delegation;
 mod error;
 mod postgres;
 mod sql;
+mod sql_delegation;
 mod sqlite;
 
 pub use changes::ChangeFeed;
+pub use delegation::{DelegationStore, UriKind};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -47,7 +50,7 @@ pub struct InstallationFilter {
 
 /// The storage port: every read and write the server makes.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: DelegationStore + Send + Sync + 'static {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Cheap round trip, for readiness checks.

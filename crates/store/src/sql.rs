@@ -16,6 +16,7 @@ pub(crate) trait RowExt {
     fn text(&self, col: &str) -> StoreResult<String>;
     fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
     fn int(&self, col: &str) -> StoreResult<i64>;
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
 }
 
 macro_rules! impl_row_ext {
@@ -30,6 +31,9 @@ macro_rules! impl_row_ext {
             }
             fn int(&self, col: &str) -> crate::StoreResult<i64> {
                 sqlx::Row::try_get::<i64, _>(self, col).map_err(crate::StoreError::Database)
+            }
+            fn opt_int(&self, col: &str) -> crate::StoreResult<Option<i64>> {
+                sqlx::Row::try_get::<Option<i64>, _>(self, col).map_err(crate::StoreError::Database)
             }
         }
     };

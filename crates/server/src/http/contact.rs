@@ -13,7 +13,9 @@ use crate::{
 
 /// Routes under `/v1.0/contact`.
 pub fn router() -> Router<Arc<Core>> {
-    Router::new().route("/v1.0/contact/organizations/authInfos", get(org_auth_info))
+    Router::new()
+        .route("/v1.0/contact/organizations/authInfos", get(org_auth_info))
+        .route("/v1.0/contact/users/{union_id}", get(user))
 }
 
 async fn org_auth_info(
@@ -26,4 +28,13 @@ async fn org_auth_info(
     Ok(Json(
         contact::org_auth_info(&core, principal, target).await?,
     ))
+}
+
+async fn user(
+    State(core): State<Arc<Core>>,
+    caller: Authenticated,
+    super::extract::ApiPath(union_id): super::extract::ApiPath<String>,
+) -> Result<Json<contact::UserView>, Error> {
+    let principal = caller.require(&[contact::USER_READ])?;
+    Ok(Json(contact::user(&core, principal, &union_id).await?))
 }

@@ -19,7 +19,7 @@ use super::{
     context,
 };
 use crate::{
-    service::{app_token, introspect, Error},
+    service::{app_token, introspect, user_token, Error},
     Core,
 };
 
@@ -29,6 +29,7 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/v1.0/oauth2/{corp_id}/token", post(token))
         .route("/v1.0/oauth2/accessToken", post(legacy_access_token))
         .route("/v1.0/oauth2/introspect", post(introspect_token))
+        .route("/v1.0/oauth2/userAccessToken", post(user_access_token))
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1).
@@ -167,4 +168,46 @@ async fn introspect_token(
     let token = required("token", body.token)?;
     let answer = introspect::introspect(&core, caller, &token).await?;
     Ok(no_store(answer))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct UserTokenBody {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    code: Option<String>,
+    refresh_token: Option<String>,
+    grant_type: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserTokenResponse<'a> {
+    access_token: &'a str,
+    refresh_token: &'a str,
+    expire_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    corp_id: Option<&'a str>,
+}
+
+async fn user_access_token(
+    State(core): State<Arc<Core>>,
+    JsonBody(body): JsonBody<UserTokenBody>,
+) -> Result<Response, Error> {
+    let client_id = required("clientId", body.client_id)?;
+    context::note_client(&client_id);
+    let req = user_token::UserTokenRequest {
+        client_id,
+        client_secret: Secret::new(required("clientSecret", body.client_secret)?),
+        grant_type: required("grantType", body.grant_type)?,
+        code: body.code,
+        refresh_token: body.refresh_token,
+    };
+    let issued = user_token::exchange(&core, req).await?;
+    Ok(no_store(UserTokenResponse {
+        access_token: issued.access_token.expose(),
+        refresh_token: issued.refresh_token.expose(),
+        expire_in: issued.expire_in,
+        corp_id: issued.corp_id.as_deref(),
+    }))
 }

@@ -132,17 +132,21 @@ pub async fn authenticate(core: &Core, token: Option<&str>) -> Result<Arc<Princi
 /// Reads a token's principal from storage: `None` when the token is unknown, expired, or its
 /// app may no longer run in its org.
 pub async fn resolve(core: &Core, hash: &KeyedHash, now: UnixTime) -> Result<Option<Principal>> {
-    let Some(token) = core.store.find_app_token(hash).await? else {
-        return Ok(None);
-    };
+    match core.store.find_app_token(hash).await? {
+        Some(token) => resolve_app_token(core, token, now).await,
+        None => resolve_user_token(core, hash, now).await,
+    }
+}
+
+async fn resolve_app_token(
+    core: &Core,
+    token: opending_domain::token::AppToken,
+    now: UnixTime,
+) -> Result<Option<Principal>> {
     if !token.is_live(now) {
         return Ok(None);
     }
-    let Some(standing) = core
-        .store
-        .app_in_org(&token.client_id, &token.corp_id)
-        .await?
-    else {
+    let Some(standing) = core.store.app_in_org(&token.client_id, &token.corp_id).await? else {
         return Ok(None);
     };
     if standing
@@ -153,10 +157,7 @@ pub async fn resolve(core: &Core, hash: &KeyedHash, now: UnixTime) -> Result<Opt
         return Ok(None);
     }
     let added = core.store.list_app_type_points(&token.client_id).await?;
-    let granted = core
-        .store
-        .list_org_grants(&token.client_id, &token.corp_id)
-        .await?;
+    let granted = core.store.list_org_grants(&token.client_id, &token.corp_id).await?;
     let points = effective_app_points(
         standing.app.distribution,
         &standing.app.owner_corp_id,
@@ -168,6 +169,48 @@ pub async fn resolve(core: &Core, hash: &KeyedHash, now: UnixTime) -> Result<Opt
         subject: Subject::App,
         client_id: token.client_id,
         corp_id: token.corp_id,
+        points: points.into(),
+        issued_at: token.issued_at,
+        expires_at: token.expires_at,
+    }))
+}
+
+/// A user token carries the points the user consented to that the app still has added (plus
+/// the base point), and dies with the user's membership of the org it was issued in.
+async fn resolve_user_token(core: &Core, hash: &KeyedHash, now: UnixTime) -> Result<Option<Principal>> {
+    let Some(token) = core.store.find_user_token(hash).await? else {
+        return Ok(None);
+    };
+    if token.expires_at <= now {
+        return Ok(None);
+    }
+    let Some(app) = core.store.get_app(&token.client_id).await? else {
+        return Ok(None);
+    };
+    let corp = match &token.corp_id {
+        Some(c) => {
+            let Ok(corp) = opending_domain::CorpId::parse(c.as_str()) else { return Ok(None) };
+            if core.store.get_role(&corp, &token.union_id).await?.is_none() {
+                return Ok(None);
+            }
+            corp
+        }
+        // Tokens from a browser login without an org choice act in the developer's org.
+        None => app.owner_corp_id.clone(),
+    };
+    let added = core.store.list_app_points(&token.client_id).await?;
+    let mut points: Vec<opending_domain::PermissionCode> = token
+        .scopes
+        .into_iter()
+        .filter(|c| added.iter().any(|p| &p.code == c))
+        .collect();
+    points.push(opending_domain::PermissionCode::parse("open_app_api_base").expect("valid"));
+    points.sort();
+    points.dedup();
+    Ok(Some(Principal {
+        subject: Subject::User(token.union_id.to_string()),
+        client_id: token.client_id,
+        corp_id: corp,
         points: points.into(),
         issued_at: token.issued_at,
         expires_at: token.expires_at,

@@ -46,3 +46,75 @@ pub async fn org_auth_info(
         .unwrap_or_default();
     Ok(AuthInfoView::new(org.name, info))
 }
+
+/// The point `GET /v1.0/contact/users/{unionId}` needs.
+pub const USER_READ: &str = "Contact.User.Read";
+/// The field point that adds `mobile` and `stateCode`.
+pub const USER_MOBILE: &str = "Contact.User.mobile";
+/// The field point that adds `email`.
+pub const USER_EMAIL: &str = "Contact.User.email";
+
+/// The user profile as the SDK's `GetUserResponseBody` (dingtalk-wire.md §2.3).
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    /// Display name.
+    pub nick: String,
+    /// Avatar URL.
+    pub avatar_url: String,
+    /// Mobile number (only with `Contact.User.mobile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// The app developer's openId for the user.
+    pub open_id: String,
+    /// The unionId.
+    pub union_id: String,
+    /// E-mail (only with `Contact.User.email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Country calling code (only with `Contact.User.mobile`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_code: Option<String>,
+    /// Always false: opending has no visitors.
+    pub visitor: bool,
+}
+
+/// A user's profile, read with a user token: `me` is the token's user; another user only when
+/// the two share an org.
+pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<UserView> {
+    principal.require(&[USER_READ])?;
+    let opending_domain::Subject::User(me) = &principal.subject else {
+        // App tokens never hold delegated points; kept as a guard.
+        return Err(ApiError::permission_denied([USER_READ.to_owned()]).into());
+    };
+    let invalid = || ApiError::with_message(ErrorCode::InvalidSystemParam, "无效的unionId");
+    let target = if which == "me" { me.as_str() } else { which };
+    let target = opending_domain::UnionId::parse(target).map_err(|_| invalid())?;
+    let Some(user) = core.store.get_user(&target).await? else {
+        return Err(invalid().into());
+    };
+    if target.as_str() != me {
+        let me = opending_domain::UnionId::parse(me.as_str()).map_err(|_| invalid())?;
+        let mine = core.store.memberships_of(&me).await?;
+        let theirs = core.store.memberships_of(&target).await?;
+        if !mine.iter().any(|m| theirs.iter().any(|t| t.corp_id == m.corp_id)) {
+            return Err(invalid().into());
+        }
+    }
+    let app = core
+        .store
+        .get_app(&principal.client_id)
+        .await?
+        .ok_or_else(|| super::Error::Internal(anyhow::anyhow!("token's app vanished")))?;
+    let with_mobile = principal.has(USER_MOBILE);
+    Ok(UserView {
+        open_id: opending_domain::user::open_id(&core.key, &app.owner_corp_id, &user.union_id),
+        union_id: user.union_id.to_string(),
+        nick: user.nick,
+        avatar_url: user.avatar_url,
+        mobile: user.mobile.filter(|_| with_mobile),
+        state_code: user.state_code.filter(|_| with_mobile),
+        email: user.email.filter(|_| principal.has(USER_EMAIL)),
+        visitor: false,
+    })
+}

@@ -9,6 +9,8 @@ pub mod demo;
 pub mod introspect;
 pub mod permissions;
 pub mod seed;
+pub mod user_token;
+pub mod users;
 
 use opending_domain::{ApiError, ErrorCode};
 use opending_store::StoreError;

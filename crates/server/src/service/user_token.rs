@@ -1,0 +1,214 @@
+//! User access tokens: `POST /v1.0/oauth2/userAccessToken` with the `authorization_code` and
+//! `refresh_token` grants (dingtalk-wire.md §4.3, decisions.md §9–12).
+//!
+//! Codes are single use: a second exchange fails with `invalid.grant` and revokes every token
+//! issued from the code. Refreshing rotates: the old refresh token stops working, except that
+//! within a short grace window (for a client that lost the response) it may be used again;
+//! reuse after the window revokes the whole family.
+
+use opending_domain::{
+    grant::{AuthCode, CodeUse, UserTokenRecord},
+    secret::Purpose,
+    token::access_token_hash,
+    ApiError, ClientId, ErrorCode, PermissionCode, Secret, UnionId, UnixTime,
+};
+
+use super::Result;
+use crate::Core;
+
+/// A decoded userAccessToken request.
+#[derive(Debug)]
+pub struct UserTokenRequest {
+    /// `clientId`.
+    pub client_id: String,
+    /// `clientSecret`.
+    pub client_secret: Secret,
+    /// `grantType`.
+    pub grant_type: String,
+    /// `code`, for authorization_code.
+    pub code: Option<String>,
+    /// `refreshToken`, for refresh_token.
+    pub refresh_token: Option<String>,
+}
+
+/// What the endpoint answers.
+#[derive(Debug)]
+pub struct IssuedUserToken {
+    /// `accessToken`.
+    pub access_token: Secret,
+    /// `refreshToken`.
+    pub refresh_token: Secret,
+    /// `expireIn`.
+    pub expire_in: i64,
+    /// `corpId`, when the user authorized in an org.
+    pub corp_id: Option<String>,
+}
+
+fn invalid_grant(msg: &'static str) -> super::Error {
+    ApiError::with_message(ErrorCode::InvalidGrant, msg).into()
+}
+
+/// A fresh random token or code: 32 lowercase hex digits (128 bits).
+pub fn random_token(core: &Core) -> Secret {
+    let mut b = [0u8; 16];
+    core.with_rng(|rng| rng.fill_bytes(&mut b));
+    Secret::new(hex::encode(b))
+}
+
+/// Exchanges a code or a refresh token.
+pub async fn exchange(core: &Core, req: UserTokenRequest) -> Result<IssuedUserToken> {
+    let refreshing = match req.grant_type.as_str() {
+        "authorization_code" => false,
+        "refresh_token" => true,
+        _ => return Err(ApiError::new(ErrorCode::UnsupportedGrantType).into()),
+    };
+    let presented = if refreshing {
+        req.refresh_token.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::invalid_request("refreshToken is required"))?
+    } else {
+        req.code.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::invalid_request("code is required"))?
+    };
+    let app = match ClientId::parse(req.client_id) {
+        Ok(id) => core.store.get_app(&id).await?,
+        Err(_) => None,
+    };
+    if !core.client_secret_matches(&req.client_secret, app.as_ref().map(|a| &a.secret_hash)) {
+        return Err(ApiError::new(ErrorCode::InvalidClient).into());
+    }
+    let app = app.expect("secret matched, so the app exists");
+    if presented.len() > opending_domain::token::MAX_TOKEN_LEN {
+        return Err(invalid_grant("invalid.grant"));
+    }
+    if refreshing {
+        refresh(core, &app.client_id, &presented).await
+    } else {
+        redeem(core, &app.client_id, &presented).await
+    }
+}
+
+async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUserToken> {
+    let now = core.now();
+    let code_hash = core.key.hash(Purpose::AuthCode, code.as_bytes());
+    match core.store.consume_code(&code_hash, now).await? {
+        CodeUse::Unknown => Err(invalid_grant("invalid.grant: unknown authorization code")),
+        CodeUse::Replayed(c) => {
+            if &c.client_id == client {
+                let n = core.store.revoke_family(&c.code_hash.to_hex()).await?;
+                tracing::warn!(client_id = %client, revoked = n, "authorization code replayed; its tokens are revoked");
+            }
+            Err(invalid_grant("invalid.grant: the authorization code was already used"))
+        }
+        CodeUse::Fresh(c) if &c.client_id != client => {
+            tracing::warn!(client_id = %client, "authorization code presented by another app");
+            Err(invalid_grant("invalid.grant: the authorization code was issued to another app"))
+        }
+        CodeUse::Fresh(c) if c.expires_at <= now => Err(invalid_grant("invalid.grant: the authorization code has expired")),
+        CodeUse::Fresh(c) => issue(core, &c.code_hash.to_hex(), c.client_id, c.union_id, c.corp_id, c.scopes, None).await,
+    }
+}
+
+async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUserToken> {
+    let now = core.now();
+    let hash = core.key.hash(Purpose::RefreshToken, token.as_bytes());
+    let Some(old) = core.store.find_refresh_token(&hash).await? else {
+        return Err(invalid_grant("invalid.grant: unknown refresh token"));
+    };
+    if &old.client_id != client {
+        return Err(invalid_grant("invalid.grant: the refresh token was issued to another app"));
+    }
+    if old.expires_at <= now {
+        return Err(invalid_grant("invalid.grant: the refresh token has expired"));
+    }
+    let within_grace = |rotated: UnixTime| now.0 - rotated.0 <= core.lifetimes.refresh_reuse_grace;
+    if let Some(rotated) = old.rotated_at {
+        if !within_grace(rotated) {
+            return Err(reuse_detected(core, &old).await);
+        }
+    }
+    issue(core, &old.family, old.client_id.clone(), old.union_id.clone(), old.corp_id.clone(), old.scopes.clone(), Some(&old)).await
+}
+
+async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
+    match core.store.revoke_family(&old.family).await {
+        Ok(n) => {
+            tracing::warn!(client_id = %old.client_id, revoked = n, "rotated refresh token reused; the family is revoked");
+            invalid_grant("invalid.grant: the refresh token was already used; its tokens are revoked")
+        }
+        Err(e) => e.into(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn issue(
+    core: &Core,
+    family: &str,
+    client_id: ClientId,
+    union_id: UnionId,
+    corp_id: Option<String>,
+    scopes: Vec<PermissionCode>,
+    rotating: Option<&UserTokenRecord>,
+) -> Result<IssuedUserToken> {
+    let now = core.now();
+    let access = random_token(core);
+    let refresh = random_token(core);
+    let l = &core.lifetimes;
+    let record = |hash, expires: i64| UserTokenRecord {
+        token_hash: hash,
+        family: family.to_owned(),
+        client_id: client_id.clone(),
+        union_id: union_id.clone(),
+        corp_id: corp_id.clone(),
+        scopes: scopes.clone(),
+        issued_at: now,
+        expires_at: now.plus(expires),
+        rotated_at: None,
+    };
+    let access_rec = record(access_token_hash(&core.key, access.expose()), l.user_token);
+    let refresh_rec = record(core.key.hash(Purpose::RefreshToken, refresh.expose().as_bytes()), l.refresh_token);
+    match rotating {
+        None => core.store.issue_user_tokens(&access_rec, &refresh_rec).await?,
+        Some(old) => {
+            let store = &core.store;
+            let rotated = store.rotate_refresh(&old.token_hash, now, old.rotated_at.is_some(), &access_rec, &refresh_rec).await?
+                // A concurrent request rotated it between our read and our write, i.e. just
+                // now: inside the grace window.
+                || store.rotate_refresh(&old.token_hash, now, true, &access_rec, &refresh_rec).await?;
+            if !rotated {
+                return Err(invalid_grant("invalid.grant: unknown refresh token"));
+            }
+        }
+    }
+    Ok(IssuedUserToken {
+        access_token: access,
+        refresh_token: refresh,
+        expire_in: l.user_token,
+        corp_id,
+    })
+}
+
+/// Mints an authorization code for a user's consent (openAuth type 0, the browser flow, or the
+/// emulator's backdoor). Returns the code value, shown once.
+pub async fn mint_code(
+    core: &Core,
+    client_id: ClientId,
+    union_id: UnionId,
+    corp_id: Option<String>,
+    scopes: Vec<PermissionCode>,
+    redirect_uri: Option<String>,
+) -> Result<Secret> {
+    let now = core.now();
+    let code = random_token(core);
+    core.store
+        .create_code(&AuthCode {
+            code_hash: core.key.hash(Purpose::AuthCode, code.expose().as_bytes()),
+            client_id,
+            union_id,
+            corp_id,
+            scopes,
+            redirect_uri,
+            created_at: now,
+            expires_at: now.plus(core.lifetimes.auth_code),
+            used_at: None,
+        })
+        .await?;
+    Ok(code)
+}

@@ -1,0 +1,234 @@
+//! Users, org memberships, and apps' registered redirect URIs and openAuth origins. Shared by
+//! the admin API, the CLI and seed files.
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use opending_domain::{
+    user::{check_password, parse_login},
+    ApiError, ErrorCode, Membership, Role, UnionId, User,
+};
+use opending_store::UriKind;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    admin::{parse_client_id, parse_corp_id},
+    Result,
+};
+use crate::Core;
+
+fn bad(msg: impl Into<String>) -> super::Error {
+    ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
+}
+
+fn not_found(msg: impl Into<String>) -> super::Error {
+    ApiError::with_message(ErrorCode::NotFound, msg.into()).into()
+}
+
+/// Hashes a human password with argon2id (the only slow hash in opending).
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| super::Error::Internal(anyhow::anyhow!("argon2: {e}")))
+}
+
+/// Verifies a password against a stored argon2 hash.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// Parses a unionId given by an operator.
+pub fn parse_union_id(s: &str) -> Result<UnionId> {
+    UnionId::parse(s).map_err(bad)
+}
+
+/// Input for creating or declaring a user.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUser {
+    /// Sign-in name.
+    pub login: String,
+    /// Password (8+ characters), hashed with argon2id.
+    pub password: opending_domain::Secret,
+    /// Display name.
+    pub nick: String,
+    /// A chosen unionId; generated when absent.
+    #[serde(default)]
+    pub union_id: Option<String>,
+    /// Avatar URL.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// Mobile number.
+    #[serde(default)]
+    pub mobile: Option<String>,
+    /// Country calling code (default `86` when a mobile is given).
+    #[serde(default)]
+    pub state_code: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl NewUser {
+    /// Validates and builds the profile (without the password).
+    pub fn profile(&self, core: &Core) -> Result<User> {
+        check_password(self.password.expose()).map_err(bad)?;
+        let union_id = match &self.union_id {
+            Some(u) => parse_union_id(u)?,
+            None => core.with_rng(|rng| UnionId::generate(rng)),
+        };
+        let short = |what: &str, v: &Option<String>| -> Result<()> {
+            if v.as_ref().is_some_and(|s| s.chars().count() > 200 || s.chars().any(char::is_control)) {
+                return Err(bad(format!("{what} must be at most 200 characters")));
+            }
+            Ok(())
+        };
+        short("avatarUrl", &self.avatar_url)?;
+        short("mobile", &self.mobile)?;
+        short("stateCode", &self.state_code)?;
+        short("email", &self.email)?;
+        Ok(User {
+            union_id,
+            nick: opending_domain::org::parse_name("nick", &self.nick).map_err(bad)?,
+            avatar_url: self.avatar_url.clone().unwrap_or_default(),
+            state_code: self
+                .state_code
+                .clone()
+                .or_else(|| self.mobile.as_ref().map(|_| "86".to_owned())),
+            mobile: self.mobile.clone(),
+            email: self.email.clone(),
+            login: parse_login(&self.login).map_err(bad)?,
+            created_at: core.now(),
+        })
+    }
+}
+
+/// A user as the admin API shows it (never the password hash).
+pub type UserView = User;
+
+/// Creates a user.
+pub async fn create_user(core: &Core, input: NewUser) -> Result<UserView> {
+    let user = input.profile(core)?;
+    let hash = hash_password(input.password.expose())?;
+    core.store.create_user(&user, &hash).await?;
+    tracing::info!(union_id = %user.union_id, "user created");
+    Ok(user)
+}
+
+/// All users.
+pub async fn list_users(core: &Core) -> Result<Vec<UserView>> {
+    Ok(core.store.list_users().await?)
+}
+
+/// Deletes a user with everything that is theirs.
+pub async fn delete_user(core: &Core, union_id: &str) -> Result<()> {
+    let id = parse_union_id(union_id)?;
+    core.store.delete_user(&id).await?;
+    tracing::info!(union_id = %id, "user deleted");
+    Ok(())
+}
+
+/// Adds a user to an org or changes their role.
+pub async fn set_membership(core: &Core, corp_id: &str, union_id: &str, role: Role) -> Result<Membership> {
+    let m = Membership {
+        corp_id: parse_corp_id(corp_id)?,
+        union_id: parse_union_id(union_id)?,
+        role,
+    };
+    if core.store.get_org(&m.corp_id).await?.is_none() {
+        return Err(not_found(format!("org {} does not exist", m.corp_id)));
+    }
+    if core.store.get_user(&m.union_id).await?.is_none() {
+        return Err(not_found(format!("user {} does not exist", m.union_id)));
+    }
+    core.store.put_membership(&m).await?;
+    tracing::info!(corp_id = %m.corp_id, union_id = %m.union_id, role = m.role.as_str(), "membership set");
+    Ok(m)
+}
+
+/// Removes a user from an org.
+pub async fn remove_membership(core: &Core, corp_id: &str, union_id: &str) -> Result<()> {
+    let (corp, user) = (parse_corp_id(corp_id)?, parse_union_id(union_id)?);
+    core.store.delete_membership(&corp, &user).await?;
+    Ok(())
+}
+
+/// An org's members.
+pub async fn members(core: &Core, corp_id: &str) -> Result<Vec<Membership>> {
+    Ok(core.store.members_of(&parse_corp_id(corp_id)?).await?)
+}
+
+/// An app's registered redirect URIs and openAuth origins.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AppUris {
+    /// Redirect URIs of the browser login flow (matched exactly).
+    pub redirect_uris: Vec<String>,
+    /// Origins the openAuth popup may post its result to.
+    pub origins: Vec<String>,
+}
+
+/// Checks a redirect URI: absolute http(s), no fragment.
+pub fn check_redirect_uri(uri: &str) -> Result<()> {
+    let ok = (uri.starts_with("https://") || uri.starts_with("http://"))
+        && !uri.contains('#')
+        && uri.len() <= 2000
+        && !uri.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok { Ok(()) } else { Err(bad(format!("redirect URI {uri:?} must be an absolute http(s) URL without a fragment"))) }
+}
+
+/// Checks an origin: `scheme://host[:port]`, nothing after.
+pub fn check_origin(origin: &str) -> Result<()> {
+    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| !r.is_empty() && !r.contains('/') && !r.chars().any(|c| c.is_whitespace() || c.is_control()));
+    if ok { Ok(()) } else { Err(bad(format!("origin {origin:?} must look like https://host[:port]"))) }
+}
+
+/// An app's URIs.
+pub async fn app_uris(core: &Core, client_id: &str) -> Result<AppUris> {
+    let id = parse_client_id(client_id)?;
+    if core.store.get_app(&id).await?.is_none() {
+        return Err(not_found(format!("app {id} does not exist")));
+    }
+    Ok(AppUris {
+        redirect_uris: core.store.app_uris(&id, UriKind::Redirect).await?,
+        origins: core.store.app_uris(&id, UriKind::Origin).await?,
+    })
+}
+
+/// Adds redirect URIs and origins to an app (idempotent); returns the full lists.
+pub async fn add_app_uris(core: &Core, client_id: &str, add: &AppUris) -> Result<AppUris> {
+    let id = parse_client_id(client_id)?;
+    if core.store.get_app(&id).await?.is_none() {
+        return Err(not_found(format!("app {id} does not exist")));
+    }
+    for u in &add.redirect_uris {
+        check_redirect_uri(u)?;
+    }
+    for o in &add.origins {
+        check_origin(o)?;
+    }
+    for u in &add.redirect_uris {
+        core.store.add_app_uri(&id, UriKind::Redirect, u).await?;
+    }
+    for o in &add.origins {
+        core.store.add_app_uri(&id, UriKind::Origin, o).await?;
+    }
+    app_uris(core, client_id).await
+}
+
+/// Removes redirect URIs and origins from an app; returns the full lists.
+pub async fn remove_app_uris(core: &Core, client_id: &str, remove: &AppUris) -> Result<AppUris> {
+    let id = parse_client_id(client_id)?;
+    for u in &remove.redirect_uris {
+        core.store.remove_app_uri(&id, UriKind::Redirect, u).await?;
+    }
+    for o in &remove.origins {
+        core.store.remove_app_uri(&id, UriKind::Origin, o).await?;
+    }
+    app_uris(core, client_id).await
+}
