@@ -11,7 +11,11 @@ use crate::{ClientId, KeyedHash, PermissionCode, UnionId, UnixTime};
 
 /// Space-separated point codes, as stored.
 pub fn join_codes(codes: &[PermissionCode]) -> String {
-    codes.iter().map(PermissionCode::as_str).collect::<Vec<_>>().join(" ")
+    codes
+        .iter()
+        .map(PermissionCode::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Parses the stored form; unknown junk is dropped.

@@ -126,7 +126,11 @@ fn present(s: &Option<String>) -> bool {
 
 /// Checks the parameters' shape (codes 400001, 400006, 400007, 400002).
 pub fn shape(p: &OpenAuthParams) -> Result<ShapedRequest, OpenAuthError> {
-    if !present(&p.client_id) && !present(&p.corp_id) && !present(&p.rpc_scope) && !present(&p.field_scope) {
+    if !present(&p.client_id)
+        && !present(&p.corp_id)
+        && !present(&p.rpc_scope)
+        && !present(&p.field_scope)
+    {
         return Err(EMPTY_REQUEST);
     }
     if !present(&p.client_id) {
@@ -179,7 +183,12 @@ pub fn resolve_points(
     ] {
         for code in codes {
             if code == ".default" && req.auth_type == AuthType::App && kind == PointKind::Rpc {
-                out.extend(added.iter().filter(|p| p.grant_type == GrantType::App).cloned());
+                out.extend(
+                    added
+                        .iter()
+                        .filter(|p| p.grant_type == GrantType::App)
+                        .cloned(),
+                );
                 continue;
             }
             let point = PermissionCode::parse(code.as_str())
@@ -242,26 +251,52 @@ mod tests {
         p.corp_id = Some(" ".into());
         assert_eq!(shape(&p), Err(CORP_ID_REQUIRED));
         assert_eq!(shape(&params("0", " , ", "")), Err(NO_SCOPE));
-        let ok = shape(&params("0", "Contact.User.Read, Todo.Todo.Read", "Contact.User.mobile")).unwrap();
+        let ok = shape(&params(
+            "0",
+            "Contact.User.Read, Todo.Todo.Read",
+            "Contact.User.mobile",
+        ))
+        .unwrap();
         assert_eq!(ok.rpc, vec!["Contact.User.Read", "Todo.Todo.Read"]);
         assert_eq!(ok.field, vec!["Contact.User.mobile"]);
     }
 
     #[test]
     fn point_errors() {
-        let all = added(&["Contact.User.Read", "Contact.User.mobile", "Contact.Org.Read"]);
-        let r = |t, rpc, field, add: &[PermissionPoint]| resolve_points(&shape(&params(t, rpc, field)).unwrap(), add, lookup);
+        let all = added(&[
+            "Contact.User.Read",
+            "Contact.User.mobile",
+            "Contact.Org.Read",
+        ]);
+        let r = |t, rpc, field, add: &[PermissionPoint]| {
+            resolve_points(&shape(&params(t, rpc, field)).unwrap(), add, lookup)
+        };
         assert_eq!(r("0", "Nope.Nope", "", &all), Err(BAD_SCOPE_CODE));
-        assert_eq!(r("0", "Contact.User.mobile", "", &all), Err(RPC_SCOPE_NEEDS_RPC));
-        assert_eq!(r("0", "", "Contact.User.Read", &all), Err(FIELD_SCOPE_NEEDS_FIELD));
-        assert_eq!(r("1", "Contact.User.Read", "", &all), Err(APP_AUTH_NEEDS_APP_POINTS));
-        assert_eq!(r("0", "Contact.Org.Read", "", &all), Err(DELEGATED_AUTH_NEEDS_DELEGATED_POINTS));
+        assert_eq!(
+            r("0", "Contact.User.mobile", "", &all),
+            Err(RPC_SCOPE_NEEDS_RPC)
+        );
+        assert_eq!(
+            r("0", "", "Contact.User.Read", &all),
+            Err(FIELD_SCOPE_NEEDS_FIELD)
+        );
+        assert_eq!(
+            r("1", "Contact.User.Read", "", &all),
+            Err(APP_AUTH_NEEDS_APP_POINTS)
+        );
+        assert_eq!(
+            r("0", "Contact.Org.Read", "", &all),
+            Err(DELEGATED_AUTH_NEEDS_DELEGATED_POINTS)
+        );
         assert_eq!(r("0", "Todo.Todo.Read", "", &all), Err(SCOPE_NOT_ADDED));
         assert_eq!(r("0", "Contact.User.Read", "", &[]), Err(APP_HAS_NO_SCOPES));
         let ok = r("0", "Contact.User.Read", "Contact.User.mobile", &all).unwrap();
         assert_eq!(ok.len(), 2);
         let d = r("1", ".default", "", &all).unwrap();
-        assert_eq!(d.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), vec!["Contact.Org.Read"]);
+        assert_eq!(
+            d.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
+            vec!["Contact.Org.Read"]
+        );
         assert_eq!(ALL.len(), 18);
     }
 }

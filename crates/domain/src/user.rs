@@ -24,17 +24,24 @@ impl UnionId {
     pub fn parse(s: impl Into<String>) -> Result<Self, String> {
         let s = s.into();
         if (1..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
             Ok(Self(s))
         } else {
-            Err(format!("unionId {s:?} must be 1 to 64 ASCII letters, digits, '_' or '-'"))
+            Err(format!(
+                "unionId {s:?} must be 1 to 64 ASCII letters, digits, '_' or '-'"
+            ))
         }
     }
 
     /// A fresh unionId: 22 alphanumerics followed by `iEiE`, like DingTalk's.
     pub fn generate(rng: &mut (impl RngCore + ?Sized)) -> Self {
-        let body: String = (&mut *rng).sample_iter(&Alphanumeric).take(22).map(char::from).collect();
+        let body: String = (&mut *rng)
+            .sample_iter(&Alphanumeric)
+            .take(22)
+            .map(char::from)
+            .collect();
         Self(format!("{body}iEiE"))
     }
 
@@ -148,7 +155,10 @@ pub struct Membership {
 /// Checks a sign-in name: 1–64 characters, no spaces or control characters.
 pub fn parse_login(s: &str) -> Result<String, String> {
     let s = s.trim();
-    if s.is_empty() || s.chars().count() > 64 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if s.is_empty()
+        || s.chars().count() > 64
+        || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err("login must be 1 to 64 characters without spaces".into());
     }
     Ok(s.to_owned())
@@ -176,7 +186,9 @@ mod tests {
         let d2 = CorpId::parse("dingdev2").unwrap();
         assert_eq!(open_id(&key, &d1, &u), open_id(&key, &d1, &u));
         assert_ne!(open_id(&key, &d1, &u), open_id(&key, &d2, &u));
-        assert!(open_id(&key, &d1, &u).bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert!(open_id(&key, &d1, &u)
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric()));
     }
 
     #[test]

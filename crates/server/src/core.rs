@@ -47,6 +47,8 @@ pub struct Core {
     pub journal: crate::journal::Journal,
     /// Whether the emulator's control API is on.
     pub emulator: bool,
+    /// Failed sign-in counters.
+    pub throttle: crate::service::session::SignInThrottle,
     /// Keyed hash of the admin key, when the admin API is enabled.
     pub admin_key_hash: Option<KeyedHash>,
     /// A client-secret hash that matches nothing, compared against when a client is unknown so
@@ -113,6 +115,7 @@ impl Core {
                 0
             }),
             emulator: config.emulator.enabled,
+            throttle: Default::default(),
             admin_key_hash,
         })
     }

@@ -60,15 +60,29 @@ pub trait DelegationStore: Send + Sync {
     /// Registers a redirect URI or origin for an app (idempotent).
     async fn add_app_uri(&self, client_id: &ClientId, kind: UriKind, uri: &str) -> StoreResult<()>;
     /// Unregisters one; returns whether it was there.
-    async fn remove_app_uri(&self, client_id: &ClientId, kind: UriKind, uri: &str) -> StoreResult<bool>;
+    async fn remove_app_uri(
+        &self,
+        client_id: &ClientId,
+        kind: UriKind,
+        uri: &str,
+    ) -> StoreResult<bool>;
     /// An app's URIs of one kind.
     async fn app_uris(&self, client_id: &ClientId, kind: UriKind) -> StoreResult<Vec<String>>;
 
     /// Stores a session.
-    async fn create_session(&self, id_hash: &KeyedHash, union_id: &UnionId, now: UnixTime, expires_at: UnixTime)
-        -> StoreResult<()>;
+    async fn create_session(
+        &self,
+        id_hash: &KeyedHash,
+        union_id: &UnionId,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> StoreResult<()>;
     /// The user of a live session.
-    async fn session_user(&self, id_hash: &KeyedHash, now: UnixTime) -> StoreResult<Option<UnionId>>;
+    async fn session_user(
+        &self,
+        id_hash: &KeyedHash,
+        now: UnixTime,
+    ) -> StoreResult<Option<UnionId>>;
     /// Ends a session.
     async fn delete_session(&self, id_hash: &KeyedHash) -> StoreResult<()>;
 
@@ -78,7 +92,11 @@ pub trait DelegationStore: Send + Sync {
     async fn consume_code(&self, code_hash: &KeyedHash, now: UnixTime) -> StoreResult<CodeUse>;
 
     /// Stores an access token and its refresh token, together.
-    async fn issue_user_tokens(&self, access: &UserTokenRecord, refresh: &UserTokenRecord) -> StoreResult<()>;
+    async fn issue_user_tokens(
+        &self,
+        access: &UserTokenRecord,
+        refresh: &UserTokenRecord,
+    ) -> StoreResult<()>;
     /// A user access token by hash.
     async fn find_user_token(&self, hash: &KeyedHash) -> StoreResult<Option<UserTokenRecord>>;
     /// A refresh token by hash.
@@ -117,10 +135,19 @@ pub trait DelegationStore: Send + Sync {
     /// Stores a type-1 request.
     async fn create_auth_request(&self, r: &AuthRequest) -> StoreResult<()>;
     /// An org's requests with a status.
-    async fn auth_requests(&self, corp_id: &CorpId, status: RequestStatus) -> StoreResult<Vec<AuthRequest>>;
+    async fn auth_requests(
+        &self,
+        corp_id: &CorpId,
+        status: RequestStatus,
+    ) -> StoreResult<Vec<AuthRequest>>;
     /// One request.
     async fn get_auth_request(&self, id: &str) -> StoreResult<Option<AuthRequest>>;
     /// Decides a pending request; returns false if it was not pending.
-    async fn decide_auth_request(&self, id: &str, status: RequestStatus, by: &UnionId, at: UnixTime)
-        -> StoreResult<bool>;
+    async fn decide_auth_request(
+        &self,
+        id: &str,
+        status: RequestStatus,
+        by: &UnionId,
+        at: UnixTime,
+    ) -> StoreResult<bool>;
 }

@@ -76,7 +76,11 @@ pub(crate) fn token(r: &impl RowExt, rotated: bool) -> StoreResult<UserTokenReco
         scopes: split_codes(&r.text("scopes")?),
         issued_at: UnixTime(r.int("issued_at")?),
         expires_at: UnixTime(r.int("expires_at")?),
-        rotated_at: if rotated { r.opt_int("rotated_at")?.map(UnixTime) } else { None },
+        rotated_at: if rotated {
+            r.opt_int("rotated_at")?.map(UnixTime)
+        } else {
+            None
+        },
     })
 }
 
@@ -99,9 +103,16 @@ pub(crate) fn request(r: &impl RowExt) -> StoreResult<AuthRequest> {
         corp_id: corp_id(r, "corp_id")?,
         requested_by: union_id(r, "requested_by")?,
         points: split_codes(&r.text("points")?),
-        status: r.text("status")?.parse().map_err(|e| corrupt("status", e))?,
+        status: r
+            .text("status")?
+            .parse()
+            .map_err(|e| corrupt("status", e))?,
         created_at: UnixTime(r.int("created_at")?),
-        decided_by: r.opt_text("decided_by")?.map(UnionId::parse).transpose().map_err(|e| corrupt("decided_by", e))?,
+        decided_by: r
+            .opt_text("decided_by")?
+            .map(UnionId::parse)
+            .transpose()
+            .map_err(|e| corrupt("decided_by", e))?,
     })
 }
 

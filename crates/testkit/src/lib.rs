@@ -25,6 +25,10 @@ pub const HR: (&str, &str) = ("dingacmehr", "acme-hr-secret-0123456789abcdef");
 pub const TRAVEL: (&str, &str) = ("suitetravel", "travel-secret-0123456789abcdef");
 pub const OPS: (&str, &str) = ("dingglobexops", "globex-ops-secret-0123456789ab");
 pub const CRM: (&str, &str) = ("suitecrm", "crm-secret-0123456789abcdef");
+/// Users: (unionId, login, password).
+pub const ALICE: (&str, &str, &str) = ("aliceUnionId0000000001", "alice", "alice-password-1");
+pub const BOB: (&str, &str, &str) = ("bobUnionId000000000002", "bob", "bob-password-2");
+pub const CAROL: (&str, &str, &str) = ("carolUnionId0000000003", "carol", "carol-password-3");
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
 pub const HASH_KEY: &str = "0101010101010101010101010101010101010101010101010101010101010101";
 

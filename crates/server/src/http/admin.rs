@@ -23,7 +23,7 @@ use crate::{
     service::{
         admin::{self, NewApp, NewOrg, RevokeRequest},
         permissions::{self, NewPoint},
-        seed, Error,
+        seed, users, Error,
     },
     Core,
 };
@@ -73,6 +73,20 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
         .route(
             "/admin/v1/apps/{client_id}/installations/{corp_id}/grants/{code}",
             axum::routing::delete(revoke_grant),
+        )
+        .route("/admin/v1/users", get(list_users).post(create_user))
+        .route(
+            "/admin/v1/users/{union_id}",
+            axum::routing::delete(delete_user),
+        )
+        .route("/admin/v1/orgs/{corp_id}/members", get(members))
+        .route(
+            "/admin/v1/orgs/{corp_id}/members/{union_id}",
+            put(set_member).delete(remove_member),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/uris",
+            get(app_uris).post(add_app_uris).delete(remove_app_uris),
         )
         .route("/admin/v1/tokens/revoke", post(revoke))
         .route("/admin/v1/apply", post(apply))
@@ -310,4 +324,93 @@ async fn revoke_grant(
     Path((client_id, corp_id, code)): Path<(String, String, String)>,
 ) -> Result<Response, Error> {
     Ok(Json(permissions::revoke_grant(&core, &client_id, &corp_id, &code).await?).into_response())
+}
+
+async fn list_users(State(core): State<Arc<Core>>) -> Result<Response, Error> {
+    Ok(Json(users::list_users(&core).await?).into_response())
+}
+
+async fn create_user(
+    State(core): State<Arc<Core>>,
+    JsonBody(input): JsonBody<users::NewUser>,
+) -> Result<Response, Error> {
+    Ok(created(users::create_user(&core, input).await?))
+}
+
+async fn delete_user(
+    State(core): State<Arc<Core>>,
+    Path(union_id): Path<String>,
+) -> Result<Response, Error> {
+    users::delete_user(&core, &union_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn members(
+    State(core): State<Arc<Core>>,
+    Path(corp_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(users::members(&core, &corp_id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleBody {
+    role: opending_domain::Role,
+}
+
+async fn set_member(
+    State(core): State<Arc<Core>>,
+    Path((corp_id, union_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<RoleBody>,
+) -> Result<Response, Error> {
+    Ok(Json(users::set_membership(&core, &corp_id, &union_id, body.role).await?).into_response())
+}
+
+async fn remove_member(
+    State(core): State<Arc<Core>>,
+    Path((corp_id, union_id)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    users::remove_membership(&core, &corp_id, &union_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn app_uris(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(users::app_uris(&core, &client_id).await?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UrisBody {
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    origins: Vec<String>,
+}
+
+impl From<UrisBody> for users::AppUris {
+    fn from(b: UrisBody) -> Self {
+        Self {
+            redirect_uris: b.redirect_uris,
+            origins: b.origins,
+        }
+    }
+}
+
+async fn add_app_uris(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+    JsonBody(body): JsonBody<UrisBody>,
+) -> Result<Response, Error> {
+    Ok(Json(users::add_app_uris(&core, &client_id, &body.into()).await?).into_response())
+}
+
+async fn remove_app_uris(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+    JsonBody(body): JsonBody<UrisBody>,
+) -> Result<Response, Error> {
+    Ok(Json(users::remove_app_uris(&core, &client_id, &body.into()).await?).into_response())
 }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod oauth2;
+pub mod pages;
 
 use std::sync::Arc;
 
@@ -21,7 +22,8 @@ pub fn router(core: Arc<Core>) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
         .merge(oauth2::router())
-        .merge(contact::router());
+        .merge(contact::router())
+        .merge(pages::router());
     if core.admin_key_hash.is_some() {
         app = app.merge(admin::router(core.clone()));
     }

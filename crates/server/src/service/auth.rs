@@ -146,7 +146,11 @@ async fn resolve_app_token(
     if !token.is_live(now) {
         return Ok(None);
     }
-    let Some(standing) = core.store.app_in_org(&token.client_id, &token.corp_id).await? else {
+    let Some(standing) = core
+        .store
+        .app_in_org(&token.client_id, &token.corp_id)
+        .await?
+    else {
         return Ok(None);
     };
     if standing
@@ -157,7 +161,10 @@ async fn resolve_app_token(
         return Ok(None);
     }
     let added = core.store.list_app_type_points(&token.client_id).await?;
-    let granted = core.store.list_org_grants(&token.client_id, &token.corp_id).await?;
+    let granted = core
+        .store
+        .list_org_grants(&token.client_id, &token.corp_id)
+        .await?;
     let points = effective_app_points(
         standing.app.distribution,
         &standing.app.owner_corp_id,
@@ -177,7 +184,11 @@ async fn resolve_app_token(
 
 /// A user token carries the points the user consented to that the app still has added (plus
 /// the base point), and dies with the user's membership of the org it was issued in.
-async fn resolve_user_token(core: &Core, hash: &KeyedHash, now: UnixTime) -> Result<Option<Principal>> {
+async fn resolve_user_token(
+    core: &Core,
+    hash: &KeyedHash,
+    now: UnixTime,
+) -> Result<Option<Principal>> {
     let Some(token) = core.store.find_user_token(hash).await? else {
         return Ok(None);
     };
@@ -189,7 +200,9 @@ async fn resolve_user_token(core: &Core, hash: &KeyedHash, now: UnixTime) -> Res
     };
     let corp = match &token.corp_id {
         Some(c) => {
-            let Ok(corp) = opending_domain::CorpId::parse(c.as_str()) else { return Ok(None) };
+            let Ok(corp) = opending_domain::CorpId::parse(c.as_str()) else {
+                return Ok(None);
+            };
             if core.store.get_role(&corp, &token.union_id).await?.is_none() {
                 return Ok(None);
             }

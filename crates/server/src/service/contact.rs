@@ -97,7 +97,10 @@ pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<Use
         let me = opending_domain::UnionId::parse(me.as_str()).map_err(|_| invalid())?;
         let mine = core.store.memberships_of(&me).await?;
         let theirs = core.store.memberships_of(&target).await?;
-        if !mine.iter().any(|m| theirs.iter().any(|t| t.corp_id == m.corp_id)) {
+        if !mine
+            .iter()
+            .any(|m| theirs.iter().any(|t| t.corp_id == m.corp_id))
+        {
             return Err(invalid().into());
         }
     }

@@ -73,6 +73,8 @@ pub async fn ensure(core: &Core) -> Result<DemoWorld> {
                 owner: demo.clone(),
                 distribution: Distribution::Internal,
                 points: vec!["Contact.Org.Read".into()],
+                redirect_uris: vec![],
+                origins: vec![],
             },
             SeedApp {
                 client_id: third.clone(),
@@ -81,6 +83,8 @@ pub async fn ensure(core: &Core) -> Result<DemoWorld> {
                 owner: demo.clone(),
                 distribution: Distribution::ThirdParty,
                 points: vec!["Contact.Org.Read".into()],
+                redirect_uris: vec![],
+                origins: vec![],
             },
         ],
         installations: vec![SeedInstallation {
@@ -89,6 +93,7 @@ pub async fn ensure(core: &Core) -> Result<DemoWorld> {
             status: InstallationStatus::Active,
             grants: vec![".default".into()],
         }],
+        users: vec![],
     };
     seed::apply(core, &doc).await?;
     let world = DemoWorld {

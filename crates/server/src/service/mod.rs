@@ -7,8 +7,10 @@ pub mod auth;
 pub mod contact;
 pub mod demo;
 pub mod introspect;
+pub mod openauth;
 pub mod permissions;
 pub mod seed;
+pub mod session;
 pub mod user_token;
 pub mod users;
 

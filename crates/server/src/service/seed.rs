@@ -38,6 +38,36 @@ pub struct SeedDoc {
     /// Installations of third-party apps to exist.
     #[serde(default)]
     pub installations: Vec<SeedInstallation>,
+    /// Users to exist, with their org memberships.
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+}
+
+/// A user in a seed (unknown keys are refused by the flattened profile).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeedUser {
+    /// Profile and password (a unionId is required in seeds, so references are stable).
+    #[serde(flatten)]
+    pub user: super::users::NewUser,
+    /// Memberships.
+    #[serde(default)]
+    pub orgs: Vec<SeedMembership>,
+}
+
+/// A membership in a seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedMembership {
+    /// The org.
+    pub corp_id: CorpId,
+    /// `member` (default) or `admin`.
+    #[serde(default = "member")]
+    pub role: opending_domain::Role,
+}
+
+fn member() -> opending_domain::Role {
+    opending_domain::Role::Member
 }
 
 /// An org in a seed.
@@ -71,6 +101,12 @@ pub struct SeedApp {
     /// Points the app has added (applied for); declared points are added, others kept.
     #[serde(default)]
     pub points: Vec<String>,
+    /// Registered redirect URIs of the browser login flow.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Registered openAuth origins.
+    #[serde(default)]
+    pub origins: Vec<String>,
 }
 
 /// An installation in a seed.
@@ -248,7 +284,83 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
             }
         }
     }
+    for u in &doc.users {
+        apply_user(core, u, &mut report).await?;
+    }
     Ok(report)
+}
+
+async fn apply_user(core: &Core, u: &SeedUser, report: &mut ApplyReport) -> Result<()> {
+    let wanted = u.user.profile(core).map_err(|e| match e {
+        super::Error::Api(a) => invalid(format!("user {}: {}", u.user.login, a.message())),
+        other => other,
+    })?;
+    let id = format!("user {}", wanted.union_id);
+    match core.store.get_user(&wanted.union_id).await? {
+        None => {
+            let hash = super::users::hash_password(u.user.password.expose())?;
+            core.store.create_user(&wanted, &hash).await?;
+            report.created.push(id.clone());
+        }
+        Some(existing) => {
+            let mut changed = Vec::new();
+            let same = existing.login == wanted.login
+                && existing.nick == wanted.nick
+                && existing.avatar_url == wanted.avatar_url
+                && existing.mobile == wanted.mobile
+                && existing.state_code == wanted.state_code
+                && existing.email == wanted.email;
+            if !same {
+                core.store
+                    .update_user(&opending_domain::User {
+                        created_at: existing.created_at,
+                        ..wanted.clone()
+                    })
+                    .await?;
+                changed.push("profile");
+            }
+            let current = core
+                .store
+                .get_user_by_login(&wanted.login)
+                .await?
+                .map(|(_, h)| h)
+                .unwrap_or_default();
+            if !super::users::verify_password(u.user.password.expose(), &current) {
+                core.store
+                    .set_password(
+                        &wanted.union_id,
+                        &super::users::hash_password(u.user.password.expose())?,
+                    )
+                    .await?;
+                changed.push("password");
+            }
+            if changed.is_empty() {
+                report.unchanged += 1;
+            } else {
+                report.updated.push(format!("{id}: {}", changed.join(", ")));
+            }
+        }
+    }
+    for m in &u.orgs {
+        if core.store.get_org(&m.corp_id).await?.is_none() {
+            return Err(invalid(format!("{id}: org {} does not exist", m.corp_id)));
+        }
+        if core.store.get_role(&m.corp_id, &wanted.union_id).await? != Some(m.role) {
+            core.store
+                .put_membership(&opending_domain::Membership {
+                    corp_id: m.corp_id.clone(),
+                    union_id: wanted.union_id.clone(),
+                    role: m.role,
+                })
+                .await?;
+            report.updated.push(format!(
+                "{id}: member of {} as {}",
+                m.corp_id,
+                m.role.as_str()
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn apply_app(core: &Core, a: &SeedApp, report: &mut ApplyReport) -> Result<()> {
@@ -319,10 +431,27 @@ async fn apply_app(core: &Core, a: &SeedApp, report: &mut ApplyReport) -> Result
     Ok(())
 }
 
-/// Adds the app's declared points it lacks; returns whether any was added.
+/// Adds the app's declared points and URIs it lacks; returns whether any was added.
 async fn add_points(core: &Core, a: &SeedApp) -> Result<bool> {
+    let mut added = false;
+    if !a.redirect_uris.is_empty() || !a.origins.is_empty() {
+        let before = super::users::app_uris(core, a.client_id.as_str()).await?;
+        let wanted = super::users::AppUris {
+            redirect_uris: a.redirect_uris.clone(),
+            origins: a.origins.clone(),
+        };
+        let after = super::users::add_app_uris(core, a.client_id.as_str(), &wanted)
+            .await
+            .map_err(|e| match e {
+                super::Error::Api(api) => {
+                    invalid(format!("app {}: {}", a.client_id, api.message()))
+                }
+                other => other,
+            })?;
+        added |= before != after;
+    }
     if a.points.is_empty() {
-        return Ok(false);
+        return Ok(added);
     }
     let have: Vec<String> = core
         .store
@@ -331,7 +460,6 @@ async fn add_points(core: &Core, a: &SeedApp) -> Result<bool> {
         .into_iter()
         .map(|p| p.code.into())
         .collect();
-    let mut added = false;
     for p in a.points.iter().filter(|p| !have.contains(p)) {
         permissions::add_app_point(core, a.client_id.as_str(), p)
             .await

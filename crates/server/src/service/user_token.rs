@@ -63,9 +63,13 @@ pub async fn exchange(core: &Core, req: UserTokenRequest) -> Result<IssuedUserTo
         _ => return Err(ApiError::new(ErrorCode::UnsupportedGrantType).into()),
     };
     let presented = if refreshing {
-        req.refresh_token.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::invalid_request("refreshToken is required"))?
+        req.refresh_token
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::invalid_request("refreshToken is required"))?
     } else {
-        req.code.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::invalid_request("code is required"))?
+        req.code
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::invalid_request("code is required"))?
     };
     let app = match ClientId::parse(req.client_id) {
         Ok(id) => core.store.get_app(&id).await?,
@@ -95,14 +99,31 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
                 let n = core.store.revoke_family(&c.code_hash.to_hex()).await?;
                 tracing::warn!(client_id = %client, revoked = n, "authorization code replayed; its tokens are revoked");
             }
-            Err(invalid_grant("invalid.grant: the authorization code was already used"))
+            Err(invalid_grant(
+                "invalid.grant: the authorization code was already used",
+            ))
         }
         CodeUse::Fresh(c) if &c.client_id != client => {
             tracing::warn!(client_id = %client, "authorization code presented by another app");
-            Err(invalid_grant("invalid.grant: the authorization code was issued to another app"))
+            Err(invalid_grant(
+                "invalid.grant: the authorization code was issued to another app",
+            ))
         }
-        CodeUse::Fresh(c) if c.expires_at <= now => Err(invalid_grant("invalid.grant: the authorization code has expired")),
-        CodeUse::Fresh(c) => issue(core, &c.code_hash.to_hex(), c.client_id, c.union_id, c.corp_id, c.scopes, None).await,
+        CodeUse::Fresh(c) if c.expires_at <= now => Err(invalid_grant(
+            "invalid.grant: the authorization code has expired",
+        )),
+        CodeUse::Fresh(c) => {
+            issue(
+                core,
+                &c.code_hash.to_hex(),
+                c.client_id,
+                c.union_id,
+                c.corp_id,
+                c.scopes,
+                None,
+            )
+            .await
+        }
     }
 }
 
@@ -113,10 +134,14 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
         return Err(invalid_grant("invalid.grant: unknown refresh token"));
     };
     if &old.client_id != client {
-        return Err(invalid_grant("invalid.grant: the refresh token was issued to another app"));
+        return Err(invalid_grant(
+            "invalid.grant: the refresh token was issued to another app",
+        ));
     }
     if old.expires_at <= now {
-        return Err(invalid_grant("invalid.grant: the refresh token has expired"));
+        return Err(invalid_grant(
+            "invalid.grant: the refresh token has expired",
+        ));
     }
     let within_grace = |rotated: UnixTime| now.0 - rotated.0 <= core.lifetimes.refresh_reuse_grace;
     if let Some(rotated) = old.rotated_at {
@@ -124,14 +149,25 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
             return Err(reuse_detected(core, &old).await);
         }
     }
-    issue(core, &old.family, old.client_id.clone(), old.union_id.clone(), old.corp_id.clone(), old.scopes.clone(), Some(&old)).await
+    issue(
+        core,
+        &old.family,
+        old.client_id.clone(),
+        old.union_id.clone(),
+        old.corp_id.clone(),
+        old.scopes.clone(),
+        Some(&old),
+    )
+    .await
 }
 
 async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
     match core.store.revoke_family(&old.family).await {
         Ok(n) => {
             tracing::warn!(client_id = %old.client_id, revoked = n, "rotated refresh token reused; the family is revoked");
-            invalid_grant("invalid.grant: the refresh token was already used; its tokens are revoked")
+            invalid_grant(
+                "invalid.grant: the refresh token was already used; its tokens are revoked",
+            )
         }
         Err(e) => e.into(),
     }
@@ -163,9 +199,17 @@ async fn issue(
         rotated_at: None,
     };
     let access_rec = record(access_token_hash(&core.key, access.expose()), l.user_token);
-    let refresh_rec = record(core.key.hash(Purpose::RefreshToken, refresh.expose().as_bytes()), l.refresh_token);
+    let refresh_rec = record(
+        core.key
+            .hash(Purpose::RefreshToken, refresh.expose().as_bytes()),
+        l.refresh_token,
+    );
     match rotating {
-        None => core.store.issue_user_tokens(&access_rec, &refresh_rec).await?,
+        None => {
+            core.store
+                .issue_user_tokens(&access_rec, &refresh_rec)
+                .await?
+        }
         Some(old) => {
             let store = &core.store;
             let rotated = store.rotate_refresh(&old.token_hash, now, old.rotated_at.is_some(), &access_rec, &refresh_rec).await?

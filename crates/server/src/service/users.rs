@@ -37,8 +37,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 /// Verifies a password against a stored argon2 hash.
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// Parses a unionId given by an operator.
@@ -82,7 +85,9 @@ impl NewUser {
             None => core.with_rng(|rng| UnionId::generate(rng)),
         };
         let short = |what: &str, v: &Option<String>| -> Result<()> {
-            if v.as_ref().is_some_and(|s| s.chars().count() > 200 || s.chars().any(char::is_control)) {
+            if v.as_ref()
+                .is_some_and(|s| s.chars().count() > 200 || s.chars().any(char::is_control))
+            {
                 return Err(bad(format!("{what} must be at most 200 characters")));
             }
             Ok(())
@@ -133,7 +138,12 @@ pub async fn delete_user(core: &Core, union_id: &str) -> Result<()> {
 }
 
 /// Adds a user to an org or changes their role.
-pub async fn set_membership(core: &Core, corp_id: &str, union_id: &str, role: Role) -> Result<Membership> {
+pub async fn set_membership(
+    core: &Core,
+    corp_id: &str,
+    union_id: &str,
+    role: Role,
+) -> Result<Membership> {
     let m = Membership {
         corp_id: parse_corp_id(corp_id)?,
         union_id: parse_union_id(union_id)?,
@@ -178,14 +188,30 @@ pub fn check_redirect_uri(uri: &str) -> Result<()> {
         && !uri.contains('#')
         && uri.len() <= 2000
         && !uri.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok { Ok(()) } else { Err(bad(format!("redirect URI {uri:?} must be an absolute http(s) URL without a fragment"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "redirect URI {uri:?} must be an absolute http(s) URL without a fragment"
+        )))
+    }
 }
 
 /// Checks an origin: `scheme://host[:port]`, nothing after.
 pub fn check_origin(origin: &str) -> Result<()> {
-    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
-    let ok = rest.is_some_and(|r| !r.is_empty() && !r.contains('/') && !r.chars().any(|c| c.is_whitespace() || c.is_control()));
-    if ok { Ok(()) } else { Err(bad(format!("origin {origin:?} must look like https://host[:port]"))) }
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| {
+        !r.is_empty() && !r.contains('/') && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "origin {origin:?} must look like https://host[:port]"
+        )))
+    }
 }
 
 /// An app's URIs.

@@ -1,0 +1,292 @@
+//! The browser login flow (`/oauth2/auth`, dingtalk-wire.md §4.6): sign in, consent (and pick an
+//! org with scope `openid corpid`), then back to the app's registered redirect URI with `code`,
+//! `authCode` (the same value) and `state`. The redirect URI must match a registered one
+//! exactly; otherwise the error is shown here and nothing is redirected — never an open
+//! redirect.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Form, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use minijinja::context;
+use opending_domain::{ClientId, GrantType, PermissionCode, PermissionPoint};
+use opending_store::UriKind;
+use serde::Deserialize;
+
+use super::{i18n, PageCtx};
+use crate::{
+    service::{user_token, Error},
+    Core,
+};
+
+/// Routes.
+pub fn router() -> Router<Arc<Core>> {
+    Router::new()
+        .route("/oauth2/auth", get(authorize))
+        .route("/oauth2/auth/decision", post(decide))
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct AuthQuery {
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    response_type: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    prompt: Option<String>,
+    #[serde(rename = "corpId")]
+    corp_id: Option<String>,
+    #[serde(flatten)]
+    _rest: std::collections::HashMap<String, String>,
+}
+
+/// `redirect_uri` with `pairs` appended to its query.
+fn back_to(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    format!("{redirect_uri}{sep}{}", s.finish())
+}
+
+/// The origin of a URL (for CSP form-action).
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{scheme}://{host}"))
+}
+
+struct Checked {
+    client_id: ClientId,
+    app_name: String,
+    redirect_uri: String,
+    pick_org: bool,
+    points: Vec<PermissionPoint>,
+}
+
+/// Validates client and redirect URI (errors shown on our page) and then the rest (errors
+/// redirected back with `error=`).
+async fn check(
+    core: &Core,
+    q: &AuthQuery,
+) -> Result<Result<Checked, Response>, (StatusCode, &'static str)> {
+    let app = match q.client_id.as_deref().map(ClientId::parse) {
+        Some(Ok(id)) => core.store.get_app(&id).await.ok().flatten(),
+        _ => None,
+    };
+    let Some(app) = app else {
+        return Err((StatusCode::BAD_REQUEST, "client_unknown"));
+    };
+    let redirect = q.redirect_uri.clone().unwrap_or_default();
+    let registered = core
+        .store
+        .app_uris(&app.client_id, UriKind::Redirect)
+        .await
+        .unwrap_or_default();
+    if !registered.iter().any(|r| r == &redirect) {
+        return Err((StatusCode::BAD_REQUEST, "redirect_unregistered"));
+    }
+    let state = q.state.clone().unwrap_or_default();
+    let fail = |error: &str| {
+        Ok(Err(Redirect::to(&back_to(
+            &redirect,
+            &[("error", error), ("state", &state)],
+        ))
+        .into_response()))
+    };
+    if q.response_type.as_deref() != Some("code") {
+        return fail("unsupported_response_type");
+    }
+    if q.prompt.as_deref().is_some_and(|p| p != "consent") {
+        return fail("invalid_request");
+    }
+    let scope = q.scope.clone().unwrap_or_default();
+    let words: Vec<&str> = scope.split_whitespace().collect();
+    if !words.contains(&"openid") {
+        return fail("invalid_scope");
+    }
+    let added = core
+        .store
+        .list_app_points(&app.client_id)
+        .await
+        .unwrap_or_default();
+    let mut points = Vec::new();
+    for w in words.iter().filter(|w| !matches!(**w, "openid" | "corpid")) {
+        match added
+            .iter()
+            .find(|p| p.code.as_str() == *w && p.grant_type == GrantType::Delegated)
+        {
+            Some(p) => points.push(p.clone()),
+            None => return fail("invalid_scope"),
+        }
+    }
+    // `openid` is the basic profile: it carries Contact.User.Read when the app added it.
+    if let Some(p) = added
+        .iter()
+        .find(|p| p.code.as_str() == "Contact.User.Read")
+    {
+        if !points.iter().any(|x| x.code == p.code) {
+            points.insert(0, p.clone());
+        }
+    }
+    Ok(Ok(Checked {
+        client_id: app.client_id,
+        app_name: app.name,
+        redirect_uri: redirect,
+        pick_org: words.contains(&"corpid"),
+        points,
+    }))
+}
+
+async fn authorize(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Query(q): Query<AuthQuery>,
+) -> Result<Response, Error> {
+    let checked = match check(&core, &q).await {
+        Err((status, key)) => {
+            return Ok(page.error_page(&core, status, "bad_request", i18n::t(page.lang, key)))
+        }
+        Ok(Err(redirect)) => return Ok(redirect),
+        Ok(Ok(c)) => c,
+    };
+    let Some(user) = &page.user else {
+        return Ok(page.to_sign_in());
+    };
+    let mut orgs = Vec::new();
+    if checked.pick_org {
+        for m in core.store.memberships_of(&user.union_id).await? {
+            if let Some(o) = core.store.get_org(&m.corp_id).await? {
+                orgs.push(context! { corp_id => o.corp_id.as_str(), name => o.name });
+            }
+        }
+        if orgs.is_empty() {
+            let state = q.state.clone().unwrap_or_default();
+            return Ok(Redirect::to(&back_to(
+                &checked.redirect_uri,
+                &[("error", "access_denied"), ("state", &state)],
+            ))
+            .into_response());
+        }
+    }
+    let points: Vec<_> = checked.points.iter().map(|p| context! { code => p.code.as_str(), name => p.name.clone(), kind => p.kind.as_str() }).collect();
+    let target = origin_of(&checked.redirect_uri);
+    Ok(page.render_with_form_action(
+        &core,
+        StatusCode::OK,
+        "authorize.html",
+        context! {
+            app => context! { name => checked.app_name, client_id => checked.client_id.as_str() },
+            redirect_uri => checked.redirect_uri.clone(),
+            scope => q.scope.clone().unwrap_or_default(),
+            state => q.state.clone().unwrap_or_default(),
+            pick_org => checked.pick_org,
+            orgs => orgs,
+            preselect => q.corp_id.clone().unwrap_or_default(),
+            points => points,
+        },
+        target.as_deref(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    csrf: String,
+    client_id: String,
+    redirect_uri: String,
+    scope: String,
+    state: String,
+    corp_id: Option<String>,
+    decision: String,
+}
+
+async fn decide(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, Error> {
+    if !page.csrf_ok(&core, &f.csrf) {
+        return Ok(page.error_page(
+            &core,
+            StatusCode::FORBIDDEN,
+            "bad_request",
+            i18n::t(page.lang, "bad_csrf"),
+        ));
+    }
+    let Some(user) = page.user.clone() else {
+        return Ok(page.to_sign_in());
+    };
+    let q = AuthQuery {
+        client_id: Some(f.client_id),
+        redirect_uri: Some(f.redirect_uri),
+        response_type: Some("code".into()),
+        scope: Some(f.scope),
+        state: Some(f.state.clone()),
+        prompt: None,
+        corp_id: None,
+        _rest: Default::default(),
+    };
+    let checked = match check(&core, &q).await {
+        Err((status, key)) => {
+            return Ok(page.error_page(&core, status, "bad_request", i18n::t(page.lang, key)))
+        }
+        Ok(Err(redirect)) => return Ok(redirect),
+        Ok(Ok(c)) => c,
+    };
+    let deny = |error: &str| {
+        Ok(Redirect::to(&back_to(
+            &checked.redirect_uri,
+            &[("error", error), ("state", &f.state)],
+        ))
+        .into_response())
+    };
+    if f.decision != "allow" {
+        return deny("access_denied");
+    }
+    let corp = if checked.pick_org {
+        let chosen = f
+            .corp_id
+            .as_deref()
+            .and_then(|c| opending_domain::CorpId::parse(c).ok());
+        let Some(corp) = chosen else {
+            return deny("invalid_request");
+        };
+        if core.store.get_role(&corp, &user.union_id).await?.is_none() {
+            return deny("access_denied");
+        }
+        Some(corp.to_string())
+    } else {
+        None
+    };
+    let codes: Vec<PermissionCode> = checked.points.iter().map(|p| p.code.clone()).collect();
+    core.store
+        .add_user_grants(
+            &checked.client_id,
+            &user.union_id,
+            corp.as_deref().unwrap_or(""),
+            &codes,
+            core.now(),
+        )
+        .await?;
+    let code = user_token::mint_code(
+        &core,
+        checked.client_id,
+        user.union_id.clone(),
+        corp,
+        codes,
+        Some(checked.redirect_uri.clone()),
+    )
+    .await?;
+    let code = code.expose();
+    Ok(Redirect::to(&back_to(
+        &checked.redirect_uri,
+        &[("code", code), ("authCode", code), ("state", &f.state)],
+    ))
+    .into_response())
+}

@@ -1,0 +1,158 @@
+//! The openAuth consent page (`/openauth`, opened in a popup by `/sdk/openauth.js`) and the
+//! JSON API it posts the decision to.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use minijinja::context;
+use opending_domain::{
+    openauth::{self as rules, AuthType, OpenAuthParams},
+    ClientId, GrantType, PointKind,
+};
+use serde::Deserialize;
+
+use super::{i18n, PageCtx};
+use crate::{
+    service::{openauth as svc, Error},
+    Core,
+};
+
+/// Routes.
+pub fn router() -> Router<Arc<Core>> {
+    Router::new()
+        .route("/openauth", get(page))
+        .route("/openauth/api/decision", post(decision))
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    #[serde(flatten)]
+    params: OpenAuthParams,
+    origin: Option<String>,
+    #[serde(rename = "lang")]
+    _lang: Option<String>,
+}
+
+fn kind_name(k: PointKind) -> &'static str {
+    k.as_str()
+}
+
+fn grant_name(g: GrantType) -> &'static str {
+    g.as_str()
+}
+
+async fn page(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Error> {
+    if page.user.is_none() {
+        return Ok(page.to_sign_in());
+    }
+    // The result is posted only to an origin registered for the app.
+    let origin = match (
+        &q.origin,
+        q.params.client_id.as_deref().map(ClientId::parse),
+    ) {
+        (Some(o), Some(Ok(app))) if svc::origin_allowed(&core, &app, o).await? => o.clone(),
+        (Some(_), _) => {
+            return Ok(page.error_page(
+                &core,
+                StatusCode::BAD_REQUEST,
+                "cannot_authorize",
+                i18n::t(page.lang, "origin_not_registered"),
+            ));
+        }
+        (None, _) => String::new(),
+    };
+    let params_json = serde_json::to_string(&q.params).unwrap_or_else(|_| "{}".into());
+    let base = context! { origin => origin, params_json => params_json };
+    match svc::prepare(&core, &q.params, page.user.as_ref()).await {
+        Err(e) => Ok(page.render(&core, StatusCode::OK, "consent.html", context! {
+            ..base,
+            ..context! { error => context! { code => e.error_code, message => e.error_message } }
+        })),
+        Ok(p) => {
+            let points: Vec<_> = p.points.iter().map(|pt| context! {
+                code => pt.code.as_str(), name => pt.name.clone(), kind => kind_name(pt.kind), grant_type => grant_name(pt.grant_type),
+            }).collect();
+            Ok(page.render(&core, StatusCode::OK, "consent.html", context! {
+                ..base,
+                ..context! {
+                    app => context! { name => p.app.name.clone(), client_id => p.app.client_id.as_str() },
+                    org => context! { name => p.org.name.clone(), corp_id => p.org.corp_id.as_str() },
+                    points => points,
+                    kind => if p.request.auth_type == AuthType::App { "app" } else { "delegated" },
+                    is_admin => p.role == opending_domain::Role::Admin,
+                }
+            }))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DecisionBody {
+    #[serde(flatten)]
+    params: OpenAuthParams,
+    decision: String,
+    origin: Option<String>,
+}
+
+/// `POST /openauth/api/decision`: the page's decision. Needs the session cookie and the
+/// session's CSRF token in `x-csrf-token`; answers the component's result as JSON.
+async fn decision(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    headers: HeaderMap,
+    super::super::body::JsonBody(body): super::super::body::JsonBody<DecisionBody>,
+) -> Result<Response, Error> {
+    let presented = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(user) = page.user.clone() else {
+        return Ok(Json(svc::OpenAuthResult::failed(rules::NO_USER)).into_response());
+    };
+    if !page.csrf_ok(&core, presented) {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            Json(svc::OpenAuthResult::failed(rules::NO_USER)),
+        )
+            .into_response());
+    }
+    if let (Some(o), Some(Ok(app))) = (
+        &body.origin,
+        body.params.client_id.as_deref().map(ClientId::parse),
+    ) {
+        if !o.is_empty() && !svc::origin_allowed(&core, &app, o).await? {
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                Json(svc::OpenAuthResult::failed(rules::APP_NOT_FOUND)),
+            )
+                .into_response());
+        }
+    }
+    let allow = match body.decision.as_str() {
+        "allow" => true,
+        "deny" => false,
+        _ => {
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                Json(svc::OpenAuthResult::failed(rules::EMPTY_REQUEST)),
+            )
+                .into_response())
+        }
+    };
+    let result = match svc::prepare(&core, &body.params, Some(&user)).await {
+        Err(e) => svc::OpenAuthResult::failed(e),
+        Ok(p) => svc::decide(&core, &p, &user, allow).await,
+    };
+    Ok(Json(result).into_response())
+}

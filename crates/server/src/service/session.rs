@@ -1,0 +1,158 @@
+//! Browser sessions: sign-in with argon2id-checked passwords, throttled per account and per
+//! address; session ids random and stored as keyed hashes; CSRF tokens derived from the
+//! session (or, before sign-in, from a pre-session cookie) so every form carries one.
+
+use std::{net::IpAddr, time::Duration};
+
+use moka::sync::Cache;
+use opending_domain::{secret::Purpose, KeyedHash, Secret, User};
+use subtle::ConstantTimeEq;
+
+use super::{user_token::random_token, users::verify_password, Result};
+use crate::Core;
+
+/// Failed sign-ins allowed per account within [`THROTTLE_WINDOW`].
+pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
+/// Failed sign-ins allowed per address within [`THROTTLE_WINDOW`].
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+/// How long failures are remembered.
+pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Counters of failed sign-ins (in memory, per instance).
+pub struct SignInThrottle {
+    per_account: Cache<String, u32>,
+    per_address: Cache<IpAddr, u32>,
+}
+
+impl std::fmt::Debug for SignInThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignInThrottle")
+    }
+}
+
+impl Default for SignInThrottle {
+    fn default() -> Self {
+        Self {
+            per_account: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(THROTTLE_WINDOW)
+                .build(),
+            per_address: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(THROTTLE_WINDOW)
+                .build(),
+        }
+    }
+}
+
+/// Why a sign-in failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInError {
+    /// Unknown login or wrong password (one answer for both).
+    BadCredentials,
+    /// Too many failures for this account or address; try later.
+    Throttled,
+}
+
+/// Signs a user in; returns the new session id (for the cookie) and the user.
+pub async fn sign_in(
+    core: &Core,
+    login: &str,
+    password: &str,
+    address: IpAddr,
+) -> Result<std::result::Result<(Secret, User), SignInError>> {
+    let t = &core.throttle;
+    let account = login.trim().to_lowercase();
+    if t.per_account.get(&account).unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT
+        || t.per_address.get(&address).unwrap_or(0) >= MAX_FAILURES_PER_ADDRESS
+    {
+        tracing::warn!(%address, "sign-in throttled");
+        return Ok(Err(SignInError::Throttled));
+    }
+    let found = core.store.get_user_by_login(login.trim()).await?;
+    // Verify against a fixed dummy hash for unknown logins, so both cost the same.
+    let (user, ok) = match found {
+        Some((user, hash)) => {
+            let ok = verify_password(password, &hash);
+            (Some(user), ok)
+        }
+        None => {
+            let _ = verify_password(password, &DUMMY_HASH);
+            (None, false)
+        }
+    };
+    match user.filter(|_| ok) {
+        Some(user) => {
+            let session = random_token(core);
+            let now = core.now();
+            core.store
+                .create_session(
+                    &session_hash(core, &session),
+                    &user.union_id,
+                    now,
+                    now.plus(core.lifetimes.session),
+                )
+                .await?;
+            tracing::info!(union_id = %user.union_id, "signed in");
+            Ok(Ok((session, user)))
+        }
+        None => {
+            t.per_account.insert(
+                account.clone(),
+                t.per_account.get(&account).unwrap_or(0) + 1,
+            );
+            t.per_address
+                .insert(address, t.per_address.get(&address).unwrap_or(0) + 1);
+            tracing::info!(%address, "sign-in failed");
+            Ok(Err(SignInError::BadCredentials))
+        }
+    }
+}
+
+/// An argon2id hash of a random string nobody knows (for timing parity), made once.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    super::users::hash_password(&hex::encode(rand::random::<[u8; 16]>())).unwrap_or_default()
+});
+
+fn session_hash(core: &Core, session: &Secret) -> KeyedHash {
+    core.key.hash(Purpose::Session, session.expose().as_bytes())
+}
+
+/// The signed-in user of a session cookie value, if the session is live.
+pub async fn current_user(core: &Core, session: &str) -> Result<Option<User>> {
+    if session.is_empty() || session.len() > 128 {
+        return Ok(None);
+    }
+    let hash = core.key.hash(Purpose::Session, session.as_bytes());
+    match core.store.session_user(&hash, core.now()).await? {
+        Some(id) => Ok(core.store.get_user(&id).await?),
+        None => Ok(None),
+    }
+}
+
+/// Ends a session.
+pub async fn sign_out(core: &Core, session: &str) -> Result<()> {
+    core.store
+        .delete_session(&core.key.hash(Purpose::Session, session.as_bytes()))
+        .await?;
+    Ok(())
+}
+
+/// The CSRF token of forms rendered for a session (or pre-session) cookie value.
+pub fn csrf_token(core: &Core, cookie_value: &str) -> String {
+    hex::encode(&core.key.hash(Purpose::Csrf, cookie_value.as_bytes()).0[..16])
+}
+
+/// Whether `presented` is the CSRF token for `cookie_value` (constant time).
+pub fn csrf_ok(core: &Core, cookie_value: &str, presented: &str) -> bool {
+    !cookie_value.is_empty()
+        && csrf_token(core, cookie_value)
+            .as_bytes()
+            .ct_eq(presented.as_bytes())
+            .into()
+}
+
+/// A fresh pre-session id (set as a cookie before sign-in so the sign-in form has a CSRF token).
+pub fn new_presession(core: &Core) -> Secret {
+    random_token(core)
+}
