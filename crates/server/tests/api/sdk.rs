@@ -52,6 +52,11 @@ fn run(mut cmd: Command, endpoint: &str) {
 }
 
 pub async fn python_script(app: &TestApp, script: &str) {
+    python_script_with(app, script, &[]).await
+}
+
+/// Runs a Python SDK script with extra environment variables.
+pub async fn python_script_with(app: &TestApp, script: &str, env: &[(&str, String)]) {
     let Some(py) = python() else {
         return skip_or_fail(
             "the official Python SDK (pip alibabacloud-dingtalk) is not installed",
@@ -59,6 +64,9 @@ pub async fn python_script(app: &TestApp, script: &str) {
     };
     let mut cmd = Command::new(py);
     cmd.arg(repo().join("tests/sdk/python").join(script));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let endpoint = app.base.trim_start_matches("http://").to_owned();
     tokio::task::spawn_blocking(move || run(cmd, &endpoint))
         .await
@@ -97,5 +105,12 @@ opending_testkit::both_backends! {
     async fn python_sdk_reads_org_auth_info_and_its_errors(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         python_script(&app, "contact.py").await;
+    }
+
+    async fn python_sdk_exchanges_codes_and_reads_me(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let plain = app.hr_code(ALICE, "Contact.User.Read", "").await;
+        let mobile = app.hr_code(ALICE, "Contact.User.Read", "Contact.User.mobile").await;
+        python_script_with(&app, "user_token.py", &[("OPENDING_CODE", plain), ("OPENDING_CODE_MOBILE", mobile)]).await;
     }
 }
