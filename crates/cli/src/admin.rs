@@ -7,7 +7,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Subcommand};
 use opending_domain::{Distribution, Secret};
 use opending_server::{
-    service::{admin, permissions, seed, Error},
+    service::{admin, permissions, seed, users, Error},
     Core,
 };
 use serde::Serialize;
@@ -52,6 +52,12 @@ enum AdminCommand {
     /// The permission point catalogue.
     #[command(subcommand)]
     Point(PointCommand),
+    /// Users (who sign in to consent pages).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Org memberships and roles.
+    #[command(subcommand)]
+    Member(MemberCommand),
     /// An org grants app-type points to a third-party app installed there.
     Grant {
         /// The app's clientId.
@@ -131,6 +137,78 @@ enum OrgCommand {
         /// Licence image URL.
         #[arg(long)]
         license_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Create {
+        /// Sign-in name.
+        #[arg(long)]
+        login: String,
+        /// Display name.
+        #[arg(long)]
+        nick: String,
+        /// Password (8+ characters); prefer --password-stdin.
+        #[arg(long, conflicts_with = "password_stdin")]
+        password: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// A chosen unionId (default: generated).
+        #[arg(long)]
+        union_id: Option<String>,
+        /// Mobile number.
+        #[arg(long)]
+        mobile: Option<String>,
+        /// Country calling code (default 86 with a mobile).
+        #[arg(long)]
+        state_code: Option<String>,
+        /// E-mail.
+        #[arg(long)]
+        email: Option<String>,
+        /// Avatar URL.
+        #[arg(long)]
+        avatar_url: Option<String>,
+    },
+    /// List users.
+    List,
+    /// Delete a user with their sessions, tokens and consents.
+    Delete {
+        /// unionId.
+        union_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MemberCommand {
+    /// Add a user to an org, or change their role.
+    Set {
+        /// corpId.
+        #[arg(long)]
+        org: String,
+        /// unionId.
+        #[arg(long)]
+        user: String,
+        /// member or admin.
+        #[arg(long, default_value = "member")]
+        role: opending_domain::Role,
+    },
+    /// Remove a user from an org.
+    Remove {
+        /// corpId.
+        #[arg(long)]
+        org: String,
+        /// unionId.
+        #[arg(long)]
+        user: String,
+    },
+    /// List an org's members.
+    List {
+        /// corpId.
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -222,6 +300,33 @@ enum AppCommand {
         client_id: String,
         /// Point code.
         code: String,
+    },
+    /// List an app's redirect URIs and openAuth origins.
+    Uris {
+        /// clientId.
+        client_id: String,
+    },
+    /// Register redirect URIs (browser login) and origins (openAuth) for an app.
+    AddUri {
+        /// clientId.
+        client_id: String,
+        /// A redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// An origin such as https://app.example.com (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
+    /// Unregister redirect URIs and origins.
+    RemoveUri {
+        /// clientId.
+        client_id: String,
+        /// A redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// An origin (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
     },
 }
 
@@ -346,6 +451,92 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
         AdminCommand::App(AppCommand::RemovePoint { client_id, code }) => {
             out(&permissions::remove_app_point(core, &client_id, &code).await?)
         }
+        AdminCommand::User(UserCommand::Create {
+            login,
+            nick,
+            password,
+            password_stdin,
+            union_id,
+            mobile,
+            state_code,
+            email,
+            avatar_url,
+        }) => {
+            let password = match (password, password_stdin) {
+                (Some(p), _) => p,
+                (None, true) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| Error::Internal(e.into()))?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+                (None, false) => {
+                    return Err(Error::Api(opending_domain::ApiError::with_message(
+                        opending_domain::ErrorCode::InvalidParameter,
+                        "give --password or --password-stdin",
+                    )))
+                }
+            };
+            out(&users::create_user(
+                core,
+                users::NewUser {
+                    login,
+                    password: Secret::new(password),
+                    nick,
+                    union_id,
+                    avatar_url,
+                    mobile,
+                    state_code,
+                    email,
+                },
+            )
+            .await?)
+        }
+        AdminCommand::User(UserCommand::List) => out(&users::list_users(core).await?),
+        AdminCommand::User(UserCommand::Delete { union_id }) => {
+            users::delete_user(core, &union_id).await?;
+            out(&serde_json::json!({ "deleted": union_id }))
+        }
+        AdminCommand::Member(MemberCommand::Set { org, user, role }) => {
+            out(&users::set_membership(core, &org, &user, role).await?)
+        }
+        AdminCommand::Member(MemberCommand::Remove { org, user }) => {
+            users::remove_membership(core, &org, &user).await?;
+            out(&serde_json::json!({ "removed": user, "corpId": org }))
+        }
+        AdminCommand::Member(MemberCommand::List { org }) => {
+            out(&users::members(core, &org).await?)
+        }
+        AdminCommand::App(AppCommand::Uris { client_id }) => {
+            out(&users::app_uris(core, &client_id).await?)
+        }
+        AdminCommand::App(AppCommand::AddUri {
+            client_id,
+            redirect_uris,
+            origins,
+        }) => out(&users::add_app_uris(
+            core,
+            &client_id,
+            &users::AppUris {
+                redirect_uris,
+                origins,
+            },
+        )
+        .await?),
+        AdminCommand::App(AppCommand::RemoveUri {
+            client_id,
+            redirect_uris,
+            origins,
+        }) => out(&users::remove_app_uris(
+            core,
+            &client_id,
+            &users::AppUris {
+                redirect_uris,
+                origins,
+            },
+        )
+        .await?),
         AdminCommand::Point(PointCommand::List) => out(&permissions::list_points(core).await?),
         AdminCommand::Point(PointCommand::Create {
             code,

@@ -53,3 +53,114 @@ both_backends! {
         assert_eq!((code, revoked["revoked"].as_u64()), (0, Some(1)));
     }
 }
+
+#[tokio::test]
+async fn users_members_and_uris_through_the_cli() {
+    let backend = Backend::sqlite();
+    let (code, _, err) = admin(
+        &backend,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Umbrella",
+            "--corp-id",
+            "dingumbrella",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, user, err) = admin(
+        &backend,
+        &[
+            "user",
+            "create",
+            "--login",
+            "dave",
+            "--nick",
+            "Dave",
+            "--password",
+            "dave-password-4",
+            "--mobile",
+            "13900000004",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(user["stateCode"], "86");
+    assert!(user.get("password").is_none() && !user.to_string().contains("dave-password"));
+    let union_id = user["unionId"].as_str().unwrap().to_owned();
+    let (code, m, err) = admin(
+        &backend,
+        &[
+            "member",
+            "set",
+            "--org",
+            "dingumbrella",
+            "--user",
+            &union_id,
+            "--role",
+            "admin",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(m["role"], "admin");
+    let (_, list, _) = admin(&backend, &["member", "list", "--org", "dingumbrella"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let (code, app, _) = admin(
+        &backend,
+        &[
+            "app",
+            "create",
+            "--name",
+            "U",
+            "--org",
+            "dingumbrella",
+            "--client-id",
+            "dingumbrellaapp",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(app["clientId"], "dingumbrellaapp");
+    let (code, uris, err) = admin(
+        &backend,
+        &[
+            "app",
+            "add-uri",
+            "dingumbrellaapp",
+            "--redirect-uri",
+            "https://u.example/cb",
+            "--origin",
+            "https://u.example",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        uris,
+        serde_json::json!({"redirectUris": ["https://u.example/cb"], "origins": ["https://u.example"]})
+    );
+    let (code, _, err) = admin(
+        &backend,
+        &[
+            "app",
+            "add-uri",
+            "dingumbrellaapp",
+            "--origin",
+            "https://u.example/path",
+        ],
+    );
+    assert_eq!(code, 2, "an origin with a path is refused: {err}");
+    let (code, _, err) = admin(
+        &backend,
+        &[
+            "user",
+            "create",
+            "--login",
+            "eve",
+            "--nick",
+            "Eve",
+            "--password",
+            "short",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("password"), "{err}");
+}
