@@ -33,6 +33,8 @@ pub enum ErrorCode {
     AccessTokenPermissionDenied,
     /// 403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi`.
     QpsLimitForAppkeyAndApi,
+    /// 403 `Forbidden.AccessDenied.QpsLimitForApi` (the API's global limit).
+    QpsLimitForApi,
     /// 403 `Forbidden.AccessDenied.IpLimit`.
     IpLimit,
     /// 400 `invalidParameter.system.param` on `/v1.0/contact/*`.
@@ -56,6 +58,37 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every entry of the catalogue.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::InvalidRequest,
+        ErrorCode::MissingBody,
+        ErrorCode::InvalidClient,
+        ErrorCode::IntrospectionUnauthorized,
+        ErrorCode::UnsupportedGrantType,
+        ErrorCode::UnauthorizedClient,
+        ErrorCode::InvalidGrant,
+        ErrorCode::ServerError,
+        ErrorCode::InvalidAuthentication,
+        ErrorCode::AccessTokenPermissionDenied,
+        ErrorCode::QpsLimitForAppkeyAndApi,
+        ErrorCode::QpsLimitForApi,
+        ErrorCode::IpLimit,
+        ErrorCode::InvalidSystemParam,
+        ErrorCode::PermissionDenied,
+        ErrorCode::ServiceSystemError,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::AdminUnauthorized,
+        ErrorCode::Conflict,
+        ErrorCode::InvalidParameter,
+        ErrorCode::ServiceUnavailable,
+    ];
+
+    /// The entry with this wire `code` (the first, for `invalid.client`'s two statuses).
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.code() == code)
+    }
+
     /// The HTTP status.
     pub fn status(self) -> u16 {
         use ErrorCode::*;
@@ -70,7 +103,7 @@ impl ErrorCode {
             | PermissionDenied
             | InvalidParameter => 400,
             IntrospectionUnauthorized | UnauthorizedClient | AdminUnauthorized => 401,
-            AccessTokenPermissionDenied | QpsLimitForAppkeyAndApi | IpLimit => 403,
+            AccessTokenPermissionDenied | QpsLimitForAppkeyAndApi | QpsLimitForApi | IpLimit => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
             Conflict => 409,
@@ -93,6 +126,7 @@ impl ErrorCode {
             InvalidAuthentication => "InvalidAuthentication",
             AccessTokenPermissionDenied => "Forbidden.AccessDenied.AccessTokenPermissionDenied",
             QpsLimitForAppkeyAndApi => "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
+            QpsLimitForApi => "Forbidden.AccessDenied.QpsLimitForApi",
             IpLimit => "Forbidden.AccessDenied.IpLimit",
             InvalidSystemParam => "invalidParameter.system.param",
             PermissionDenied => "permission.denied",
@@ -120,7 +154,7 @@ impl ErrorCode {
             ServerError => "server.error",
             InvalidAuthentication => "不合法的access_token",
             AccessTokenPermissionDenied => "没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission",
-            QpsLimitForAppkeyAndApi | IpLimit => "请求过于频繁",
+            QpsLimitForAppkeyAndApi | QpsLimitForApi | IpLimit => "请求过于频繁",
             InvalidSystemParam => "系统参数为空",
             PermissionDenied => "没有权限获取企业认证信息",
             ServiceSystemError => "系统错误",

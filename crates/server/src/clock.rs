@@ -1,4 +1,5 @@
-//! The server's clock: system time plus an offset the emulator can move.
+//! The server's clock: system time plus an offset the emulator can move — or, in deterministic
+//! emulator runs, a frozen instant that moves only when told to.
 
 use std::{
     sync::atomic::{AtomicI64, Ordering},
@@ -11,20 +12,51 @@ use opending_domain::UnixTime;
 #[derive(Debug, Default)]
 pub struct Clock {
     offset_secs: AtomicI64,
+    /// When set, the clock does not follow the system: it stands at this instant (plus offset).
+    frozen_at: Option<i64>,
 }
 
 impl Clock {
+    /// A clock that stands still at `at` until moved (deterministic runs).
+    pub fn frozen(at: i64) -> Self {
+        Self {
+            offset_secs: AtomicI64::new(0),
+            frozen_at: Some(at),
+        }
+    }
+
+    fn base(&self) -> i64 {
+        self.frozen_at.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        })
+    }
+
     /// The current time in whole Unix seconds.
     pub fn now(&self) -> UnixTime {
-        let sys = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        UnixTime(sys + self.offset_secs.load(Ordering::Relaxed))
+        UnixTime(self.base() + self.offset_secs.load(Ordering::Relaxed))
     }
 
     /// Moves the clock by `secs` (may be negative).
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// Sets the clock to `at`.
+    pub fn set(&self, at: UnixTime) {
+        self.offset_secs
+            .store(at.0 - self.base(), Ordering::Relaxed);
+    }
+
+    /// How far the clock is from where it would stand on its own.
+    pub fn offset(&self) -> i64 {
+        self.offset_secs.load(Ordering::Relaxed)
+    }
+
+    /// Back to where it would stand on its own.
+    pub fn reset(&self) {
+        self.offset_secs.store(0, Ordering::Relaxed);
     }
 }

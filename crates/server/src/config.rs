@@ -29,6 +29,9 @@ pub struct EmulatorConfig {
     pub enabled: bool,
     /// How many requests the journal keeps.
     pub journal_capacity: usize,
+    /// Derive every generated id, secret, code, token and request id from this seed, and
+    /// freeze the clock at 2026-01-01T00:00:00Z (it moves only through `/_opending/clock`).
+    pub deterministic: Option<u64>,
 }
 
 impl Default for EmulatorConfig {
@@ -36,6 +39,7 @@ impl Default for EmulatorConfig {
         Self {
             enabled: false,
             journal_capacity: 1000,
+            deterministic: None,
         }
     }
 }
@@ -175,6 +179,9 @@ pub struct EmulatorOverrides {
     /// `--emulator`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// `--deterministic SEED`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deterministic: Option<u64>,
 }
 
 /// Environment variable names read (each `OPENDING_` + the upper-cased key).
@@ -204,6 +211,7 @@ const ENV_KEYS: &[&str] = &[
     "negative_token_cache_capacity",
     "emulator__enabled",
     "emulator__journal_capacity",
+    "emulator__deterministic",
 ];
 
 impl Config {
@@ -263,6 +271,9 @@ impl Config {
         }
         if let Some(key) = &self.hash_key {
             opending_domain::HashKey::from_hex(key.expose()).map_err(anyhow::Error::msg)?;
+        }
+        if self.emulator.deterministic.is_some() && !self.emulator.enabled {
+            anyhow::bail!("deterministic mode is an emulator feature: add --emulator");
         }
         if self.db_max_connections == 0 {
             anyhow::bail!("db_max_connections must be at least 1");

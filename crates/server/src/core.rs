@@ -10,6 +10,31 @@ use rand::RngCore;
 
 use crate::{clock::Clock, config::Config, service::auth::TokenCache};
 
+/// Where ids, secrets, codes and tokens come from: the OS-seeded thread RNG, or — in
+/// deterministic emulator runs — one ChaCha20 stream seeded by the operator, so the same
+/// requests give the same outputs.
+pub enum Entropy {
+    /// `rand::thread_rng()` (a CSPRNG reseeded from the OS).
+    Os,
+    /// A seeded stream shared by the whole server.
+    Seeded(std::sync::Mutex<rand_chacha::ChaCha20Rng>),
+}
+
+impl Entropy {
+    /// Runs `f` with the RNG.
+    pub fn with<T>(&self, f: impl FnOnce(&mut dyn RngCore) -> T) -> T {
+        match self {
+            Self::Os => f(&mut rand::thread_rng()),
+            Self::Seeded(m) => f(&mut *m.lock().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
+
+    /// Whether outputs are reproducible.
+    pub fn is_deterministic(&self) -> bool {
+        matches!(self, Self::Seeded(_))
+    }
+}
+
 /// Lifetimes of everything that expires, in seconds.
 #[derive(Debug, Clone)]
 pub struct Lifetimes {
@@ -33,6 +58,8 @@ pub struct Core {
     pub key: HashKey,
     /// The clock.
     pub clock: Clock,
+    /// The source of randomness.
+    pub entropy: Entropy,
     /// App token lifetime in seconds.
     pub app_token_ttl: i64,
     /// The other lifetimes.
@@ -45,8 +72,8 @@ pub struct Core {
     pub request_timeout: Duration,
     /// Request counters and (in emulator mode) the last requests.
     pub journal: crate::journal::Journal,
-    /// Whether the emulator's control API is on.
-    pub emulator: bool,
+    /// Emulator state; `None` when the control API is off.
+    pub emulator: Option<crate::service::emulator::EmulatorState>,
     /// Failed sign-in counters.
     pub throttle: crate::service::session::SignInThrottle,
     /// Keyed hash of the admin key, when the admin API is enabled.
@@ -73,8 +100,17 @@ const META_KEY_FINGERPRINT: &str = "hash_key_fingerprint";
 impl Core {
     /// Opens storage as configured, migrates it and settles the hash key.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let entropy = match config.emulator.deterministic {
+            Some(seed) => {
+                use rand::SeedableRng;
+                Entropy::Seeded(std::sync::Mutex::new(
+                    rand_chacha::ChaCha20Rng::seed_from_u64(seed),
+                ))
+            }
+            None => Entropy::Os,
+        };
         let store = open_store(config).await?;
-        let key = settle_hash_key(store.as_ref(), config.hash_key.as_ref()).await?;
+        let key = settle_hash_key(store.as_ref(), config.hash_key.as_ref(), &entropy).await?;
         for point in opending_domain::permission::builtin_points() {
             store.ensure_point(&point).await?;
         }
@@ -89,12 +125,20 @@ impl Core {
             .as_ref()
             .map(|k| key.hash(Purpose::AdminKey, k.expose().as_bytes()));
         let mut decoy = [0u8; 32];
-        rand::thread_rng().fill_bytes(&mut decoy);
+        entropy.with(|rng| rng.fill_bytes(&mut decoy));
+        // Deterministic runs start at a fixed instant (2026-01-01T00:00:00Z) that moves only
+        // through the emulator's clock API, so every timestamp is reproducible too.
+        let clock = if entropy.is_deterministic() {
+            Clock::frozen(1_767_225_600)
+        } else {
+            Clock::default()
+        };
         Ok(Self {
             store,
             decoy_secret_hash: KeyedHash(decoy),
             key,
-            clock: Clock::default(),
+            clock,
+            entropy,
             app_token_ttl: config.app_token_ttl,
             lifetimes: Lifetimes {
                 user_token: config.user_token_ttl,
@@ -114,7 +158,10 @@ impl Core {
             } else {
                 0
             }),
-            emulator: config.emulator.enabled,
+            emulator: config
+                .emulator
+                .enabled
+                .then(|| crate::service::emulator::EmulatorState::new(config.demo)),
             throttle: Default::default(),
             admin_key_hash,
         })
@@ -127,7 +174,7 @@ impl Core {
 
     /// Runs `f` with the source of randomness for ids, secrets and tokens.
     pub fn with_rng<T>(&self, f: impl FnOnce(&mut dyn RngCore) -> T) -> T {
-        f(&mut rand::thread_rng())
+        self.entropy.with(f)
     }
 
     /// Keyed hash of a client secret.
@@ -186,11 +233,12 @@ async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
 async fn settle_hash_key(
     store: &dyn Store,
     configured: Option<&Secret>,
+    entropy: &Entropy,
 ) -> anyhow::Result<HashKey> {
     let key = match configured {
         Some(hex) => HashKey::from_hex(hex.expose()).map_err(anyhow::Error::msg)?,
         None => {
-            let fresh = HashKey::generate(&mut rand::thread_rng()).to_hex();
+            let fresh = entropy.with(|rng| HashKey::generate(rng)).to_hex();
             let stored = store.meta_init(META_HASH_KEY, &fresh).await?;
             HashKey::from_hex(&stored).map_err(anyhow::Error::msg)?
         }

@@ -40,6 +40,9 @@ impl Application {
                 unchanged = report.unchanged,
                 "seed file applied"
             );
+            if let Some(emu) = &core.emulator {
+                let _ = emu.start_seed.set(doc.clone());
+            }
             // Secrets generated for apps declared without one exist nowhere else: show them once.
             for (client_id, secret) in &report.generated_secrets {
                 println!("seed: generated clientSecret for {client_id}: {secret}");

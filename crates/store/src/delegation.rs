@@ -150,4 +150,11 @@ pub trait DelegationStore: Send + Sync {
         by: &UnionId,
         at: UnixTime,
     ) -> StoreResult<bool>;
+
+    /// Every user access token, oldest first.
+    async fn list_user_tokens(&self) -> StoreResult<Vec<UserTokenRecord>>;
+    /// Every authorization code, oldest first.
+    async fn list_codes(&self) -> StoreResult<Vec<AuthCode>>;
+    /// Makes a user access token or a code expire at `at`; returns whether one existed.
+    async fn expire_user_token_or_code(&self, hash: &KeyedHash, at: UnixTime) -> StoreResult<bool>;
 }

@@ -179,4 +179,12 @@ pub trait Store: DelegationStore + Send + Sync + 'static {
 
     /// The current value of the change counter.
     async fn change_seq(&self) -> StoreResult<i64>;
+
+    /// Deletes every org, app, user, token, code, grant and custom point (the emulator's reset);
+    /// server metadata (the hash key) stays.
+    async fn wipe(&self) -> StoreResult<()>;
+    /// Every app token, oldest first.
+    async fn list_app_tokens(&self) -> StoreResult<Vec<AppToken>>;
+    /// Makes an app token expire at `at`; returns whether it existed.
+    async fn expire_app_token(&self, hash: &KeyedHash, at: UnixTime) -> StoreResult<bool>;
 }

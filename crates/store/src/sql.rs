@@ -691,6 +691,42 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn wipe(&self) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
+                for table in [
+                    "auth_requests", "user_grants", "refresh_tokens", "user_tokens", "auth_codes", "sessions",
+                    "app_uris", "memberships", "users", "org_auth_info", "org_grants", "app_points",
+                    "app_tokens", "installations", "apps", "orgs",
+                ] {
+                    sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+                }
+                sqlx::query("DELETE FROM permission_points WHERE builtin = 0").execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM meta WHERE name = 'demo_world'").execute(&mut *tx).await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
+            }
+
+            async fn list_app_tokens(&self) -> crate::StoreResult<Vec<opending_domain::token::AppToken>> {
+                let rows = sqlx::query(
+                    "SELECT client_id, corp_id, nonce, token_hash, issued_at, expires_at FROM app_tokens ORDER BY issued_at, client_id, corp_id",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter().map(crate::sql::app_token).collect()
+            }
+
+            async fn expire_app_token(&self, hash: &opending_domain::KeyedHash, at: opending_domain::UnixTime) -> crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("UPDATE app_tokens SET expires_at = $2 WHERE token_hash = $1")
+                    .bind(hash.to_hex())
+                    .bind(at.0)
+                    .execute(&mut *tx)
+                    .await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn change_seq(&self) -> crate::StoreResult<i64> {
                 let row = sqlx::query("SELECT value FROM meta WHERE name = 'change_seq'")
                     .fetch_one(self.reader())

@@ -539,6 +539,31 @@ macro_rules! impl_delegation_store {
                 Ok(a.rows_affected() + r.rows_affected())
             }
 
+            async fn list_user_tokens(&self) -> crate::StoreResult<Vec<opending_domain::grant::UserTokenRecord>> {
+                let rows = sqlx::query(&format!("SELECT {} FROM user_tokens ORDER BY issued_at, token_hash", crate::sql_delegation::TOKEN_COLUMNS))
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(|r| crate::sql_delegation::token(r, false)).collect()
+            }
+
+            async fn list_codes(&self) -> crate::StoreResult<Vec<opending_domain::grant::AuthCode>> {
+                let rows = sqlx::query(&format!("SELECT {} FROM auth_codes ORDER BY created_at, code_hash", crate::sql_delegation::CODE_COLUMNS))
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(crate::sql_delegation::code).collect()
+            }
+
+            async fn expire_user_token_or_code(&self, h: &opending_domain::KeyedHash, at: opending_domain::UnixTime) -> crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
+                let a = sqlx::query("UPDATE user_tokens SET expires_at = $2 WHERE token_hash = $1")
+                    .bind(h.to_hex()).bind(at.0).execute(&mut *tx).await?;
+                let c = sqlx::query("UPDATE auth_codes SET expires_at = $2 WHERE code_hash = $1")
+                    .bind(h.to_hex()).bind(at.0).execute(&mut *tx).await?;
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await?;
+                Ok(a.rows_affected() + c.rows_affected() > 0)
+            }
+
             async fn create_auth_request(&self, r: &opending_domain::grant::AuthRequest) -> crate::StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO auth_requests (id, client_id, corp_id, requested_by, points, status, created_at) \

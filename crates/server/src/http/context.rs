@@ -72,7 +72,10 @@ pub async fn middleware(
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
-    let request_id: Arc<str> = uuid::Uuid::new_v4()
+    let mut id_bytes = [0u8; 16];
+    core.with_rng(|rng| rng.fill_bytes(&mut id_bytes));
+    let request_id: Arc<str> = uuid::Builder::from_random_bytes(id_bytes)
+        .into_uuid()
         .hyphenated()
         .encode_upper(&mut uuid::Uuid::encode_buffer())
         .into();

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod body;
 pub mod contact;
 pub mod context;
+pub mod emulator;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -26,6 +27,14 @@ pub fn router(core: Arc<Core>) -> Router {
         .merge(pages::router());
     if core.admin_key_hash.is_some() {
         app = app.merge(admin::router(core.clone()));
+    }
+    if core.emulator.is_some() {
+        app = app
+            .merge(emulator::router())
+            .layer(middleware::from_fn_with_state(
+                core.clone(),
+                emulator::inject_faults,
+            ));
     }
     app.fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -6,6 +6,7 @@ pub mod app_token;
 pub mod auth;
 pub mod contact;
 pub mod demo;
+pub mod emulator;
 pub mod introspect;
 pub mod openauth;
 pub mod permissions;

@@ -199,6 +199,7 @@ async fn issue(
         rotated_at: None,
     };
     let access_rec = record(access_token_hash(&core.key, access.expose()), l.user_token);
+    note_if_deterministic(core, &access_rec.token_hash, &access);
     let refresh_rec = record(
         core.key
             .hash(Purpose::RefreshToken, refresh.expose().as_bytes()),
@@ -241,9 +242,11 @@ pub async fn mint_code(
 ) -> Result<Secret> {
     let now = core.now();
     let code = random_token(core);
+    let code_hash = core.key.hash(Purpose::AuthCode, code.expose().as_bytes());
+    note_if_deterministic(core, &code_hash, &code);
     core.store
         .create_code(&AuthCode {
-            code_hash: core.key.hash(Purpose::AuthCode, code.expose().as_bytes()),
+            code_hash,
             client_id,
             union_id,
             corp_id,
@@ -255,4 +258,12 @@ pub async fn mint_code(
         })
         .await?;
     Ok(code)
+}
+
+/// In deterministic emulator runs, the emulator may list plaintexts (they are reproducible
+/// from the seed anyway).
+fn note_if_deterministic(core: &Core, id: &opending_domain::KeyedHash, value: &Secret) {
+    if let (Some(emu), true) = (&core.emulator, core.entropy.is_deterministic()) {
+        emu.note_minted(id, value.expose());
+    }
 }

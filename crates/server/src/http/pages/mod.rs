@@ -131,6 +131,9 @@ async fn static_file(content_type: &'static str, body: &'static str) -> Response
 pub struct PageCtx {
     /// Page language.
     pub lang: Lang,
+    /// Whether the language was picked by `?lang=` (the language switch): the page then
+    /// remembers it in the language cookie, so it survives sign-in and the next pages.
+    pub lang_from_query: bool,
     /// The signed-in user.
     pub user: Option<User>,
     /// The session cookie's value.
@@ -164,10 +167,11 @@ impl FromRequestParts<Arc<Core>> for PageCtx {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect();
-        let lang = pairs
+        let query_lang = pairs
             .iter()
             .find(|(k, _)| k == "lang")
-            .and_then(|(_, v)| Lang::parse(v))
+            .and_then(|(_, v)| Lang::parse(v));
+        let lang = query_lang
             .or_else(|| cookie_value(&parts.headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)))
             .unwrap_or_else(|| {
                 Lang::from_accept_language(
@@ -193,6 +197,7 @@ impl FromRequestParts<Arc<Core>> for PageCtx {
             .finish();
         Ok(Self {
             lang,
+            lang_from_query: query_lang.is_some(),
             user,
             session,
             presession: cookie_value(&parts.headers, PRESESSION_COOKIE),
@@ -278,6 +283,12 @@ impl PageCtx {
         };
         let mut r = (status, axum::response::Html(html)).into_response();
         page_headers(r.headers_mut(), target);
+        if self.lang_from_query {
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                self.cookie(LANG_COOKIE, self.lang.code().to_owned(), 365 * 24 * 3600),
+            );
+        }
         r
     }
 
