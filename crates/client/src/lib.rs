@@ -146,6 +146,7 @@ mod client;
 mod endpoints;
 pub mod error;
 pub mod model;
+mod request;
 mod retry;
 mod secret;
 mod user_token;
@@ -157,9 +158,10 @@ pub use app_token::{
     StoreLock, TokenSource, TokenStore,
 };
 pub use client::{
-    ApiRequest, Client, ClientBuilder, ACCESS_TOKEN_HEADER, DINGTALK_BASE_URL, REQUEST_ID_HEADER,
+    Client, ClientBuilder, ACCESS_TOKEN_HEADER, DINGTALK_BASE_URL, REQUEST_ID_HEADER,
 };
 pub use error::{ApiError, Error, Result, StoreError, TransportError, TransportKind};
+pub use request::ApiRequest;
 pub use retry::RetryPolicy;
 pub use secret::{Credentials, Secret};
 pub use user_token::{PersistFuture, UserTokenSession, UserTokens};

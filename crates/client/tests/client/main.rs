@@ -4,6 +4,7 @@
 //! dropped connections, rate-limit answers, absurd `expires_in` values (`faults.rs`).
 
 mod helpers;
+mod stub;
 
 mod app_token;
 mod contact;

@@ -93,6 +93,9 @@ async fn two_clients_share_one_token_through_redis() {
     b.invalidate(&tokens[0]).await.unwrap();
     assert_eq!(a.get_token().await.unwrap(), next);
     assert_eq!(server.token_requests(), 2);
+    // Leave nothing behind in the shared Redis.
+    a.invalidate(&next).await.unwrap();
+    assert_eq!(store.get(a.cache_key()).await.unwrap(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
