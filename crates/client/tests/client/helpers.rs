@@ -55,6 +55,23 @@ impl TestServer {
         }
     }
 
+    /// A server in emulator mode (control API and fault injection under `/_opending/`).
+    pub async fn emulator() -> Self {
+        Self::spawn_with(Backend::sqlite(), |c| c.emulator.enabled = true).await
+    }
+
+    /// Adds a fault-injection rule (`POST /_opending/faults`), e.g.
+    /// `{"pathPrefix": "/v1.0/oauth2/", "times": 2, "action": {"kind": "drop"}}`.
+    pub async fn fault(&self, rule: serde_json::Value) {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/_opending/faults", self.base))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201, "{:?}", resp.text().await);
+    }
+
     /// A client for this server with quick retries.
     pub fn client(&self) -> Client {
         client_for(&self.base)

@@ -1,7 +1,7 @@
 //! opending-client against the real opending server, started in this process on port 0 with a
 //! fresh database (SQLite, and PostgreSQL when reachable) seeded with docs/examples/world.yaml.
-//! A small local stub stands in only for what opending cannot produce on purpose: 503s,
-//! dropped connections, rate-limit answers, absurd `expires_in` values (`faults.rs`).
+//! Failures come from the server's own fault injection (emulator mode, `faults.rs`); a small
+//! local stub stands in only for what opending cannot produce on purpose (`stubbed.rs`).
 
 mod helpers;
 mod stub;
@@ -12,4 +12,5 @@ mod faults;
 mod introspect;
 mod manager;
 mod redis_store;
+mod stubbed;
 mod user_token;

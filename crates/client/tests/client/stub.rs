@@ -1,5 +1,4 @@
-//! A small local HTTP stub for what opending cannot produce on purpose, and a TCP server that
-//! drops connections.
+//! A small local HTTP stub for what opending cannot produce on purpose.
 
 use std::{
     sync::{
@@ -17,7 +16,6 @@ use axum::{
 };
 use opending_client::Client;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::client_for;
 
@@ -33,13 +31,6 @@ pub fn token(value: &str, expires_in: i64) -> Reply {
     Reply::Json(
         200,
         json!({"access_token": value, "expires_in": expires_in}),
-    )
-}
-
-pub fn error(status: u16, code: &str) -> Reply {
-    Reply::Json(
-        status,
-        json!({"code": code, "requestid": "STUB-REQUEST-ID", "message": code}),
     )
 }
 
@@ -110,33 +101,4 @@ async fn answer(reply: Reply) -> Response {
             axum::Json(body).into_response()
         }
     }
-}
-
-/// A server that reads each request and closes the connection without answering, for the
-/// first `drops` connections, then answers `body` with 200.
-pub async fn dropping_server(drops: usize, body: &'static str) -> (String, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let conns = Arc::new(AtomicUsize::new(0));
-    let counter = conns.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 8192];
-                let _ = sock.read(&mut buf).await;
-                if n >= drops {
-                    let resp = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = sock.write_all(resp.as_bytes()).await;
-                }
-            });
-        }
-    });
-    (base, conns)
 }
