@@ -1,7 +1,10 @@
-//! `opending`: run the server (`serve`) and administer its database (`admin`).
+//! `opending`: run the server (`serve`), administer its database (`admin`), and call
+//! DingTalk-compatible APIs through opending-client (`token`, `contact`).
 
 mod admin;
 mod args;
+mod client_cmd;
+mod client_profile;
 mod serve;
 
 use std::process::ExitCode;
@@ -22,6 +25,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Administer orgs, apps, installations and tokens in the server's database.
     Admin(admin::AdminArgs),
+    /// Get app and user access tokens from DingTalk or an opending server.
+    Token(client_cmd::TokenArgs),
+    /// Call the contact API (org certification info, user profiles).
+    Contact(client_cmd::ContactArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +47,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Admin(args) => admin::run(args).await,
+            Command::Token(args) => client_cmd::run_token(args).await,
+            Command::Contact(args) => client_cmd::run_contact(args).await,
         }
     });
     match result {

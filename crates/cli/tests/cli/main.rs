@@ -4,6 +4,7 @@
 mod process;
 
 mod admin_cli;
+mod client_cmd;
 mod config;
 mod demo;
 mod durability;

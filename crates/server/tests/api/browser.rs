@@ -146,7 +146,7 @@ async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
         "the browser test failed:\n{stdout}\n{stderr}"
     );
     assert!(
-        stdout.lines().any(|l| l == "7 passed, 0 failed"),
+        stdout.lines().any(|l| l == "9 passed, 0 failed"),
         "every scenario ran:\n{stdout}"
     );
 
@@ -175,6 +175,8 @@ async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
         "signin-en",
         "signin-phone-zh",
         "consent-type0-zh",
+        "consent-type0-en",
+        "consent-error-en",
         "consent-type1-toadmin-zh",
         "consent-type1-toadmin-en",
         "authorize-phone-en",

@@ -1,0 +1,618 @@
+//! `opending token …` and `opending contact …` against a real server (in this process, so the
+//! test can mint auth codes): JSON on stdout, credentials from flags, environment or profile,
+//! and the documented exit codes.
+
+use std::sync::Arc;
+
+use opending_server::{service::user_token, Application, Core};
+use serde_json::Value;
+
+use crate::process::*;
+
+/// A server on a fresh SQLite database with the seed world, in this process.
+struct Local {
+    base: String,
+    core: Arc<Core>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _backend: Backend,
+}
+
+async fn local() -> Local {
+    let backend = Backend::sqlite();
+    let app = Application::build(backend.config())
+        .await
+        .expect("server builds");
+    let base = format!("http://{}", app.local_addr());
+    let core = app.core();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = rx.await;
+    }));
+    Local {
+        base,
+        core,
+        _stop: tx,
+        _backend: backend,
+    }
+}
+
+/// What a run of the binary produced.
+struct Run {
+    code: i32,
+    json: Value,
+    stderr: String,
+}
+
+/// Runs `opending ARGS` with `env`, with an empty config home (no developer profile).
+async fn opending(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let home = tempdir::Dir::new();
+    let mut cmd = bin();
+    cmd.args(args)
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("HOME", home.path());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("opending runs"))
+        .await
+        .unwrap();
+    drop(home);
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        json: serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn with_base<'a>(base: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = args.to_vec();
+    v.extend(["--base-url", base]);
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_tokens_from_flags_environment_and_profile() {
+    let server = local().await;
+    let b = &server.base;
+    let flags = opending(
+        &with_base(
+            b,
+            &[
+                "token",
+                "app",
+                "--corp",
+                ACME,
+                "--client-id",
+                HR.0,
+                "--client-secret",
+                HR.1,
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(flags.code, 0, "{}", flags.stderr);
+    let token = flags.json["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 32);
+    assert_eq!(flags.json["expires_in"], 7200);
+
+    let env = [
+        ("OPENDING_BASE_URL", b.as_str()),
+        ("OPENDING_CLIENT_ID", HR.0),
+        ("OPENDING_CLIENT_SECRET", HR.1),
+        ("OPENDING_CORP_ID", ACME),
+    ];
+    let from_env = opending(&["token", "app"], &env).await;
+    assert_eq!(
+        (from_env.code, from_env.json["access_token"].as_str()),
+        (0, Some(token.as_str())),
+        "{}",
+        from_env.stderr
+    );
+    // A flag beats the environment.
+    let wrong_env = [
+        ("OPENDING_CLIENT_SECRET", "wrong-secret-0123456789"),
+        ("OPENDING_BASE_URL", b.as_str()),
+    ];
+    let flag_wins = opending(
+        &[
+            "token",
+            "app",
+            "--corp",
+            ACME,
+            "--client-id",
+            HR.0,
+            "--client-secret",
+            HR.1,
+        ],
+        &wrong_env,
+    )
+    .await;
+    assert_eq!(flag_wins.code, 0, "{}", flag_wins.stderr);
+
+    // A profile file, with a default and a named profile; the environment beats the profile.
+    let dir = tempdir::Dir::new();
+    let file = dir.path().join("profile.toml");
+    std::fs::write(&file, format!(
+        "default = \"acme\"\n\n[profiles.acme]\nbase_url = \"{b}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\ncorp_id = \"{ACME}\"\n\n[profiles.travel]\nbase_url = \"{b}\"\nclient_id = \"{}\"\nclient_secret = \"{}\"\ncorp_id = \"{GLOBEX}\"\n",
+        HR.0, HR.1, TRAVEL.0, TRAVEL.1,
+    )).unwrap();
+    let f = file.display().to_string();
+    let default = opending(&["token", "app", "--profile-file", &f], &[]).await;
+    assert_eq!(
+        (default.code, default.json["access_token"].as_str()),
+        (0, Some(token.as_str())),
+        "{}",
+        default.stderr
+    );
+    let travel = opending(
+        &["token", "app", "--profile-file", &f, "--profile", "travel"],
+        &[],
+    )
+    .await;
+    assert_eq!(travel.code, 0, "{}", travel.stderr);
+    assert_ne!(travel.json["access_token"].as_str(), Some(token.as_str()));
+    let overridden = opending(
+        &["token", "app", "--profile-file", &f],
+        &[("OPENDING_CORP_ID", GLOBEX)],
+    )
+    .await;
+    assert_eq!(
+        overridden.code, 3,
+        "HR may not run in Globex: {}",
+        overridden.stderr
+    );
+    // The profile file in the config home is found without flags.
+    let home = tempdir::Dir::new();
+    std::fs::create_dir_all(home.path().join("opending")).unwrap();
+    std::fs::copy(&file, home.path().join("opending/profile.toml")).unwrap();
+    let found = opending(
+        &["token", "app", "--profile", "acme"],
+        &[("XDG_CONFIG_HOME", &home.path().display().to_string())],
+    )
+    .await;
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    let missing = opending(
+        &["token", "app", "--profile-file", &f, "--profile", "nope"],
+        &[],
+    )
+    .await;
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no profile \"nope\"") && missing.stderr.contains("acme, travel"),
+        "{}",
+        missing.stderr
+    );
+
+    // The legacy endpoint.
+    let legacy = opending(
+        &with_base(
+            b,
+            &[
+                "token",
+                "app",
+                "--legacy",
+                "--client-id",
+                HR.0,
+                "--client-secret",
+                HR.1,
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (legacy.code, legacy.json["accessToken"].as_str()),
+        (0, Some(token.as_str())),
+        "{}",
+        legacy.stderr
+    );
+    assert_eq!(legacy.json["expireIn"], 7200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_tell_usage_auth_and_transport_apart() {
+    let server = local().await;
+    let b = &server.base;
+    let run = |args: Vec<&'static str>| {
+        let b = b.clone();
+        async move {
+            let mut v: Vec<&str> = args;
+            v.extend(["--base-url", &b]);
+            opending(&v, &[]).await
+        }
+    };
+    // 3: authentication.
+    let wrong = run(vec![
+        "token",
+        "app",
+        "--corp",
+        ACME,
+        "--client-id",
+        HR.0,
+        "--client-secret",
+        "wrong-secret-0123456789",
+    ])
+    .await;
+    assert_eq!(wrong.code, 3);
+    assert!(
+        wrong.stderr.contains("HTTP 400 invalid.client")
+            && wrong.stderr.contains("client secret is wrong"),
+        "{}",
+        wrong.stderr
+    );
+    assert_eq!(wrong.json, Value::Null, "nothing on stdout");
+    let not_here = run(vec![
+        "token",
+        "app",
+        "--corp",
+        GLOBEX,
+        "--client-id",
+        HR.0,
+        "--client-secret",
+        HR.1,
+    ])
+    .await;
+    assert_eq!(not_here.code, 3, "{}", not_here.stderr);
+    let third_party_legacy = run(vec![
+        "token",
+        "app",
+        "--legacy",
+        "--client-id",
+        TRAVEL.0,
+        "--client-secret",
+        TRAVEL.1,
+    ])
+    .await;
+    assert_eq!(third_party_legacy.code, 3, "{}", third_party_legacy.stderr);
+    let bad_code = run(vec![
+        "token",
+        "user",
+        "--code",
+        "no-such-code",
+        "--client-id",
+        HR.0,
+        "--client-secret",
+        HR.1,
+    ])
+    .await;
+    assert_eq!(bad_code.code, 3);
+    assert!(
+        bad_code.stderr.contains("invalid.grant"),
+        "{}",
+        bad_code.stderr
+    );
+    // 2: other 4xx and usage errors.
+    let bad_corp = run(vec![
+        "token",
+        "app",
+        "--corp",
+        "bad corp!",
+        "--client-id",
+        HR.0,
+        "--client-secret",
+        HR.1,
+    ])
+    .await;
+    assert_eq!(bad_corp.code, 2, "{}", bad_corp.stderr);
+    assert!(
+        bad_corp.stderr.contains("invalid.request"),
+        "{}",
+        bad_corp.stderr
+    );
+    let no_creds = run(vec!["token", "app", "--corp", ACME]).await;
+    assert_eq!(no_creds.code, 2);
+    assert!(
+        no_creds.stderr.contains("client credentials are needed"),
+        "{}",
+        no_creds.stderr
+    );
+    let no_corp = run(vec![
+        "token",
+        "app",
+        "--client-id",
+        HR.0,
+        "--client-secret",
+        HR.1,
+    ])
+    .await;
+    assert_eq!(no_corp.code, 2);
+    assert!(
+        no_corp.stderr.contains("an org is needed"),
+        "{}",
+        no_corp.stderr
+    );
+    let neither = opending(&["token", "user"], &[]).await;
+    assert_eq!(neither.code, 2, "clap's usage error");
+    let no_scheme = opending(
+        &[
+            "token",
+            "app",
+            "--corp",
+            ACME,
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+            "--base-url",
+            "127.0.0.1:1",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(no_scheme.code, 2);
+    assert!(
+        no_scheme.stderr.contains("has no scheme"),
+        "{}",
+        no_scheme.stderr
+    );
+    // 1: nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = format!("http://127.0.0.1:{port}");
+    let refused = opending(
+        &[
+            "token",
+            "app",
+            "--corp",
+            ACME,
+            "--client-id",
+            HR.0,
+            "--client-secret",
+            HR.1,
+            "--base-url",
+            &closed,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("could not connect"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn org_auth_info_with_a_token_or_credentials() {
+    let server = local().await;
+    let b = &server.base;
+    let token = opending(
+        &with_base(
+            b,
+            &[
+                "token",
+                "app",
+                "--corp",
+                ACME,
+                "--client-id",
+                HR.0,
+                "--client-secret",
+                HR.1,
+            ],
+        ),
+        &[],
+    )
+    .await;
+    let token = token.json["access_token"].as_str().unwrap().to_owned();
+    let with_token = opending(
+        &with_base(b, &["contact", "org-auth-info"]),
+        &[("OPENDING_ACCESS_TOKEN", &token)],
+    )
+    .await;
+    assert_eq!(with_token.code, 0, "{}", with_token.stderr);
+    assert_eq!(with_token.json["orgName"], "Acme Corp");
+    assert_eq!(with_token.json["authLevel"], 1);
+    let fetched = opending(
+        &with_base(
+            b,
+            &[
+                "contact",
+                "org-auth-info",
+                "--corp",
+                GLOBEX,
+                "--target",
+                GLOBEX,
+                "--client-id",
+                TRAVEL.0,
+                "--client-secret",
+                TRAVEL.1,
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(fetched.code, 0, "{}", fetched.stderr);
+    assert_eq!(
+        fetched.json,
+        serde_json::json!({"orgName": "Globex", "authLevel": 0})
+    );
+    // A missing permission point: exit 3, naming the point.
+    let denied = opending(
+        &with_base(
+            b,
+            &[
+                "contact",
+                "org-auth-info",
+                "--corp",
+                GLOBEX,
+                "--client-id",
+                OPS.0,
+                "--client-secret",
+                OPS.1,
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(denied.code, 3);
+    assert!(
+        denied.stderr.contains("required scopes: Contact.Org.Read"),
+        "{}",
+        denied.stderr
+    );
+    let unknown = opending(
+        &with_base(
+            b,
+            &[
+                "contact",
+                "org-auth-info",
+                "--target",
+                "dingnosuchorg",
+                "--token",
+                &token,
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    let bogus = opending(
+        &with_base(
+            b,
+            &[
+                "contact",
+                "org-auth-info",
+                "--token",
+                "0123456789abcdef0123456789abcdef",
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(bogus.code, 3);
+    assert!(
+        bogus.stderr.contains("InvalidAuthentication"),
+        "{}",
+        bogus.stderr
+    );
+    let nothing = opending(&with_base(b, &["contact", "org-auth-info"]), &[]).await;
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing.stderr.contains("an app token is needed"),
+        "{}",
+        nothing.stderr
+    );
+}
+
+/// An auth code for Alice (from the seed world) consenting to Contact.User.Read for HR in Acme.
+async fn alice_code(server: &Local) -> String {
+    let core = &server.core;
+    let alice = opending_server::service::users::list_users(core)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.login == "alice")
+        .expect("the seed world has Alice");
+    let (status, _) = reqwest::Client::new()
+        .put(format!(
+            "{}/admin/v1/apps/{}/points/Contact.User.Read",
+            server.base, HR.0
+        ))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(status, 200);
+    let code = user_token::mint_code(
+        core,
+        opending_domain::ClientId::parse(HR.0).unwrap(),
+        alice.union_id,
+        Some(ACME.to_owned()),
+        vec![opending_domain::PermissionCode::parse("Contact.User.Read").unwrap()],
+        None,
+    )
+    .await
+    .unwrap();
+    code.expose().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_tokens_and_the_profile_of_me() {
+    let server = local().await;
+    let b = &server.base;
+    let code = alice_code(&server).await;
+    let creds = ["--client-id", HR.0, "--client-secret", HR.1];
+    let mut args = with_base(b, &["token", "user", "--code", &code]);
+    args.extend(creds);
+    let exchanged = opending(&args, &[]).await;
+    assert_eq!(exchanged.code, 0, "{}", exchanged.stderr);
+    let access = exchanged.json["accessToken"].as_str().unwrap().to_owned();
+    let refresh = exchanged.json["refreshToken"].as_str().unwrap().to_owned();
+    assert_eq!(exchanged.json["corpId"], ACME);
+    assert_eq!(exchanged.json["expireIn"], 7200);
+
+    let me = opending(&with_base(b, &["contact", "me", "--token", &access]), &[]).await;
+    assert_eq!(me.code, 0, "{}", me.stderr);
+    assert_eq!(me.json["nick"], "Alice Chen");
+    let union_id = me.json["unionId"].as_str().unwrap().to_owned();
+    let by_id = opending(
+        &with_base(b, &["contact", "user", &union_id, "--token", &access]),
+        &[],
+    )
+    .await;
+    assert_eq!(by_id.json, me.json);
+
+    let mut args = with_base(b, &["token", "user", "--refresh", &refresh]);
+    args.extend(creds);
+    let refreshed = opending(&args, &[]).await;
+    assert_eq!(refreshed.code, 0, "{}", refreshed.stderr);
+    assert_ne!(
+        refreshed.json["refreshToken"].as_str(),
+        Some(refresh.as_str()),
+        "rotated"
+    );
+
+    let introspected = opending(
+        &with_base(
+            b,
+            &[
+                "token",
+                "introspect",
+                refreshed.json["accessToken"].as_str().unwrap(),
+                "--client-id",
+                HR.0,
+                "--client-secret",
+                HR.1,
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(introspected.code, 0, "{}", introspected.stderr);
+    assert_eq!(introspected.json["active"], true);
+    assert_eq!(introspected.json["token_type"], "user_access_token");
+
+    let no_token = opending(&with_base(b, &["contact", "me"]), &[]).await;
+    assert_eq!(no_token.code, 2);
+    assert!(
+        no_token.stderr.contains("a user access token is needed"),
+        "{}",
+        no_token.stderr
+    );
+}
+
+#[test]
+fn help_lists_the_client_commands() {
+    let out = bin().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("token") && help.contains("contact"), "{help}");
+    let out = bin().args(["token", "app", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--corp",
+        "--legacy",
+        "--client-id",
+        "--client-secret",
+        "--base-url",
+        "--profile",
+        "OPENDING_CLIENT_SECRET",
+    ] {
+        assert!(help.contains(flag), "{flag} in {help}");
+    }
+}
