@@ -19,7 +19,8 @@ pub(crate) enum Auth {
     Bearer(Secret),
 }
 
-/// One API request, for [`Client::send`]. The typed methods ([`Client::get_token`] and
+/// One API request, for [`Client::send`](crate::Client::send). The typed methods
+/// ([`Client::get_token`](crate::Client::get_token) and
 /// friends) build these; build one yourself for any other DingTalk API.
 #[derive(Clone)]
 pub struct ApiRequest {
