@@ -5,6 +5,7 @@ mod admin;
 mod args;
 mod client_cmd;
 mod client_profile;
+mod emu;
 mod serve;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     Token(client_cmd::TokenArgs),
     /// Call the contact API (org certification info, user profiles).
     Contact(client_cmd::ContactArgs),
+    /// Drive a running emulator (`serve --emulator`): reset, clock, codes, journal, faults.
+    Emu(emu::EmuArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
             Command::Admin(args) => admin::run(args).await,
             Command::Token(args) => client_cmd::run_token(args).await,
             Command::Contact(args) => client_cmd::run_contact(args).await,
+            Command::Emu(args) => emu::run(args).await,
         }
     });
     match result {

@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// Emulator mode: the control API under /_opending/ and the request journal.
     #[arg(long)]
     emulator: bool,
+    /// With --emulator: derive every id, secret, code, token and request id from SEED and
+    /// freeze the clock (moved only through /_opending/clock).
+    #[arg(long, value_name = "SEED")]
+    deterministic: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -61,9 +65,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             LogFormatArg::Json => LogFormat::Json,
         });
         o.log_level = args.log_level.clone();
-        if args.emulator {
+        if args.emulator || args.deterministic.is_some() {
             o.emulator = Some(opending_server::config::EmulatorOverrides {
-                enabled: Some(true),
+                enabled: args.emulator.then_some(true),
+                deterministic: args.deterministic,
             });
         }
     })?;

@@ -17,7 +17,7 @@ pub enum Entropy {
     /// `rand::thread_rng()` (a CSPRNG reseeded from the OS).
     Os,
     /// A seeded stream shared by the whole server.
-    Seeded(std::sync::Mutex<rand_chacha::ChaCha20Rng>),
+    Seeded(Box<std::sync::Mutex<rand_chacha::ChaCha20Rng>>),
 }
 
 impl Entropy {
@@ -103,9 +103,9 @@ impl Core {
         let entropy = match config.emulator.deterministic {
             Some(seed) => {
                 use rand::SeedableRng;
-                Entropy::Seeded(std::sync::Mutex::new(
+                Entropy::Seeded(Box::new(std::sync::Mutex::new(
                     rand_chacha::ChaCha20Rng::seed_from_u64(seed),
-                ))
+                )))
             }
             None => Entropy::Os,
         };

@@ -8,4 +8,5 @@ mod client_cmd;
 mod config;
 mod demo;
 mod durability;
+mod emu;
 mod logging;

@@ -1,0 +1,246 @@
+//! `opending emu …`: drives a running emulator's control API (`/_opending/…`) over HTTP.
+//! Output is the server's JSON; exit code 0 on success, 2 when the server refused the call,
+//! 1 when it could not be reached.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+/// Flags of `opending emu`.
+#[derive(Debug, Args)]
+pub struct EmuArgs {
+    /// Base URL of the emulator.
+    #[arg(long, env = "OPENDING_URL", default_value = "http://127.0.0.1:8080")]
+    url: String,
+    #[command(subcommand)]
+    command: EmuCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum EmuCommand {
+    /// Return the world to the seed file the server started with.
+    Reset,
+    /// Apply a seed file (YAML or JSON) now.
+    Seed {
+        /// The seed file.
+        file: PathBuf,
+    },
+    /// Read or move the server's clock.
+    Clock {
+        /// Move it by this many seconds.
+        #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["set", "reset"])]
+        advance: Option<i64>,
+        /// Set it to this Unix time.
+        #[arg(long, conflicts_with = "reset")]
+        set: Option<i64>,
+        /// Back to real time.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Mint an authorization code as if the user had consented.
+    MintCode {
+        /// The app's clientId.
+        #[arg(long)]
+        app: String,
+        /// The user's unionId.
+        #[arg(long)]
+        user: String,
+        /// The org (the user must be a member).
+        #[arg(long)]
+        corp: Option<String>,
+        /// A delegated point (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+    /// List issued tokens and codes.
+    Tokens,
+    /// Make a token or code expire now.
+    Expire {
+        /// Its id (from `emu tokens`).
+        id: String,
+    },
+    /// Revoke a token.
+    Revoke {
+        /// Its id (from `emu tokens`).
+        id: String,
+    },
+    /// The request journal.
+    Journal {
+        /// Only paths starting with this.
+        #[arg(long)]
+        path_prefix: Option<String>,
+        /// Only this app's requests.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Per-route counters instead of entries.
+        #[arg(long)]
+        counts: bool,
+        /// Empty the journal.
+        #[arg(long, conflicts_with = "counts")]
+        clear: bool,
+    },
+    /// Fault injection.
+    #[command(subcommand)]
+    Fault(FaultCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum FaultCommand {
+    /// Add a rule.
+    Add {
+        /// Only paths starting with this.
+        #[arg(long)]
+        path_prefix: Option<String>,
+        /// Only this method.
+        #[arg(long)]
+        method: Option<String>,
+        /// Answer this DingTalk error code.
+        #[arg(long, conflicts_with_all = ["latency_ms", "drop"])]
+        code: Option<String>,
+        /// Add this much latency (ms).
+        #[arg(long, conflicts_with = "drop")]
+        latency_ms: Option<u64>,
+        /// Drop the connection.
+        #[arg(long)]
+        drop: bool,
+        /// Only for the next N matching requests.
+        #[arg(long)]
+        times: Option<u64>,
+        /// Only for this fraction of matching requests.
+        #[arg(long)]
+        probability: Option<f64>,
+    },
+    /// List rules.
+    List,
+    /// Remove one rule (--id) or all.
+    Clear {
+        /// The rule's id.
+        #[arg(long)]
+        id: Option<u64>,
+    },
+}
+
+/// Runs an emulator command.
+pub async fn run(args: EmuArgs) -> anyhow::Result<ExitCode> {
+    let base = format!("{}/_opending", args.url.trim_end_matches('/'));
+    let http = reqwest::Client::new();
+    let (method, path, body): (reqwest::Method, String, Option<Value>) = match args.command {
+        EmuCommand::Reset => (reqwest::Method::POST, "/reset".into(), None),
+        EmuCommand::Seed { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            return send(http.post(format!("{base}/seed")).body(text)).await;
+        }
+        EmuCommand::Clock {
+            advance,
+            set,
+            reset,
+        } => match (advance, set, reset) {
+            (Some(d), _, _) => (
+                reqwest::Method::POST,
+                "/clock".into(),
+                Some(json!({"advanceSeconds": d})),
+            ),
+            (_, Some(t), _) => (
+                reqwest::Method::POST,
+                "/clock".into(),
+                Some(json!({"now": t})),
+            ),
+            (_, _, true) => (
+                reqwest::Method::POST,
+                "/clock".into(),
+                Some(json!({"reset": true})),
+            ),
+            _ => (reqwest::Method::GET, "/clock".into(), None),
+        },
+        EmuCommand::MintCode {
+            app,
+            user,
+            corp,
+            scopes,
+        } => (
+            reqwest::Method::POST,
+            "/codes".into(),
+            Some(json!({"clientId": app, "unionId": user, "corpId": corp, "scopes": scopes})),
+        ),
+        EmuCommand::Tokens => (reqwest::Method::GET, "/tokens".into(), None),
+        EmuCommand::Expire { id } => (reqwest::Method::POST, format!("/tokens/{id}/expire"), None),
+        EmuCommand::Revoke { id } => (reqwest::Method::POST, format!("/tokens/{id}/revoke"), None),
+        EmuCommand::Journal {
+            path_prefix,
+            client_id,
+            counts,
+            clear,
+        } => {
+            if clear {
+                (reqwest::Method::DELETE, "/requests".into(), None)
+            } else if counts {
+                (reqwest::Method::GET, "/requests/counts".into(), None)
+            } else {
+                let mut q = Vec::new();
+                if let Some(p) = path_prefix {
+                    q.push(("pathPrefix", p));
+                }
+                if let Some(c) = client_id {
+                    q.push(("clientId", c));
+                }
+                return send(http.get(format!("{base}/requests")).query(&q)).await;
+            }
+        }
+        EmuCommand::Fault(FaultCommand::Add {
+            path_prefix,
+            method,
+            code,
+            latency_ms,
+            drop,
+            times,
+            probability,
+        }) => {
+            let action = match (code, latency_ms, drop) {
+                (Some(code), _, _) => json!({"kind": "error", "code": code}),
+                (_, Some(ms), _) => json!({"kind": "latency", "ms": ms}),
+                (_, _, true) => json!({"kind": "drop"}),
+                _ => anyhow::bail!("give one of --code, --latency-ms, --drop"),
+            };
+            (
+                reqwest::Method::POST,
+                "/faults".into(),
+                Some(
+                    json!({"pathPrefix": path_prefix, "method": method, "action": action, "times": times, "probability": probability}),
+                ),
+            )
+        }
+        EmuCommand::Fault(FaultCommand::List) => (reqwest::Method::GET, "/faults".into(), None),
+        EmuCommand::Fault(FaultCommand::Clear { id }) => match id {
+            Some(id) => (reqwest::Method::DELETE, format!("/faults/{id}"), None),
+            None => (reqwest::Method::DELETE, "/faults".into(), None),
+        },
+    };
+    let mut req = http.request(method, format!("{base}{path}"));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    send(req).await
+}
+
+async fn send(req: reqwest::RequestBuilder) -> anyhow::Result<ExitCode> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("the emulator cannot be reached: {e}"))?;
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    let pretty = serde_json::from_str::<Value>(&text)
+        .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+        .unwrap_or(text);
+    if status.is_success() {
+        if !pretty.is_empty() {
+            println!("{pretty}");
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("error: HTTP {status}: {pretty}");
+        Ok(ExitCode::from(2))
+    }
+}

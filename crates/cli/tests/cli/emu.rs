@@ -1,0 +1,102 @@
+//! `opending emu …` against a running `serve --memory --emulator`.
+
+use crate::process::*;
+
+fn emu(base: &str, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = bin()
+        .arg("emu")
+        .args(["--url", base])
+        .args(args)
+        .output()
+        .expect("opending emu runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_cli_drives_the_emulator() {
+    let args: Vec<String> = [
+        "--memory",
+        "--emulator",
+        "--seed",
+        &world_seed().display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let started = std::time::Instant::now();
+    let server = Server::start(bin(), &args);
+    let listening = started.elapsed();
+    let ok = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap()
+        .status();
+    eprintln!(
+        "--memory --emulator: listening after {listening:?}, first /healthz answered after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(ok, 200);
+    let base = server.base.clone();
+
+    let (code, clock, err) = emu(&base, &["clock", "--advance", "-60"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(clock["offsetSeconds"], -60);
+    let (code, minted, err) = emu(
+        &base,
+        &[
+            "mint-code",
+            "--app",
+            HR.0,
+            "--user",
+            "aliceUnionId0000000001",
+            "--corp",
+            ACME,
+            "--scope",
+            "Contact.User.Read",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(minted["authCode"].as_str().unwrap().len(), 32);
+    let (code, _, err) = emu(
+        &base,
+        &[
+            "fault",
+            "add",
+            "--path-prefix",
+            "/v1.0/oauth2/",
+            "--code",
+            "server.error",
+            "--times",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(app_token(&base, ACME, HR).await.0, 500);
+    assert_eq!(app_token(&base, ACME, HR).await.0, 200);
+    let (code, counts, _) = emu(&base, &["journal", "--counts"]);
+    assert_eq!(code, 0);
+    let token_route = counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["route"] == "/v1.0/oauth2/{corp_id}/token")
+        .unwrap();
+    assert_eq!(token_route["count"], 2);
+    let (code, tokens, _) = emu(&base, &["tokens"]);
+    assert_eq!(code, 0);
+    assert!(tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["kind"] == "auth_code"));
+    let (code, _, _) = emu(&base, &["reset"]);
+    assert_eq!(code, 0);
+    let (code, tokens, _) = emu(&base, &["tokens"]);
+    assert_eq!((code, tokens), (0, serde_json::json!([])));
+    let (code, _, err) = emu(&base, &["fault", "add", "--code", "No.Such.Code"]);
+    assert_eq!(code, 2, "a refused call exits 2: {err}");
+}
