@@ -217,11 +217,21 @@ impl UserTokenSession {
     }
 
     /// A usable access token: the current one, or a new one after a refresh (saved first).
+    ///
+    /// If a refresh that was only due (not yet needed) fails with a retryable error, the current
+    /// access token is returned while it lives.
     pub async fn access_token(&self) -> Result<Secret> {
         let mut state = self.inner.state.lock().await;
         let margin_ms = self.inner.refresh_margin.as_millis() as i64;
-        if state.tokens.expires_at_ms - margin_ms <= now_ms() {
-            self.refresh_locked(&mut state).await?;
+        let now = now_ms();
+        if state.tokens.expires_at_ms - margin_ms <= now {
+            match self.refresh_locked(&mut state).await {
+                Ok(()) => {}
+                Err(e) if e.is_retryable() && now < state.tokens.expires_at_ms => {
+                    tracing::warn!(error = %e, "refreshing the user token failed; using the current one until it expires");
+                }
+                Err(e) => return Err(e),
+            }
         }
         self.ensure_persisted(&mut state).await?;
         Ok(state.tokens.access_token.clone())

@@ -327,3 +327,41 @@ async fn a_session_restored_from_storage_keeps_working() {
     assert_eq!(journal.events().len(), 1, "the refresh was saved");
     assert_ne!(session.tokens().await.refresh_token, restored.refresh_token);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_during_a_due_refresh_keeps_the_live_user_token() {
+    let server = TestServer::emulator().await;
+    let (_, _, code) = alice_code(&server, &["Contact.User.Read"], &["Contact.User.Read"]).await;
+    let journal = Journal::default();
+    let session =
+        UserTokenSession::from_code(server.client(), creds(HR), code.expose(), journal.persist())
+            .await
+            .unwrap()
+            // Due at once, though it lives two hours.
+            .with_refresh_margin(Duration::from_secs(7200));
+    let first = session.tokens().await;
+    let path = serde_json::json!("/v1.0/oauth2/userAccessToken");
+    server.fault(serde_json::json!({"pathPrefix": path, "times": 1, "action": {"kind": "error", "code": "ServiceUnavailable"}})).await;
+    server.fault(serde_json::json!({"pathPrefix": path, "times": 1, "action": {"kind": "error", "code": "invalid.grant"}})).await;
+    assert_eq!(
+        session.access_token().await.unwrap(),
+        first.access_token,
+        "a 503: the live token is kept"
+    );
+    let err = session.access_token().await.unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(codes::INVALID_GRANT),
+        "a refused refresh is reported"
+    );
+    assert_eq!(
+        server.core.journal.count("POST", USER_TOKEN_ROUTE),
+        3,
+        "the code, then two failed refreshes"
+    );
+    // Faults spent: the next refresh goes through and is saved.
+    let fresh = session.access_token().await.unwrap();
+    assert_ne!(fresh, first.access_token);
+    assert_eq!(journal.events().len(), 2);
+    assert_eq!(server.core.journal.count("POST", USER_TOKEN_ROUTE), 4);
+}
