@@ -5,6 +5,7 @@ mod process;
 
 mod admin_cli;
 mod client_cmd;
+mod client_contact;
 mod config;
 mod demo;
 mod durability;
