@@ -165,7 +165,11 @@ impl Client {
         builder = match &request.auth {
             Auth::None => builder,
             Auth::AccessToken(t) => builder.header(ACCESS_TOKEN_HEADER, t.expose()),
-            Auth::Basic(c) => builder.basic_auth(&c.client_id, Some(c.client_secret.expose())),
+            // RFC 6749 §2.3.1: each half is form-urlencoded before joining (opending decodes).
+            Auth::Basic(c) => builder.basic_auth(
+                form_encode(&c.client_id),
+                Some(form_encode(c.client_secret.expose())),
+            ),
             Auth::Bearer(k) => builder.bearer_auth(k.expose()),
         };
         if let Some(body) = &request.body {
@@ -204,6 +208,10 @@ impl Client {
         }
         Ok(url)
     }
+}
+
+fn form_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Reads DingTalk's error body: `code`/`Code`, `message`/`Message`, `requestid`/`RequestId`,

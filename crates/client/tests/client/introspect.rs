@@ -6,6 +6,8 @@ use opending_client::{
     AppTokenManager, Credentials, Secret,
 };
 
+use opending_client::reqwest;
+
 use crate::{app_token::assert_api_error, helpers::*};
 
 both_backends! {
@@ -41,6 +43,27 @@ both_backends! {
             .await
             .unwrap();
         assert!(!revoked.active);
+    }
+
+    async fn secrets_with_special_characters_work_with_basic_auth(backend: Backend) {
+        let server = TestServer::spawn(backend).await;
+        let secret = "plus+percent%2Fcolon:secret-0123";
+        let (status, body) = server
+            .admin(reqwest::Method::POST, "/apps", Some(serde_json::json!({
+                "name": "Odd Secret", "ownerCorpId": ACME, "distribution": "internal",
+                "clientId": "dingoddsecret", "clientSecret": secret,
+            })))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let odd = Credentials::new("dingoddsecret", secret);
+        let client = server.client();
+        let token = AppTokenManager::new(client.clone(), odd.clone(), ACME).get_token().await.unwrap();
+        let answer = client
+            .introspect(&IntrospectionAuth::Client(odd), &IntrospectRequest::new(token))
+            .await
+            .unwrap();
+        assert!(answer.active);
+        assert_eq!(answer.client_id.as_deref(), Some("dingoddsecret"));
     }
 
     async fn introspection_errors(backend: Backend) {
