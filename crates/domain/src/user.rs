@@ -14,7 +14,7 @@ use crate::{
     CorpId, UnixTime,
 };
 
-/// A user's unionId: 8 to 64 url-safe characters (`[A-Za-z0-9_-]`).
+/// A user's unionId: 1 to 64 url-safe characters (`[A-Za-z0-9_-]`).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct UnionId(String);

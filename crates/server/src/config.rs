@@ -77,8 +77,8 @@ pub struct Config {
     pub refresh_reuse_grace: i64,
     /// Browser session lifetime in seconds.
     pub session_ttl: i64,
-    /// The server's public base URL (e.g. `https://auth.example.com`), used in pages and to
-    /// mark cookies `Secure`; defaults to `http://{listen}`.
+    /// The server's public base URL (e.g. `https://auth.example.com`); an `https` URL marks
+    /// cookies `Secure`. Defaults to `http://{listen}`.
     pub public_url: Option<String>,
     /// Log format.
     pub log_format: LogFormat,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub struct JournalEntry {
     /// Position in the journal, from 1.
     pub seq: u64,
-    /// When it was answered, Unix milliseconds (server clock).
+    /// When it was answered, in Unix milliseconds at whole-second precision (server clock).
     pub at_ms: i64,
     /// HTTP method.
     pub method: String,

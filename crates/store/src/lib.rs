@@ -84,7 +84,8 @@ pub trait Store: DelegationStore + Send + Sync + 'static {
     async fn list_apps(&self, owner: Option<&CorpId>) -> StoreResult<Vec<App>>;
     /// Renames an app; `NotFound` if it does not exist.
     async fn rename_app(&self, client_id: &ClientId, name: &str) -> StoreResult<()>;
-    /// Replaces an app's secret hash and, in the same transaction, revokes all its tokens.
+    /// Replaces an app's secret hash and, in the same transaction, revokes all its tokens (app
+    /// tokens and users' tokens).
     async fn set_app_secret(&self, client_id: &ClientId, hash: &KeyedHash) -> StoreResult<()>;
     /// Deletes an app with its installations and tokens; `NotFound` if it does not exist.
     async fn delete_app(&self, client_id: &ClientId) -> StoreResult<()>;
@@ -96,7 +97,7 @@ pub trait Store: DelegationStore + Send + Sync + 'static {
     ) -> StoreResult<Option<AppInOrg>>;
 
     /// Installs an app in an org or changes the installation's status. Suspending revokes the
-    /// app's tokens in that org in the same transaction.
+    /// app's tokens in that org (app and user tokens) in the same transaction.
     async fn put_installation(&self, inst: &Installation) -> StoreResult<()>;
     /// One installation.
     async fn get_installation(
@@ -109,7 +110,8 @@ pub trait Store: DelegationStore + Send + Sync + 'static {
         &self,
         filter: &InstallationFilter,
     ) -> StoreResult<Vec<Installation>>;
-    /// Removes an installation and the app's tokens in that org; `NotFound` if absent.
+    /// Removes an installation, the org's grants and the app's tokens in that org (app and user
+    /// tokens); `NotFound` if absent.
     async fn delete_installation(&self, client_id: &ClientId, corp_id: &CorpId) -> StoreResult<()>;
 
     /// Stores `candidate` unless a live token exists for its (app, org); either way the live
@@ -120,7 +122,8 @@ pub trait Store: DelegationStore + Send + Sync + 'static {
     async fn find_app_token(&self, hash: &KeyedHash) -> StoreResult<Option<AppToken>>;
     /// Revokes one app token; returns whether it existed.
     async fn revoke_app_token(&self, hash: &KeyedHash) -> StoreResult<bool>;
-    /// Revokes an app's tokens, in one org or everywhere; returns how many.
+    /// Revokes an app's tokens — app tokens and users' access and refresh tokens — in one org
+    /// or everywhere; returns how many access tokens went.
     async fn revoke_app_tokens(
         &self,
         client_id: &ClientId,

@@ -154,6 +154,23 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            /// Deletes an app's app, user and refresh tokens in one org (suspension, uninstall):
+            /// withdrawing the app from the org withdraws every token it holds there.
+            async fn delete_tokens_in_org(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                client_id: &str,
+                corp_id: &str,
+            ) -> crate::StoreResult<()> {
+                for table in ["app_tokens", "user_tokens", "refresh_tokens"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1 AND corp_id = $2"))
+                        .bind(client_id)
+                        .bind(corp_id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
             /// Commits `tx` and tells this process's subscribers.
             async fn commit_change(&self, tx: sqlx::Transaction<'_, $db>) -> crate::StoreResult<()> {
                 tx.commit().await?;
@@ -301,10 +318,13 @@ macro_rules! impl_store {
                 if done.rows_affected() == 0 {
                     return Err(crate::StoreError::NotFound(format!("app {client_id}")));
                 }
-                sqlx::query("DELETE FROM app_tokens WHERE client_id = $1")
-                    .bind(client_id.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                // A new secret revokes every token of the app: app tokens, and users' tokens.
+                for table in ["app_tokens", "user_tokens", "refresh_tokens"] {
+                    sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
+                        .bind(client_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 Self::bump(&mut tx).await?;
                 self.commit_change(tx).await
             }
@@ -366,11 +386,7 @@ macro_rules! impl_store {
                 .await
                 .map_err(|e| crate::StoreError::from_write(e, "an installation"))?;
                 if inst.status != opending_domain::InstallationStatus::Active {
-                    sqlx::query("DELETE FROM app_tokens WHERE client_id = $1 AND corp_id = $2")
-                        .bind(inst.client_id.as_str())
-                        .bind(inst.corp_id.as_str())
-                        .execute(&mut *tx)
-                        .await?;
+                    Self::delete_tokens_in_org(&mut tx, inst.client_id.as_str(), inst.corp_id.as_str()).await?;
                 }
                 Self::bump(&mut tx).await?;
                 self.commit_change(tx).await
@@ -418,11 +434,7 @@ macro_rules! impl_store {
                 if done.rows_affected() == 0 {
                     return Err(crate::StoreError::NotFound(format!("installation of {client_id} in {corp_id}")));
                 }
-                sqlx::query("DELETE FROM app_tokens WHERE client_id = $1 AND corp_id = $2")
-                    .bind(client_id.as_str())
-                    .bind(corp_id.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                Self::delete_tokens_in_org(&mut tx, client_id.as_str(), corp_id.as_str()).await?;
                 sqlx::query("DELETE FROM org_grants WHERE client_id = $1 AND corp_id = $2")
                     .bind(client_id.as_str())
                     .bind(corp_id.as_str())
@@ -478,14 +490,22 @@ macro_rules! impl_store {
                 corp_id: Option<&opending_domain::CorpId>,
             ) -> crate::StoreResult<u64> {
                 let mut tx = self.writer().begin().await?;
-                let done = sqlx::query("DELETE FROM app_tokens WHERE client_id = $1 AND ($2 IS NULL OR corp_id = $2)")
-                    .bind(client_id.as_str())
-                    .bind(corp_id.map(|c| c.as_str().to_owned()))
-                    .execute(&mut *tx)
-                    .await?;
+                let mut revoked = 0;
+                // App tokens, and access tokens users gave the app (refresh tokens go too, so
+                // they cannot mint new ones; only access tokens are counted).
+                for table in ["app_tokens", "user_tokens", "refresh_tokens"] {
+                    let done = sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1 AND ($2 IS NULL OR corp_id = $2)"))
+                        .bind(client_id.as_str())
+                        .bind(corp_id.map(|c| c.as_str().to_owned()))
+                        .execute(&mut *tx)
+                        .await?;
+                    if table != "refresh_tokens" {
+                        revoked += done.rows_affected();
+                    }
+                }
                 Self::bump(&mut tx).await?;
                 self.commit_change(tx).await?;
-                Ok(done.rows_affected())
+                Ok(revoked)
             }
 
             async fn ensure_point(&self, p: &opending_domain::PermissionPoint) -> crate::StoreResult<bool> {

@@ -379,7 +379,8 @@ pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
     match (req.token, req.client_id) {
         (Some(token), None) if req.corp_id.is_none() => {
             let hash = access_token_hash(&core.key, token.expose());
-            let n = u64::from(core.store.revoke_app_token(&hash).await?);
+            let n = u64::from(core.store.revoke_app_token(&hash).await?)
+                + u64::from(core.store.revoke_user_token(&hash).await?);
             tracing::info!(revoked = n, "token revoked by value");
             Ok(Revoked { revoked: n })
         }

@@ -100,11 +100,12 @@ pub async fn authenticate(core: &Core, token: Option<&str>) -> Result<Arc<Princi
     let now = core.now();
     let cache = &core.tokens;
     if let Some(p) = cache.positive.get(&hash.0) {
-        return if p.expires_at > now {
-            Ok(p)
-        } else {
-            Err(invalid(""))
-        };
+        if p.expires_at > now {
+            return Ok(p);
+        }
+        // Past the cached expiry: the token may have been renewed since (any instance renews
+        // app tokens on repeat requests), so storage decides.
+        cache.positive.invalidate(&hash.0);
     }
     if cache.negative.contains_key(&hash.0) {
         return Err(invalid(""));

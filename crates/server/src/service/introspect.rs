@@ -40,7 +40,7 @@ pub struct Introspection {
     /// Issue time, Unix seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
-    /// `app_access_token` (later also `user_access_token`).
+    /// `app_access_token` or `user_access_token`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<&'static str>,
     /// Space-separated permission points the token carries.

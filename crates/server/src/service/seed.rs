@@ -4,8 +4,8 @@
 //!
 //! A seed declares what must exist; it never deletes what it does not mention. The document's
 //! shape, ids, names, secrets and duplicates are checked before the first write; references to
-//! things in storage are checked as it applies, in order (points, orgs, apps, installations), so
-//! a failing document may be partly applied — fix it and apply again.
+//! things in storage are checked as it applies, in order (points, orgs, apps, installations,
+//! users), so a failing document may be partly applied — fix it and apply again.
 
 use std::collections::BTreeMap;
 
@@ -43,16 +43,49 @@ pub struct SeedDoc {
     pub users: Vec<SeedUser>,
 }
 
-/// A user in a seed (unknown keys are refused by the flattened profile).
+/// A user in a seed. The unionId is required so references stay stable across applies.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SeedUser {
-    /// Profile and password (a unionId is required in seeds, so references are stable).
-    #[serde(flatten)]
-    pub user: super::users::NewUser,
+    /// unionId.
+    #[serde(default)]
+    pub union_id: Option<String>,
+    /// Sign-in name.
+    pub login: String,
+    /// Password (hashed with argon2id when applied).
+    pub password: opending_domain::Secret,
+    /// Display name.
+    pub nick: String,
+    /// Avatar URL.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// Mobile number.
+    #[serde(default)]
+    pub mobile: Option<String>,
+    /// Country calling code.
+    #[serde(default)]
+    pub state_code: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
     /// Memberships.
     #[serde(default)]
     pub orgs: Vec<SeedMembership>,
+}
+
+impl SeedUser {
+    fn new_user(&self) -> super::users::NewUser {
+        super::users::NewUser {
+            login: self.login.clone(),
+            password: self.password.clone(),
+            nick: self.nick.clone(),
+            union_id: self.union_id.clone(),
+            avatar_url: self.avatar_url.clone(),
+            mobile: self.mobile.clone(),
+            state_code: self.state_code.clone(),
+            email: self.email.clone(),
+        }
+    }
 }
 
 /// A membership in a seed.
@@ -156,28 +189,53 @@ pub fn parse(text: &str) -> Result<SeedDoc> {
     Ok(doc)
 }
 
-/// Cross-checks a document: names valid, references resolvable within the document or storage.
+/// Checks a document before anything is written: names, secrets, point codes, certification
+/// info, unionIds, and that nothing is declared twice. References to things in storage are
+/// checked while applying.
 fn check(doc: &SeedDoc) -> Result<()> {
     for o in &doc.orgs {
         parse_name("org name", &o.name).map_err(|e| invalid(format!("org {}: {e}", o.corp_id)))?;
-    }
-    for a in &doc.apps {
-        parse_name("app name", &a.name)
-            .map_err(|e| invalid(format!("app {}: {e}", a.client_id)))?;
-        if let Some(s) = &a.client_secret {
-            if s.expose().len() < admin::MIN_SECRET_LEN {
-                return Err(invalid(format!(
-                    "app {}: clientSecret must be at least {} characters",
-                    a.client_id,
-                    admin::MIN_SECRET_LEN
-                )));
-            }
+        if let Some(info) = &o.auth_info {
+            info.validate()
+                .map_err(|e| invalid(format!("org {}: {e}", o.corp_id)))?;
         }
     }
-    let mut seen = std::collections::HashSet::new();
     for a in &doc.apps {
-        if !seen.insert(&a.client_id) {
-            return Err(invalid(format!("app {} is declared twice", a.client_id)));
+        let in_app = |e: String| invalid(format!("app {}: {e}", a.client_id));
+        parse_name("app name", &a.name).map_err(in_app)?;
+        if let Some(s) = &a.client_secret {
+            admin::check_chosen_secret(s).map_err(|e| in_app(e.to_string()))?;
+        }
+        for p in &a.points {
+            permissions::parse_code(p).map_err(|e| in_app(e.to_string()))?;
+        }
+    }
+    for u in &doc.users {
+        if u.union_id.is_none() {
+            return Err(invalid(format!(
+                "user {}: unionId is required in seed files",
+                u.login
+            )));
+        }
+    }
+    unique("point", doc.points.iter().map(|p| p.code.clone()))?;
+    unique("org", doc.orgs.iter().map(|o| o.corp_id.to_string()))?;
+    unique("app", doc.apps.iter().map(|a| a.client_id.to_string()))?;
+    unique(
+        "installation",
+        doc.installations
+            .iter()
+            .map(|i| format!("{}@{}", i.client_id, i.corp_id)),
+    )?;
+    unique("user", doc.users.iter().map(|u| u.login.clone()))?;
+    Ok(())
+}
+
+fn unique(kind: &str, keys: impl Iterator<Item = String>) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for k in keys {
+        if !seen.insert(k.clone()) {
+            return Err(invalid(format!("{kind} {k} is declared twice")));
         }
     }
     Ok(())
@@ -291,14 +349,15 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
 }
 
 async fn apply_user(core: &Core, u: &SeedUser, report: &mut ApplyReport) -> Result<()> {
-    let wanted = u.user.profile(core).map_err(|e| match e {
-        super::Error::Api(a) => invalid(format!("user {}: {}", u.user.login, a.message())),
+    let new_user = u.new_user();
+    let wanted = new_user.profile(core).map_err(|e| match e {
+        super::Error::Api(a) => invalid(format!("user {}: {}", u.login, a.message())),
         other => other,
     })?;
     let id = format!("user {}", wanted.union_id);
     match core.store.get_user(&wanted.union_id).await? {
         None => {
-            let hash = super::users::hash_password(u.user.password.expose())?;
+            let hash = super::users::hash_password(u.password.expose())?;
             core.store.create_user(&wanted, &hash).await?;
             report.created.push(id.clone());
         }
@@ -325,11 +384,11 @@ async fn apply_user(core: &Core, u: &SeedUser, report: &mut ApplyReport) -> Resu
                 .await?
                 .map(|(_, h)| h)
                 .unwrap_or_default();
-            if !super::users::verify_password(u.user.password.expose(), &current) {
+            if !super::users::verify_password(u.password.expose(), &current) {
                 core.store
                     .set_password(
                         &wanted.union_id,
-                        &super::users::hash_password(u.user.password.expose())?,
+                        &super::users::hash_password(u.password.expose())?,
                     )
                     .await?;
                 changed.push("password");

@@ -15,3 +15,4 @@ mod journal;
 mod multi_instance;
 mod sdk;
 mod seed;
+mod withdrawals;

@@ -220,7 +220,18 @@ async fn decide(
         ));
     }
     let Some(user) = page.user.clone() else {
-        return Ok(page.to_sign_in());
+        // Signed out meanwhile: sign in again and come back to the consent page, not here.
+        let back = form_urlencoded::Serializer::new(String::new())
+            .append_pair("client_id", &f.client_id)
+            .append_pair("redirect_uri", &f.redirect_uri)
+            .append_pair("response_type", "code")
+            .append_pair("scope", &f.scope)
+            .append_pair("state", &f.state)
+            .finish();
+        let next = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &format!("/oauth2/auth?{back}"))
+            .finish();
+        return Ok(Redirect::to(&format!("/login?{next}")).into_response());
     };
     let q = AuthQuery {
         client_id: Some(f.client_id),
