@@ -143,6 +143,8 @@
 
 mod app_token;
 mod client;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod endpoints;
 pub mod error;
 pub mod model;

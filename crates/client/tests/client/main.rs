@@ -3,6 +3,7 @@
 //! Failures come from the server's own fault injection (emulator mode, `faults.rs`); a small
 //! local stub stands in only for what opending cannot produce on purpose (`stubbed.rs`).
 
+mod emulator;
 mod helpers;
 mod stub;
 

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use axum::{
-    body::Bytes,
     extract::{Request, State},
     http::{header, StatusCode},
     middleware::{self, Next},
@@ -219,26 +218,9 @@ async fn revoke(
     Ok(Json(admin::revoke(&core, req).await?).into_response())
 }
 
-/// Largest seed document accepted over HTTP.
-const MAX_SEED: usize = 1024 * 1024;
-
 /// Applies a seed document given as the body (YAML or JSON).
 async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
-    let bytes: Bytes = axum::body::to_bytes(req.into_body(), MAX_SEED)
-        .await
-        .map_err(|_| {
-            ApiError::with_message(
-                ErrorCode::InvalidParameter,
-                format!("seed document is larger than {MAX_SEED} bytes"),
-            )
-        })?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
-        ApiError::with_message(
-            ErrorCode::InvalidParameter,
-            "seed document is not valid UTF-8",
-        )
-    })?;
-    let doc = seed::parse(text)?;
+    let doc = seed::parse(&super::body::seed_text(req).await?)?;
     Ok(Json(seed::apply(&core, &doc).await?).into_response())
 }
 

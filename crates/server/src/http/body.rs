@@ -131,3 +131,26 @@ pub fn required(field: &'static str, value: Option<String>) -> Result<String, Er
         _ => Err(ApiError::invalid_request(format!("{field} is required")).into()),
     }
 }
+
+/// Largest seed document accepted over HTTP.
+pub const MAX_SEED: usize = 1024 * 1024;
+
+/// A seed document from a request body (YAML or JSON text, any content type), with
+/// `InvalidParameter` errors for oversized or non-UTF-8 bodies.
+pub async fn seed_text(req: Request) -> Result<String, Error> {
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_SEED)
+        .await
+        .map_err(|_| {
+            ApiError::with_message(
+                ErrorCode::InvalidParameter,
+                format!("seed document is larger than {MAX_SEED} bytes"),
+            )
+        })?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        ApiError::with_message(
+            ErrorCode::InvalidParameter,
+            "seed document is not valid UTF-8",
+        )
+        .into()
+    })
+}

@@ -52,21 +52,7 @@ async fn reset(State(core): State<Arc<Core>>) -> Result<Response, Error> {
 }
 
 async fn apply_seed(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
-    let bytes: Bytes = axum::body::to_bytes(req.into_body(), 1024 * 1024)
-        .await
-        .map_err(|_| {
-            ApiError::with_message(
-                ErrorCode::InvalidParameter,
-                "seed document is larger than 1 MiB",
-            )
-        })?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
-        ApiError::with_message(
-            ErrorCode::InvalidParameter,
-            "seed document is not valid UTF-8",
-        )
-    })?;
-    let doc = seed::parse(text)?;
+    let doc = seed::parse(&super::body::seed_text(req).await?)?;
     Ok(Json(seed::apply(&core, &doc).await?).into_response())
 }
 
@@ -117,7 +103,7 @@ async fn counts(State(core): State<Arc<Core>>) -> Result<Response, Error> {
 
 async fn clear_requests(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     core.journal.clear();
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(Json(json!({ "cleared": true })).into_response())
 }
 
 fn state(core: &Core) -> Result<&emulator::EmulatorState, Error> {

@@ -6,22 +6,14 @@
 //! very next request.
 
 use opending_domain::{
-    org::parse_name, token::access_token_hash, ApiError, App, ClientId, CorpId, Distribution,
-    ErrorCode, Installation, InstallationStatus, Org, OrgAuthInfo, Secret,
+    org::parse_name, token::access_token_hash, App, ClientId, CorpId, Distribution, Installation,
+    InstallationStatus, Org, OrgAuthInfo, Secret,
 };
 use opending_store::InstallationFilter;
 use serde::{Deserialize, Serialize};
 
-use super::Result;
+use super::{bad, not_found, Result};
 use crate::Core;
-
-fn bad(msg: impl Into<String>) -> super::Error {
-    ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
-}
-
-fn not_found(msg: impl Into<String>) -> super::Error {
-    ApiError::with_message(ErrorCode::NotFound, msg.into()).into()
-}
 
 /// Parses an org id given by an operator.
 pub fn parse_corp_id(s: &str) -> Result<CorpId> {

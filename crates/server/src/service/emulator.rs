@@ -11,12 +11,8 @@ use opending_domain::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{demo, seed, Result};
+use super::{bad, demo, seed, Result};
 use crate::Core;
-
-fn bad(msg: impl Into<String>) -> super::Error {
-    ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
-}
 
 /// What a fault does to a matching request.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -44,5 +44,15 @@ impl From<StoreError> for Error {
     }
 }
 
+/// `400 InvalidParameter` naming what is wrong (admin-style input).
+pub(crate) fn bad(msg: impl Into<String>) -> Error {
+    ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
+}
+
+/// `404 NotFound` naming what is missing.
+pub(crate) fn not_found(msg: impl Into<String>) -> Error {
+    ApiError::with_message(ErrorCode::NotFound, msg.into()).into()
+}
+
 /// Result of a service call.
 pub type Result<T> = std::result::Result<T, Error>;

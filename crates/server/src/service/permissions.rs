@@ -9,17 +9,9 @@ use serde::Deserialize;
 
 use super::{
     admin::{parse_client_id, parse_corp_id},
-    Result,
+    bad, not_found, Result,
 };
 use crate::Core;
-
-fn bad(msg: impl Into<String>) -> super::Error {
-    ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
-}
-
-fn not_found(msg: impl Into<String>) -> super::Error {
-    ApiError::with_message(ErrorCode::NotFound, msg.into()).into()
-}
 
 /// Parses a point code given by an operator.
 pub fn parse_code(s: &str) -> Result<PermissionCode> {

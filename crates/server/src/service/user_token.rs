@@ -143,7 +143,8 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
             "invalid.grant: the refresh token has expired",
         ));
     }
-    let within_grace = |rotated: UnixTime| now.0 - rotated.0 <= core.lifetimes.refresh_reuse_grace;
+    // Strictly inside the window: with a grace of 0, a rotated token never works again.
+    let within_grace = |rotated: UnixTime| now.0 - rotated.0 < core.lifetimes.refresh_reuse_grace;
     if let Some(rotated) = old.rotated_at {
         if !within_grace(rotated) {
             return Err(reuse_detected(core, &old).await);

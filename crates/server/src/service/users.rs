@@ -7,24 +7,16 @@ use argon2::{
 };
 use opending_domain::{
     user::{check_password, parse_login},
-    ApiError, ErrorCode, Membership, Role, UnionId, User,
+    Membership, Role, UnionId, User,
 };
 use opending_store::UriKind;
 use serde::{Deserialize, Serialize};
 
 use super::{
     admin::{parse_client_id, parse_corp_id},
-    Result,
+    bad, not_found, Result,
 };
 use crate::Core;
-
-fn bad(msg: impl Into<String>) -> super::Error {
-    ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
-}
-
-fn not_found(msg: impl Into<String>) -> super::Error {
-    ApiError::with_message(ErrorCode::NotFound, msg.into()).into()
-}
 
 /// Hashes a human password with argon2id (the only slow hash in opending).
 pub fn hash_password(password: &str) -> Result<String> {

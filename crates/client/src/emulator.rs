@@ -1,0 +1,339 @@
+//! A typed client for an opending emulator's control API (`/_opending/…`, docs/emulator.md):
+//! reset, seeds, the clock, minted codes, issued tokens, the request journal and fault injection.
+//! Enabled by the `emulator` cargo feature.
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{ApiRequest, Client, Result};
+
+/// The emulator's control API, over a [`Client`] pointed at the emulator.
+#[derive(Debug, Clone)]
+pub struct EmulatorClient {
+    client: Client,
+}
+
+/// The server's clock.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClockView {
+    /// Server time, Unix seconds.
+    pub now: i64,
+    /// Seconds the clock was moved by.
+    pub offset_seconds: i64,
+}
+
+/// A code to mint without the consent page.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MintCode {
+    /// The app's clientId.
+    pub client_id: String,
+    /// The user's unionId.
+    pub union_id: String,
+    /// The org (the user must be a member).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corp_id: Option<String>,
+    /// Delegated points the app added.
+    pub scopes: Vec<String>,
+    /// A redirect URI to bind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+}
+
+impl MintCode {
+    /// A code for (app, user) with no org and no points yet.
+    pub fn new(client_id: impl Into<String>, union_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            union_id: union_id.into(),
+            corp_id: None,
+            scopes: Vec::new(),
+            redirect_uri: None,
+        }
+    }
+
+    /// In this org.
+    pub fn corp(mut self, corp_id: impl Into<String>) -> Self {
+        self.corp_id = Some(corp_id.into());
+        self
+    }
+
+    /// With this point.
+    pub fn scope(mut self, code: impl Into<String>) -> Self {
+        self.scopes.push(code.into());
+        self
+    }
+}
+
+/// A minted code.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Minted {
+    /// The authorization code.
+    pub auth_code: String,
+    /// Its id in [`EmulatorClient::tokens`].
+    pub id: String,
+}
+
+impl std::fmt::Debug for Minted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Minted")
+            .field("auth_code", &"[redacted]")
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+/// A token or code as the emulator lists it.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Issued {
+    /// `app_access_token`, `user_access_token` or `auth_code`.
+    pub kind: String,
+    /// Id for [`EmulatorClient::expire`] / [`EmulatorClient::revoke`].
+    pub id: String,
+    /// The app.
+    pub client_id: String,
+    /// The org, if any.
+    #[serde(default)]
+    pub corp_id: Option<String>,
+    /// The user, for user tokens and codes.
+    #[serde(default)]
+    pub union_id: Option<String>,
+    /// Points.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Issue time, Unix seconds.
+    pub issued_at: i64,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+    /// Whether it works now.
+    pub active: bool,
+    /// Plaintext, only for backdoor-minted values and deterministic runs.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("kind", &self.kind)
+            .field("id", &self.id)
+            .field("client_id", &self.client_id)
+            .field("active", &self.active)
+            .field("value", &self.value.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// One journal entry.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    /// Position in the journal.
+    pub seq: u64,
+    /// When, Unix milliseconds.
+    pub at_ms: i64,
+    /// HTTP method.
+    pub method: String,
+    /// Path (no query).
+    pub path: String,
+    /// Route template.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// HTTP status.
+    pub status: u16,
+    /// DingTalk error code, if any.
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// The calling app, when known.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Microseconds to answer.
+    pub latency_us: u64,
+}
+
+/// Requests counted per route.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteCount {
+    /// HTTP method.
+    pub method: String,
+    /// Route template.
+    pub route: String,
+    /// Requests answered.
+    pub count: u64,
+}
+
+/// A filter for [`EmulatorClient::requests`].
+#[derive(Debug, Clone, Default)]
+pub struct JournalQuery {
+    /// Only paths starting with this.
+    pub path_prefix: Option<String>,
+    /// Only this app.
+    pub client_id: Option<String>,
+    /// Only this status.
+    pub status: Option<u16>,
+}
+
+impl EmulatorClient {
+    /// Control API of the emulator `client` points at.
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        op: &'static str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<T> {
+        let mut req = ApiRequest::new(op, method, path);
+        if let Some(b) = body {
+            req = req.json(b)?;
+        }
+        self.client.send(req).await
+    }
+
+    /// Back to the start seed; answers the seed's apply report.
+    pub async fn reset(&self) -> Result<Value> {
+        self.call("emulator.reset", Method::POST, "/_opending/reset", None)
+            .await
+    }
+
+    /// Applies a seed document (JSON form of the seed-file schema).
+    pub async fn apply_seed(&self, doc: &Value) -> Result<Value> {
+        self.call("emulator.seed", Method::POST, "/_opending/seed", Some(doc))
+            .await
+    }
+
+    /// Reads the clock.
+    pub async fn clock(&self) -> Result<ClockView> {
+        self.call("emulator.clock", Method::GET, "/_opending/clock", None)
+            .await
+    }
+
+    /// Moves the clock by `secs`.
+    pub async fn advance_clock(&self, secs: i64) -> Result<ClockView> {
+        self.call(
+            "emulator.clock",
+            Method::POST,
+            "/_opending/clock",
+            Some(&serde_json::json!({"advanceSeconds": secs})),
+        )
+        .await
+    }
+
+    /// Sets the clock to `unix_secs`.
+    pub async fn set_clock(&self, unix_secs: i64) -> Result<ClockView> {
+        self.call(
+            "emulator.clock",
+            Method::POST,
+            "/_opending/clock",
+            Some(&serde_json::json!({"now": unix_secs})),
+        )
+        .await
+    }
+
+    /// Mints an authorization code without the consent page.
+    pub async fn mint_code(&self, m: &MintCode) -> Result<Minted> {
+        let req = ApiRequest::new("emulator.mintCode", Method::POST, "/_opending/codes").json(m)?;
+        self.client.send(req).await
+    }
+
+    /// Every issued token and code.
+    pub async fn tokens(&self) -> Result<Vec<Issued>> {
+        self.call("emulator.tokens", Method::GET, "/_opending/tokens", None)
+            .await
+    }
+
+    /// Expires a token or code now.
+    pub async fn expire(&self, id: &str) -> Result<Value> {
+        self.call(
+            "emulator.expire",
+            Method::POST,
+            &format!("/_opending/tokens/{id}/expire"),
+            None,
+        )
+        .await
+    }
+
+    /// Revokes a token.
+    pub async fn revoke(&self, id: &str) -> Result<Value> {
+        self.call(
+            "emulator.revoke",
+            Method::POST,
+            &format!("/_opending/tokens/{id}/revoke"),
+            None,
+        )
+        .await
+    }
+
+    /// Journal entries matching `q`.
+    pub async fn requests(&self, q: &JournalQuery) -> Result<Vec<JournalEntry>> {
+        let mut req = ApiRequest::new("emulator.requests", Method::GET, "/_opending/requests");
+        if let Some(p) = &q.path_prefix {
+            req = req.query("pathPrefix", p);
+        }
+        if let Some(c) = &q.client_id {
+            req = req.query("clientId", c);
+        }
+        if let Some(s) = q.status {
+            req = req.query("status", &s.to_string());
+        }
+        self.client.send(req).await
+    }
+
+    /// Requests per route.
+    pub async fn request_counts(&self) -> Result<Vec<RouteCount>> {
+        self.call(
+            "emulator.counts",
+            Method::GET,
+            "/_opending/requests/counts",
+            None,
+        )
+        .await
+    }
+
+    /// Empties the journal.
+    pub async fn clear_requests(&self) -> Result<Value> {
+        self.call(
+            "emulator.clearRequests",
+            Method::DELETE,
+            "/_opending/requests",
+            None,
+        )
+        .await
+    }
+
+    /// Adds a fault rule (see docs/emulator.md for its shape); answers it with its id.
+    pub async fn add_fault(&self, rule: &Value) -> Result<Value> {
+        self.call(
+            "emulator.addFault",
+            Method::POST,
+            "/_opending/faults",
+            Some(rule),
+        )
+        .await
+    }
+
+    /// The fault rules.
+    pub async fn faults(&self) -> Result<Vec<Value>> {
+        self.call("emulator.faults", Method::GET, "/_opending/faults", None)
+            .await
+    }
+
+    /// Removes every fault rule.
+    pub async fn clear_faults(&self) -> Result<Value> {
+        self.call(
+            "emulator.clearFaults",
+            Method::DELETE,
+            "/_opending/faults",
+            None,
+        )
+        .await
+    }
+}
