@@ -45,6 +45,14 @@ pub fn router() -> Router<Arc<Core>> {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_opending/faults/{id}", delete(clear_fault))
+        .route("/_opending/ping", get(ping))
+}
+
+/// `GET /_opending/ping`: answers `{}` without touching storage, the clock or any service. The
+/// benchmark's baseline (scenario z in docs/benchmarks.md): the same binary, router and
+/// middleware as every other route, doing no work of its own.
+async fn ping() -> Response {
+    Json(json!({})).into_response()
 }
 
 async fn reset(State(core): State<Arc<Core>>) -> Result<Response, Error> {

@@ -33,6 +33,11 @@ macro_rules! memory_and_sqlite {
 }
 
 memory_and_sqlite! {
+    async fn ping_answers_an_empty_object(app) {
+        let r = app.emu(Method::GET, "/ping", None).await;
+        assert_eq!((r.status, r.body.clone()), (200, json!({})));
+    }
+
     async fn reset_returns_to_the_start_seed(app) {
         let token = app.token_value(ACME, HR).await;
         let r = app.send(app.admin(Method::POST, "/orgs").json(&json!({"name": "Temp", "corpId": "dingtemp"}))).await;
