@@ -68,8 +68,6 @@ pub struct Core {
     pub public_url: String,
     /// Resolved access tokens (emptied on every change that may withdraw a right).
     pub tokens: Arc<TokenCache>,
-    /// App tokens handed out this second, for repeat requests (emptied likewise).
-    pub hot_tokens: Arc<crate::service::app_token::HotTokens>,
     /// Longest time a request may take.
     pub request_timeout: Duration,
     /// Request counters and (in emulator mode) the last requests.
@@ -122,11 +120,6 @@ impl Core {
         ));
         let cache = tokens.clone();
         store.changes().subscribe(move || cache.invalidate_all());
-        let hot_tokens = Arc::new(crate::service::app_token::HotTokens::new(
-            config.token_cache_capacity,
-        ));
-        let hot = hot_tokens.clone();
-        store.changes().subscribe(move || hot.invalidate_all());
         let admin_key_hash = config
             .admin_key
             .as_ref()
@@ -159,7 +152,6 @@ impl Core {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", config.listen)),
             tokens,
-            hot_tokens,
             request_timeout: Duration::from_millis(config.request_timeout_ms),
             journal: crate::journal::Journal::new(if config.emulator.enabled {
                 config.emulator.journal_capacity

@@ -4,83 +4,13 @@
 //! then whether the app may run in the org — so each failure has one answer. Unknown clients and
 //! wrong secrets are indistinguishable, in body and in timing.
 
-use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
-
-use moka::sync::Cache;
 use opending_domain::{
-    token::{derive_app_token, AppToken, NewAppToken},
-    ApiError, ClientId, CorpId, Distribution, ErrorCode, KeyedHash, Secret,
+    token::{derive_app_token, NewAppToken},
+    ApiError, ClientId, CorpId, Distribution, ErrorCode, Secret,
 };
 
 use super::Result;
 use crate::Core;
-
-/// The hot path of repeat token requests. A token handed out in the current second already
-/// carries the expiry a repeat request would renew it to (expiries are whole seconds), so a
-/// repeat with the same client secret within that second is answered from memory: no read,
-/// no write. Every change that may withdraw a right empties it, like the principal cache.
-pub struct HotTokens {
-    cache: Cache<(String, String), Arc<Hot>>,
-    generation: AtomicU64,
-}
-
-struct Hot {
-    secret_hash: KeyedHash,
-    token: AppToken,
-    value: Secret,
-}
-
-impl std::fmt::Debug for HotTokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HotTokens")
-            .field("entries", &self.cache.entry_count())
-            .finish()
-    }
-}
-
-impl HotTokens {
-    /// At most `capacity` (app, org) pairs, each kept two seconds at most.
-    pub fn new(capacity: u64) -> Self {
-        Self {
-            cache: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(Duration::from_secs(2))
-                .build(),
-            generation: AtomicU64::new(0),
-        }
-    }
-
-    /// Forgets everything.
-    pub fn invalidate_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.cache.invalidate_all();
-    }
-
-    fn hit(
-        &self,
-        core: &Core,
-        client_id: &str,
-        corp_id: &CorpId,
-        secret: &Secret,
-    ) -> Option<IssuedToken> {
-        let hot = self
-            .cache
-            .get(&(client_id.to_owned(), corp_id.as_str().to_owned()))?;
-        let renewed_to = core.now().plus(core.app_token_ttl);
-        (hot.token.expires_at == renewed_to
-            && core.client_secret_matches(secret, Some(&hot.secret_hash)))
-        .then(|| IssuedToken {
-            access_token: hot.value.clone(),
-            expires_in: core.app_token_ttl,
-        })
-    }
-}
 
 /// A validated token request.
 #[derive(Debug)]
@@ -111,32 +41,11 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
     }
     let corp_id = CorpId::parse(req.corp_id)
         .map_err(|e| ApiError::invalid_request(format!("path parameter {e}")))?;
-    if let Some(hit) = core
-        .hot_tokens
-        .hit(core, &req.client_id, &corp_id, &req.client_secret)
-    {
-        return Ok(hit);
-    }
-    let generation = core.hot_tokens.generation.load(Ordering::SeqCst);
     let standing = verify_secret(core, &req.client_id, &req.client_secret, &corp_id).await?;
     standing
         .app
         .may_run_in(&corp_id, standing.org_exists, standing.installation)?;
-    let secret_hash = standing.app.secret_hash;
-    let (issued, token) = issue_for(core, standing.app.client_id, corp_id).await?;
-    let hot = &core.hot_tokens;
-    if hot.generation.load(Ordering::SeqCst) == generation {
-        let key = (token.client_id.to_string(), token.corp_id.to_string());
-        hot.cache.insert(
-            key,
-            Arc::new(Hot {
-                secret_hash,
-                token,
-                value: issued.access_token.clone(),
-            }),
-        );
-    }
-    Ok(issued)
+    issue_for(core, standing.app.client_id, corp_id).await
 }
 
 /// The legacy `POST /v1.0/oauth2/accessToken`: internal apps only, in their owner org.
@@ -159,9 +68,7 @@ pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Re
     standing
         .app
         .may_run_in(&probe_corp, standing.org_exists, standing.installation)?;
-    issue_for(core, standing.app.client_id, probe_corp)
-        .await
-        .map(|(issued, _)| issued)
+    issue_for(core, standing.app.client_id, probe_corp).await
 }
 
 /// Verifies the client's secret; returns the app with its standing in `corp_id`.
@@ -182,19 +89,14 @@ async fn verify_secret(
     Ok(found)
 }
 
-async fn issue_for(
-    core: &Core,
-    client_id: ClientId,
-    corp_id: CorpId,
-) -> Result<(IssuedToken, AppToken)> {
+async fn issue_for(core: &Core, client_id: ClientId, corp_id: CorpId) -> Result<IssuedToken> {
     let now = core.now();
     let candidate = core.with_rng(|rng| {
         NewAppToken::mint(&core.key, rng, client_id, corp_id, now, core.app_token_ttl)
     });
     let stored = core.store.issue_app_token(&candidate.record, now).await?;
-    let issued = IssuedToken {
+    Ok(IssuedToken {
         access_token: derive_app_token(&core.key, &stored.nonce),
         expires_in: stored.expires_in(now),
-    };
-    Ok((issued, stored))
+    })
 }
