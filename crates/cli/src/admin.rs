@@ -87,6 +87,30 @@ enum AdminCommand {
         /// The seed file.
         file: PathBuf,
     },
+    /// The audit log (security events), newest first, one page at a time.
+    Audit {
+        /// Only this org's events (corpId).
+        #[arg(long)]
+        org: Option<String>,
+        /// Only this app's events (clientId).
+        #[arg(long)]
+        app: Option<String>,
+        /// Only these kinds, comma-separated (e.g. token_revoked,secret_rotated).
+        #[arg(long)]
+        kind: Option<String>,
+        /// At or after this Unix time.
+        #[arg(long)]
+        since: Option<i64>,
+        /// Before this Unix time.
+        #[arg(long)]
+        until: Option<i64>,
+        /// Most events (default 100, at most 1000).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// The nextCursor of the previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -593,6 +617,27 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
             let doc = seed::parse(&text)?;
             out(&seed::apply(core, &doc).await?)
         }
+        AdminCommand::Audit {
+            org,
+            app,
+            kind,
+            since,
+            until,
+            limit,
+            cursor,
+        } => out(&opending_server::service::audit::list(
+            core,
+            opending_server::service::audit::AuditFilter {
+                org,
+                app,
+                kind,
+                since,
+                until,
+                limit,
+                cursor,
+            },
+        )
+        .await?),
     }
 }
 

@@ -5,6 +5,7 @@
 //! so the server, the storage layer and the SDK can share it and test it in isolation.
 
 pub mod app;
+pub mod audit;
 pub mod clock;
 pub mod error;
 pub mod grant;
@@ -19,6 +20,7 @@ pub mod token;
 pub mod user;
 
 pub use app::{App, Distribution, Installation, InstallationStatus};
+pub use audit::{ActorKind, AuditEvent, AuditKind, AuditQuery};
 pub use clock::UnixTime;
 pub use error::{ApiError, ErrorCode};
 pub use ids::{ClientId, CorpId, IdError};

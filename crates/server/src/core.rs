@@ -81,6 +81,8 @@ pub struct Core {
     /// A client-secret hash that matches nothing, compared against when a client is unknown so
     /// that "unknown client" and "wrong secret" take the same time.
     pub decoy_secret_hash: KeyedHash,
+    /// Where audit events go (docs/security.md#the-audit-log).
+    pub audit: crate::service::audit::AuditSink,
 }
 
 impl std::fmt::Debug for Core {
@@ -133,7 +135,9 @@ impl Core {
         } else {
             Clock::default()
         };
+        let audit = crate::service::audit::AuditSink::start(store.clone());
         Ok(Self {
+            audit,
             store,
             decoy_secret_hash: KeyedHash(decoy),
             key,

@@ -11,6 +11,7 @@ use opending_domain::{
     OrgAuthInfo, PermissionCode, PermissionPoint, UnixTime,
 };
 
+mod audit;
 mod changes;
 mod delegation;
 mod error;
@@ -19,6 +20,7 @@ mod sql;
 mod sql_delegation;
 mod sqlite;
 
+pub use audit::AuditStore;
 pub use changes::ChangeFeed;
 pub use delegation::{DelegationStore, UriKind};
 pub use error::StoreError;
@@ -50,7 +52,7 @@ pub struct InstallationFilter {
 
 /// The storage port: every read and write the server makes.
 #[async_trait]
-pub trait Store: DelegationStore + Send + Sync + 'static {
+pub trait Store: DelegationStore + AuditStore + Send + Sync + 'static {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Cheap round trip, for readiness checks.

@@ -29,6 +29,7 @@ pub struct SqliteStore {
 sql::impl_row_ext!(sqlx::sqlite::SqliteRow);
 sql::impl_store!(SqliteStore, sqlx::Sqlite);
 crate::sql_delegation::impl_delegation_store!(SqliteStore, sqlx::Sqlite);
+crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");

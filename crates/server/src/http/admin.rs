@@ -89,6 +89,7 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
         )
         .route("/admin/v1/tokens/revoke", post(revoke))
         .route("/admin/v1/apply", post(apply))
+        .route("/admin/v1/audit", get(audit_log))
         .route_layer(middleware::from_fn_with_state(core, require_admin_key))
 }
 
@@ -216,6 +217,15 @@ async fn revoke(
     JsonBody(req): JsonBody<RevokeRequest>,
 ) -> Result<Response, Error> {
     Ok(Json(admin::revoke(&core, req).await?).into_response())
+}
+
+/// `GET /admin/v1/audit?org=&app=&kind=&since=&until=&limit=&cursor=`: the audit log, newest
+/// first, one page at a time.
+async fn audit_log(
+    State(core): State<Arc<Core>>,
+    Query(f): Query<crate::service::audit::AuditFilter>,
+) -> Result<Response, Error> {
+    Ok(Json(crate::service::audit::list(&core, f).await?).into_response())
 }
 
 /// Applies a seed document given as the body (YAML or JSON).

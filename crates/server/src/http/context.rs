@@ -38,6 +38,8 @@ pub struct RequestContext {
     pub family: Family,
     /// The calling app, once a handler or extractor knows it (for the journal).
     pub client_id: Arc<OnceLock<String>>,
+    /// The peer's address (for the audit log).
+    pub source: Option<std::net::IpAddr>,
 }
 
 tokio::task_local! {
@@ -91,10 +93,15 @@ pub async fn middleware(
         path = %req.uri().path(),
     );
     let client_id = Arc::new(OnceLock::new());
+    let source = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
     let ctx = RequestContext {
         request_id: request_id.clone(),
         family,
         client_id: client_id.clone(),
+        source,
     };
     let started = Instant::now();
     let bounded = async move {

@@ -12,8 +12,9 @@ use opending_domain::{
 use opending_store::InstallationFilter;
 use serde::{Deserialize, Serialize};
 
-use super::{bad, not_found, Result};
+use super::{audit, bad, not_found, Result};
 use crate::Core;
+use opending_domain::AuditKind;
 
 /// Parses an org id given by an operator.
 pub fn parse_corp_id(s: &str) -> Result<CorpId> {
@@ -125,6 +126,11 @@ pub async fn create_org(core: &Core, input: NewOrg) -> Result<OrgView> {
     };
     core.store.create_org(&org).await?;
     tracing::info!(corp_id = %org.corp_id, "org created");
+    audit::record(
+        core,
+        audit::admin_action(core, "create_org").org(&org.corp_id),
+    )
+    .await?;
     Ok(org.into())
 }
 
@@ -171,6 +177,10 @@ pub async fn set_org_auth_info(
     }
     core.store.put_org_auth_info(&id, &info).await?;
     tracing::info!(corp_id = %id, auth_level = info.auth_level, "org certification info set");
+    let event = audit::admin_action(core, "set_org_auth_info")
+        .org(&id)
+        .detail("authLevel", info.auth_level);
+    audit::record(core, event).await?;
     Ok(info)
 }
 
@@ -224,6 +234,10 @@ pub async fn create_app(core: &Core, input: NewApp) -> Result<AppView> {
     };
     core.store.create_app(&app).await?;
     tracing::info!(client_id = %app.client_id, "app created");
+    let event = audit::admin_action(core, "create_app")
+        .app(&app.client_id)
+        .org(&app.owner_corp_id);
+    audit::record(core, event).await?;
     Ok(AppView::new(app, Some(&secret)))
 }
 
@@ -249,6 +263,7 @@ pub async fn rotate_secret(
     chosen: Option<Secret>,
 ) -> Result<AppView> {
     let id = parse_client_id(client_id)?;
+    let chosen_given = chosen.is_some();
     let secret = match chosen {
         Some(s) => {
             check_chosen_secret(&s)?;
@@ -265,6 +280,11 @@ pub async fn rotate_secret(
         .await?
         .ok_or_else(|| not_found(format!("app {id} does not exist")))?;
     tracing::info!(client_id = %id, "client secret rotated; app tokens revoked");
+    let event = audit::admin_event(core, AuditKind::SecretRotated)
+        .app(&id)
+        .org(&app.owner_corp_id)
+        .detail("chosen", chosen_given);
+    audit::record(core, event).await?;
     Ok(AppView::new(app, Some(&secret)))
 }
 
@@ -273,6 +293,7 @@ pub async fn delete_app(core: &Core, client_id: &str) -> Result<()> {
     let id = parse_client_id(client_id)?;
     core.store.delete_app(&id).await?;
     tracing::info!(client_id = %id, "app deleted");
+    audit::record(core, audit::admin_action(core, "delete_app").app(&id)).await?;
     Ok(())
 }
 
@@ -319,6 +340,11 @@ async fn set_installation(
     };
     core.store.put_installation(&inst).await?;
     tracing::info!(client_id = %inst.client_id, corp_id = %inst.corp_id, status = inst.status.as_str(), "installation set");
+    let event = audit::admin_action(core, "set_installation")
+        .app(&inst.client_id)
+        .org(&inst.corp_id)
+        .detail("status", inst.status.as_str());
+    audit::record(core, event).await?;
     Ok(inst)
 }
 
@@ -327,6 +353,11 @@ pub async fn uninstall(core: &Core, client_id: &str, corp_id: &str) -> Result<()
     let (app, corp) = (parse_client_id(client_id)?, parse_corp_id(corp_id)?);
     core.store.delete_installation(&app, &corp).await?;
     tracing::info!(client_id = %app, corp_id = %corp, "app uninstalled; tokens revoked");
+    audit::record(
+        core,
+        audit::admin_action(core, "uninstall").app(&app).org(&corp),
+    )
+    .await?;
     Ok(())
 }
 
@@ -374,6 +405,10 @@ pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
             let n = u64::from(core.store.revoke_app_token(&hash).await?)
                 + u64::from(core.store.revoke_user_token(&hash).await?);
             tracing::info!(revoked = n, "token revoked by value");
+            let event = audit::admin_event(core, AuditKind::TokenRevoked)
+                .detail("by", "value")
+                .detail("revoked", n);
+            audit::record(core, event).await?;
             Ok(Revoked { revoked: n })
         }
         (None, Some(client_id)) => {
@@ -381,6 +416,14 @@ pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
             let corp = req.corp_id.as_deref().map(parse_corp_id).transpose()?;
             let n = core.store.revoke_app_tokens(&id, corp.as_ref()).await?;
             tracing::info!(client_id = %id, revoked = n, "app tokens revoked");
+            let mut event = audit::admin_event(core, AuditKind::TokenRevoked)
+                .app(&id)
+                .detail("by", "app")
+                .detail("revoked", n);
+            if let Some(c) = &corp {
+                event = event.org(c);
+            }
+            audit::record(core, event).await?;
             Ok(Revoked { revoked: n })
         }
         _ => Err(bad(

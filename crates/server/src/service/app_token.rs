@@ -6,7 +6,7 @@
 
 use opending_domain::{
     token::{derive_app_token, NewAppToken},
-    ApiError, ClientId, CorpId, Distribution, ErrorCode, Secret,
+    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, CorpId, Distribution, ErrorCode, Secret,
 };
 
 use super::Result;
@@ -95,6 +95,22 @@ async fn issue_for(core: &Core, client_id: ClientId, corp_id: CorpId) -> Result<
         NewAppToken::mint(&core.key, rng, client_id, corp_id, now, core.app_token_ttl)
     });
     let stored = core.store.issue_app_token(&candidate.record, now).await?;
+    let kind = if stored.nonce == candidate.record.nonce {
+        AuditKind::TokenIssued
+    } else {
+        AuditKind::TokenRenewed
+    };
+    let event = AuditEvent::new(
+        kind,
+        now,
+        ActorKind::App,
+        Some(stored.client_id.to_string()),
+    )
+    .app(&stored.client_id)
+    .org(&stored.corp_id)
+    .detail("token", "app")
+    .detail("expiresAt", stored.expires_at.0);
+    super::audit::enqueue(core, event).await;
     Ok(IssuedToken {
         access_token: derive_app_token(&core.key, &stored.nonce),
         expires_in: stored.expires_in(now),

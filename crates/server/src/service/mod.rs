@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod app_token;
+pub mod audit;
 pub mod auth;
 pub mod contact;
 pub mod demo;

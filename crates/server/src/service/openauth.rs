@@ -8,8 +8,8 @@
 use opending_domain::{
     grant::{AuthRequest, RequestStatus},
     openauth::{self, AuthType, OpenAuthError, OpenAuthParams, ShapedRequest},
-    App, ClientId, CorpId, Distribution, InstallationStatus, Org, PermissionCode, PermissionPoint,
-    Role, User,
+    ActorKind, App, AuditEvent, AuditKind, ClientId, CorpId, Distribution, InstallationStatus, Org,
+    PermissionCode, PermissionPoint, Role, User,
 };
 use opending_store::UriKind;
 use serde::Serialize;
@@ -157,7 +157,7 @@ pub async fn decide(core: &Core, p: &Prepared, user: &User, allow: bool) -> Open
     let codes: Vec<PermissionCode> = p.points.iter().map(|pt| pt.code.clone()).collect();
     let outcome = match p.request.auth_type {
         AuthType::Delegated => consent(core, p, user, codes).await,
-        AuthType::App if p.role == Role::Admin => grant(core, &p.app, &p.org.corp_id, &codes)
+        AuthType::App if p.role == Role::Admin => grant(core, &p.app, &p.org.corp_id, &codes, user)
             .await
             .map(|()| OpenAuthResult::plain("ok")),
         AuthType::App => to_admin(core, p, user, codes).await,
@@ -188,6 +188,19 @@ async fn consent(
     )
     .await?;
     tracing::info!(client_id = %p.app.client_id, "openAuth: user consented; code issued");
+    let event = user_event(core, AuditKind::ConsentGranted, user)
+        .app(&p.app.client_id)
+        .org(&p.org.corp_id)
+        .detail(
+            "points",
+            opending_domain::grant::join_codes(
+                &p.points
+                    .iter()
+                    .map(|pt| pt.code.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+    super::audit::record(core, event).await?;
     Ok(OpenAuthResult {
         status: "ok",
         result: Some(AuthCodeResult {
@@ -199,7 +212,13 @@ async fn consent(
 }
 
 /// Grants app-type points to an app in an org (internal apps at home hold them already).
-async fn grant(core: &Core, app: &App, corp: &CorpId, codes: &[PermissionCode]) -> Result<()> {
+async fn grant(
+    core: &Core,
+    app: &App,
+    corp: &CorpId,
+    codes: &[PermissionCode],
+    by: &User,
+) -> Result<()> {
     if app.distribution == Distribution::Internal && &app.owner_corp_id == corp {
         return Ok(());
     }
@@ -209,6 +228,11 @@ async fn grant(core: &Core, app: &App, corp: &CorpId, codes: &[PermissionCode]) 
             .await?;
     }
     tracing::info!(client_id = %app.client_id, corp_id = %corp, points = codes.len(), "openAuth: org granted points");
+    let event = user_event(core, AuditKind::ConsentGranted, by)
+        .app(&app.client_id)
+        .org(corp)
+        .detail("points", opending_domain::grant::join_codes(codes));
+    super::audit::record(core, event).await?;
     Ok(())
 }
 
@@ -233,6 +257,16 @@ async fn to_admin(
         .await?;
     tracing::info!(client_id = %p.app.client_id, corp_id = %p.org.corp_id, "openAuth: request sent to the org's admins");
     Ok(OpenAuthResult::plain("toAdmin"))
+}
+
+/// An event whose actor is a signed-in user.
+fn user_event(core: &Core, kind: AuditKind, user: &User) -> AuditEvent {
+    AuditEvent::new(
+        kind,
+        core.now(),
+        ActorKind::User,
+        Some(user.union_id.to_string()),
+    )
 }
 
 /// The org's pending type-1 requests, for its admins.
@@ -279,9 +313,16 @@ pub async fn decide_request(
                 .into_iter()
                 .filter(|c| added.contains(c))
                 .collect();
-            grant(core, &app, corp, &codes).await?;
+            grant(core, &app, corp, &codes, admin).await?;
         }
     }
     tracing::info!(request = id, approve, "type-1 request decided");
+    if !approve {
+        let event = user_event(core, AuditKind::AdminAction, admin)
+            .app(&req.client_id)
+            .org(corp)
+            .detail("action", "reject_request");
+        super::audit::record(core, event).await?;
+    }
     Ok(true)
 }

@@ -224,6 +224,11 @@ pub async fn grant(
         core.store.grant_org_point(&id, &corp, code).await?;
     }
     tracing::info!(client_id = %id, corp_id = %corp, points = wanted.len(), "org granted points");
+    let event = super::audit::admin_event(core, opending_domain::AuditKind::ConsentGranted)
+        .app(&id)
+        .org(&corp)
+        .detail("points", opending_domain::grant::join_codes(&wanted));
+    super::audit::record(core, event).await?;
     Ok(core.store.list_org_grants(&id, &corp).await?)
 }
 
@@ -243,5 +248,10 @@ pub async fn revoke_grant(
         return Err(not_found(format!("{corp} has not granted {code} to {id}")));
     }
     tracing::info!(client_id = %id, corp_id = %corp, code = %code, "org grant withdrawn");
+    let event = super::audit::admin_event(core, opending_domain::AuditKind::ConsentRevoked)
+        .app(&id)
+        .org(&corp)
+        .detail("points", &code);
+    super::audit::record(core, event).await?;
     Ok(core.store.list_org_grants(&id, &corp).await?)
 }

@@ -345,6 +345,12 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
     for u in &doc.users {
         apply_user(core, u, &mut report).await?;
     }
+    if !report.created.is_empty() || !report.updated.is_empty() {
+        let event = super::audit::admin_action(core, "apply_seed")
+            .detail("created", report.created.len())
+            .detail("updated", report.updated.len());
+        super::audit::record(core, event).await?;
+    }
     Ok(report)
 }
 

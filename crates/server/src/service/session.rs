@@ -5,7 +5,7 @@
 use std::{net::IpAddr, time::Duration};
 
 use moka::sync::Cache;
-use opending_domain::{secret::Purpose, KeyedHash, Secret, User};
+use opending_domain::{secret::Purpose, ActorKind, AuditEvent, AuditKind, KeyedHash, Secret, User};
 use subtle::ConstantTimeEq;
 
 use super::{user_token::random_token, users::verify_password, Result};
@@ -67,6 +67,14 @@ pub async fn sign_in(
         || t.per_address.get(&address).unwrap_or(0) >= MAX_FAILURES_PER_ADDRESS
     {
         tracing::warn!(%address, "sign-in throttled");
+        record_sign_in(
+            core,
+            AuditKind::SignInFailed,
+            &account,
+            address,
+            "throttled",
+        )
+        .await?;
         return Ok(Err(SignInError::Throttled));
     }
     let found = core.store.get_user_by_login(login.trim()).await?;
@@ -94,6 +102,14 @@ pub async fn sign_in(
                 )
                 .await?;
             tracing::info!(union_id = %user.union_id, "signed in");
+            let event = AuditEvent::new(
+                AuditKind::SignInSucceeded,
+                now,
+                ActorKind::User,
+                Some(user.union_id.to_string()),
+            )
+            .detail("login", &user.login);
+            super::audit::record(core, event.source(address)).await?;
             Ok(Ok((session, user)))
         }
         None => {
@@ -104,9 +120,32 @@ pub async fn sign_in(
             t.per_address
                 .insert(address, t.per_address.get(&address).unwrap_or(0) + 1);
             tracing::info!(%address, "sign-in failed");
+            record_sign_in(
+                core,
+                AuditKind::SignInFailed,
+                &account,
+                address,
+                "bad_credentials",
+            )
+            .await?;
             Ok(Err(SignInError::BadCredentials))
         }
     }
+}
+
+/// A failed sign-in's event: the login tried (cut to 64 characters; never the password).
+async fn record_sign_in(
+    core: &Core,
+    kind: AuditKind,
+    login: &str,
+    address: IpAddr,
+    reason: &str,
+) -> Result<()> {
+    let login: String = login.chars().take(64).collect();
+    let event = AuditEvent::new(kind, core.now(), ActorKind::User, None)
+        .detail("login", login)
+        .detail("reason", reason);
+    super::audit::record(core, event.source(address)).await
 }
 
 /// An argon2id hash of a random string nobody knows (for timing parity), made once.

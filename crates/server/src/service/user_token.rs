@@ -10,7 +10,8 @@ use opending_domain::{
     grant::{AuthCode, CodeUse, UserTokenRecord},
     secret::Purpose,
     token::access_token_hash,
-    ApiError, ClientId, ErrorCode, PermissionCode, Secret, UnionId, UnixTime,
+    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, ErrorCode, PermissionCode, Secret,
+    UnionId, UnixTime,
 };
 
 use super::Result;
@@ -95,10 +96,16 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
     match core.store.consume_code(&code_hash, now).await? {
         CodeUse::Unknown => Err(invalid_grant("invalid.grant: unknown authorization code")),
         CodeUse::Replayed(c) => {
+            let mut event =
+                app_event(core, AuditKind::CodeReplayed, client).detail("user", &c.union_id);
             if &c.client_id == client {
                 let n = core.store.revoke_family(&c.code_hash.to_hex()).await?;
                 tracing::warn!(client_id = %client, revoked = n, "authorization code replayed; its tokens are revoked");
+                event = event.detail("revoked", n);
+            } else {
+                event = event.detail("issuedTo", &c.client_id);
             }
+            super::audit::record(core, with_org(event, &c.corp_id)).await?;
             Err(invalid_grant(
                 "invalid.grant: the authorization code was already used",
             ))
@@ -113,6 +120,9 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
             "invalid.grant: the authorization code has expired",
         )),
         CodeUse::Fresh(c) => {
+            let event =
+                app_event(core, AuditKind::CodeExchanged, client).detail("user", &c.union_id);
+            super::audit::record(core, with_org(event, &c.corp_id)).await?;
             issue(
                 core,
                 &c.code_hash.to_hex(),
@@ -166,6 +176,12 @@ async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
     match core.store.revoke_family(&old.family).await {
         Ok(n) => {
             tracing::warn!(client_id = %old.client_id, revoked = n, "rotated refresh token reused; the family is revoked");
+            let event = app_event(core, AuditKind::RefreshReuse, &old.client_id)
+                .detail("user", &old.union_id)
+                .detail("revoked", n);
+            if let Err(e) = super::audit::record(core, with_org(event, &old.corp_id)).await {
+                return e;
+            }
             invalid_grant(
                 "invalid.grant: the refresh token was already used; its tokens are revoked",
             )
@@ -223,6 +239,17 @@ async fn issue(
             }
         }
     }
+    let kind = if rotating.is_some() {
+        AuditKind::TokenRenewed
+    } else {
+        AuditKind::TokenIssued
+    };
+    let event = app_event(core, kind, &client_id)
+        .detail("token", "user")
+        .detail("user", &union_id)
+        .detail("scopes", opending_domain::grant::join_codes(&scopes))
+        .detail("expiresAt", now.plus(l.user_token).0);
+    super::audit::enqueue(core, with_org(event, &corp_id)).await;
     Ok(IssuedUserToken {
         access_token: access,
         refresh_token: refresh,
@@ -245,6 +272,15 @@ pub async fn mint_code(
     let code = random_token(core);
     let code_hash = core.key.hash(Purpose::AuthCode, code.expose().as_bytes());
     note_if_deterministic(core, &code_hash, &code);
+    let event = AuditEvent::new(
+        AuditKind::CodeIssued,
+        now,
+        ActorKind::User,
+        Some(union_id.to_string()),
+    )
+    .app(&client_id)
+    .detail("scopes", opending_domain::grant::join_codes(&scopes));
+    let event = with_org(event, &corp_id);
     core.store
         .create_code(&AuthCode {
             code_hash,
@@ -258,7 +294,20 @@ pub async fn mint_code(
             used_at: None,
         })
         .await?;
+    super::audit::record(core, event).await?;
     Ok(code)
+}
+
+/// An event whose actor is the app presenting its credentials.
+fn app_event(core: &Core, kind: AuditKind, client: &ClientId) -> AuditEvent {
+    AuditEvent::new(kind, core.now(), ActorKind::App, Some(client.to_string())).app(client)
+}
+
+fn with_org(event: AuditEvent, corp_id: &Option<String>) -> AuditEvent {
+    match corp_id {
+        Some(c) => event.org(c),
+        None => event,
+    }
 }
 
 /// In deterministic emulator runs, the emulator may list plaintexts (they are reproducible

@@ -113,6 +113,8 @@ pub async fn create_user(core: &Core, input: NewUser) -> Result<UserView> {
     let hash = hash_password(input.password.expose())?;
     core.store.create_user(&user, &hash).await?;
     tracing::info!(union_id = %user.union_id, "user created");
+    let event = super::audit::admin_action(core, "create_user").detail("user", &user.union_id);
+    super::audit::record(core, event).await?;
     Ok(user)
 }
 
@@ -126,6 +128,8 @@ pub async fn delete_user(core: &Core, union_id: &str) -> Result<()> {
     let id = parse_union_id(union_id)?;
     core.store.delete_user(&id).await?;
     tracing::info!(union_id = %id, "user deleted");
+    let event = super::audit::admin_action(core, "delete_user").detail("user", &id);
+    super::audit::record(core, event).await?;
     Ok(())
 }
 
@@ -149,6 +153,11 @@ pub async fn set_membership(
     }
     core.store.put_membership(&m).await?;
     tracing::info!(corp_id = %m.corp_id, union_id = %m.union_id, role = m.role.as_str(), "membership set");
+    let event = super::audit::admin_action(core, "set_membership")
+        .org(&m.corp_id)
+        .detail("user", &m.union_id)
+        .detail("role", m.role.as_str());
+    super::audit::record(core, event).await?;
     Ok(m)
 }
 
@@ -156,7 +165,32 @@ pub async fn set_membership(
 pub async fn remove_membership(core: &Core, corp_id: &str, union_id: &str) -> Result<()> {
     let (corp, user) = (parse_corp_id(corp_id)?, parse_union_id(union_id)?);
     core.store.delete_membership(&corp, &user).await?;
+    let event = super::audit::admin_action(core, "remove_membership")
+        .org(&corp)
+        .detail("user", &user);
+    super::audit::record(core, event).await?;
     Ok(())
+}
+
+/// A signed-in user withdraws their consents to an app, which kills its tokens for them;
+/// returns how many tokens went.
+pub async fn revoke_own_consent(
+    core: &Core,
+    client: &opending_domain::ClientId,
+    union_id: &UnionId,
+) -> Result<u64> {
+    let n = core.store.revoke_user_app(client, union_id).await?;
+    tracing::info!(client_id = %client, union_id = %union_id, revoked_tokens = n, "user revoked an app's authorization");
+    let event = opending_domain::AuditEvent::new(
+        opending_domain::AuditKind::ConsentRevoked,
+        core.now(),
+        opending_domain::ActorKind::User,
+        Some(union_id.to_string()),
+    )
+    .app(client)
+    .detail("revoked", n);
+    super::audit::record(core, event).await?;
+    Ok(n)
 }
 
 /// An org's members.

@@ -115,8 +115,7 @@ async fn revoke(
             i18n::t(page.lang, "client_unknown"),
         ));
     };
-    let n = core.store.revoke_user_app(&client, &user.union_id).await?;
-    tracing::info!(client_id = %client, union_id = %user.union_id, revoked_tokens = n, "user revoked an app's authorization");
+    crate::service::users::revoke_own_consent(&core, &client, &user.union_id).await?;
     Ok(Redirect::to("/account").into_response())
 }
 

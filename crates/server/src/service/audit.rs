@@ -1,0 +1,230 @@
+//! The audit log's sink: services call [`record`] (security state changes, written before the
+//! response) or [`enqueue`] (token issuance and renewal, batched), and [`list`] reads it back.
+//!
+//! Why two paths: a revocation, a rotation, a replay or a sign-in failure is rare and must not
+//! be lost, so it is committed before the caller hears back — if it cannot be written, the
+//! request fails. Token issuance is the hot path (thousands per second); one INSERT per
+//! request would halve its throughput, so those events go through a bounded in-memory queue
+//! that a background task writes in batches (at most [`BATCH`] events per transaction). The
+//! queue is flushed on graceful shutdown; a `kill -9` or power loss loses what was queued but
+//! not yet written (at most a few milliseconds' worth). The tokens themselves are durable
+//! either way: only their audit lines can go. When the queue is full the caller writes its
+//! event itself, so a slow database slows issuance instead of dropping events.
+
+use std::sync::Arc;
+
+use opending_domain::{
+    audit::MAX_AUDIT_PAGE, ActorKind, AuditEvent, AuditKind, AuditQuery, UnixTime,
+};
+use opending_store::Store;
+use serde::Deserialize;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{bad, Result};
+use crate::Core;
+
+/// Most events waiting in the queue.
+const QUEUE: usize = 8192;
+/// Most events written in one transaction.
+const BATCH: usize = 512;
+
+enum Msg {
+    Event(AuditEvent),
+    Flush(oneshot::Sender<()>),
+}
+
+/// Where events go: straight to storage, or through the batching queue.
+pub struct AuditSink {
+    store: Arc<dyn Store>,
+    tx: mpsc::Sender<Msg>,
+}
+
+impl std::fmt::Debug for AuditSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditSink")
+    }
+}
+
+impl AuditSink {
+    /// Starts the background writer (needs a Tokio runtime).
+    pub fn start(store: Arc<dyn Store>) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Msg>(QUEUE);
+        let writer = store.clone();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut waiters = Vec::new();
+            while let Some(first) = rx.recv().await {
+                let mut next = Some(first);
+                while let Some(msg) = next.take() {
+                    match msg {
+                        Msg::Event(e) => batch.push(e),
+                        Msg::Flush(w) => waiters.push(w),
+                    }
+                    if batch.len() < BATCH {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                if let Err(e) = writer.append_audit(&batch).await {
+                    tracing::error!(error = %e, lost = batch.len(), "audit: writing queued events failed");
+                }
+                batch.clear();
+                for w in waiters.drain(..) {
+                    let _ = w.send(());
+                }
+            }
+        });
+        Self { store, tx }
+    }
+
+    /// Waits until every event queued so far is written (graceful shutdown).
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Flush(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+/// Fills in what the request context knows: its id and the caller's address.
+fn with_context(mut e: AuditEvent) -> AuditEvent {
+    if let Some(ctx) = crate::http::context::current() {
+        e.request_id
+            .get_or_insert_with(|| ctx.request_id.to_string());
+        if e.source.is_none() {
+            e.source = ctx.source.map(|a| a.to_string());
+        }
+    }
+    e
+}
+
+/// Writes a security event before returning; a failure fails the caller's request.
+pub async fn record(core: &Core, event: AuditEvent) -> Result<()> {
+    core.audit
+        .store
+        .append_audit(&[with_context(event)])
+        .await?;
+    Ok(())
+}
+
+/// Queues a high-volume event (token issued or renewed) for the batched writer.
+pub async fn enqueue(core: &Core, event: AuditEvent) {
+    let event = with_context(event);
+    if let Err(mpsc::error::TrySendError::Full(Msg::Event(e))) =
+        core.audit.tx.try_send(Msg::Event(event))
+    {
+        // Back-pressure instead of loss.
+        if let Err(err) = core.audit.store.append_audit(&[e]).await {
+            tracing::error!(error = %err, "audit: writing an event failed");
+        }
+    }
+}
+
+/// Who is acting in an administrative call: the admin API's caller inside an HTTP request, the
+/// operator at the CLI otherwise.
+pub fn admin_actor() -> ActorKind {
+    if crate::http::context::current().is_some() {
+        ActorKind::Admin
+    } else {
+        ActorKind::Operator
+    }
+}
+
+/// A new administrative event (actor: admin or operator).
+pub fn admin_event(core: &Core, kind: AuditKind) -> AuditEvent {
+    AuditEvent::new(kind, core.now(), admin_actor(), None)
+}
+
+/// An `admin_action` event naming the action.
+pub fn admin_action(core: &Core, action: &str) -> AuditEvent {
+    admin_event(core, AuditKind::AdminAction).detail("action", action)
+}
+
+/// Filters of the admin API's and the CLI's audit query (all optional).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AuditFilter {
+    /// Only this org's events (corpId).
+    #[serde(default)]
+    pub org: Option<String>,
+    /// Only this app's events (clientId).
+    #[serde(default)]
+    pub app: Option<String>,
+    /// Only these kinds, comma-separated (e.g. `token_revoked,secret_rotated`).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// At or after this Unix time.
+    #[serde(default)]
+    pub since: Option<i64>,
+    /// Before this Unix time.
+    #[serde(default)]
+    pub until: Option<i64>,
+    /// Most events (default 100, at most 1000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+    /// The `nextCursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// One page of events, newest first.
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    /// The events.
+    pub events: Vec<AuditEvent>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_cursor: Option<String>,
+}
+
+/// Lists events matching `filter`.
+pub async fn list(core: &Core, filter: AuditFilter) -> Result<AuditPage> {
+    let limit = filter.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_AUDIT_PAGE {
+        return Err(bad(format!("limit must be 1 to {MAX_AUDIT_PAGE}")));
+    }
+    let kinds = match filter.kind.as_deref() {
+        None | Some("") => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|k| k.trim().parse::<AuditKind>().map_err(bad))
+            .collect::<Result<_>>()?,
+    };
+    let before_id = filter
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| bad("cursor is not one this server gave"))
+        })
+        .transpose()?;
+    let org = filter
+        .org
+        .as_deref()
+        .map(super::admin::parse_corp_id)
+        .transpose()?;
+    let app = filter
+        .app
+        .as_deref()
+        .map(super::admin::parse_client_id)
+        .transpose()?;
+    let query = AuditQuery {
+        corp_id: org.map(String::from),
+        client_id: app.map(String::from),
+        kinds,
+        since: filter.since.map(UnixTime),
+        until: filter.until.map(UnixTime),
+        before_id,
+        limit,
+    };
+    let events = core.store.list_audit(&query).await?;
+    let next_cursor = (events.len() == limit as usize)
+        .then(|| events.last().map(|e| e.id.to_string()))
+        .flatten();
+    Ok(AuditPage {
+        events,
+        next_cursor,
+    })
+}
