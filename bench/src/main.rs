@@ -10,6 +10,8 @@
 //! (`--url`, optionally `--pid` to read its RSS). `--smoke` runs every scenario for about a second
 //! on the debug binary and exits non-zero on any error: CI runs it, no timing is asserted.
 
+mod issue;
+
 use std::{
     path::PathBuf,
     process::Stdio,
@@ -563,6 +565,9 @@ async fn run(mut args: Args) -> Result<bool> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    if issue::run_if_asked().await? {
+        return Ok(());
+    }
     let args = Args::parse();
     let smoke = args.smoke;
     if !run(args).await? && smoke {

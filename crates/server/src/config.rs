@@ -91,6 +91,9 @@ pub struct Config {
     /// Longest wait for a database connection (SQLite or PostgreSQL) before a request fails,
     /// in milliseconds.
     pub db_acquire_timeout_ms: u64,
+    /// Longest time one database statement may run (PostgreSQL `statement_timeout`) or wait
+    /// for a lock (SQLite `busy_timeout`) before the request fails with a 500, in milliseconds.
+    pub db_timeout_ms: u64,
     /// Longest time a request may take before it is answered with an error, in milliseconds.
     pub request_timeout_ms: u64,
     /// Most resolved access tokens kept in memory.
@@ -124,6 +127,7 @@ impl Default for Config {
             sqlite_full_sync: false,
             db_max_connections: 16,
             db_acquire_timeout_ms: 3000,
+            db_timeout_ms: 5000,
             request_timeout_ms: 10_000,
             token_cache_capacity: 100_000,
             negative_token_cache_capacity: 10_000,
@@ -206,6 +210,7 @@ const ENV_KEYS: &[&str] = &[
     "sqlite_full_sync",
     "db_max_connections",
     "db_acquire_timeout_ms",
+    "db_timeout_ms",
     "request_timeout_ms",
     "token_cache_capacity",
     "negative_token_cache_capacity",
@@ -274,6 +279,9 @@ impl Config {
         }
         if self.emulator.deterministic.is_some() && !self.emulator.enabled {
             anyhow::bail!("deterministic mode is an emulator feature: add --emulator");
+        }
+        if self.db_timeout_ms == 0 || self.db_acquire_timeout_ms == 0 {
+            anyhow::bail!("db_timeout_ms and db_acquire_timeout_ms must be at least 1");
         }
         if self.db_max_connections == 0 {
             anyhow::bail!("db_max_connections must be at least 1");

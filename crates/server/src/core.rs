@@ -216,16 +216,26 @@ async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
         return Ok(Arc::new(store));
     }
     if let Some(url) = &config.database_url {
-        let store = PgStore::connect(url, config.db_max_connections, acquire_timeout)
-            .await
-            .context("connecting to PostgreSQL")?;
+        let store = PgStore::connect(
+            url,
+            config.db_max_connections,
+            acquire_timeout,
+            Duration::from_millis(config.db_timeout_ms),
+        )
+        .await
+        .context("connecting to PostgreSQL")?;
         store.migrate().await.context("migrating the database")?;
         store.watch_other_processes();
         return Ok(Arc::new(store));
     }
-    let store = SqliteStore::open_dir(&config.data_dir, config.sqlite_full_sync, acquire_timeout)
-        .await
-        .with_context(|| format!("opening SQLite in {}", config.data_dir.display()))?;
+    let store = SqliteStore::open_dir(
+        &config.data_dir,
+        config.sqlite_full_sync,
+        acquire_timeout,
+        Duration::from_millis(config.db_timeout_ms),
+    )
+    .await
+    .with_context(|| format!("opening SQLite in {}", config.data_dir.display()))?;
     store.migrate().await.context("migrating the database")?;
     store.watch_other_processes();
     Ok(Arc::new(store))

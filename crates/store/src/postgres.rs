@@ -62,16 +62,26 @@ impl PgStore {
     }
 
     /// Connects to `url` with at most `max_connections`, failing a checkout after
-    /// `acquire_timeout` so an outage answers fast instead of hanging.
+    /// `acquire_timeout` and any statement after `statement_timeout` (PostgreSQL's own
+    /// `statement_timeout`), so an outage or a stuck lock answers fast instead of hanging.
+    /// Connections that die with the server are replaced on the next checkout, so service
+    /// resumes by itself when the database comes back.
     pub async fn connect(
         url: &str,
         max_connections: u32,
         acquire_timeout: Duration,
+        statement_timeout: Duration,
     ) -> StoreResult<Self> {
         let opts: PgConnectOptions = url.parse()?;
+        let opts = opts.options([(
+            "statement_timeout",
+            statement_timeout.as_millis().to_string(),
+        )]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(acquire_timeout)
+            // A connection that broke while idle is found out before a request uses it.
+            .test_before_acquire(true)
             .connect_with(opts)
             .await?;
         Ok(Self {

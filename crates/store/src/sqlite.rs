@@ -47,11 +47,12 @@ impl SqliteStore {
     }
 
     /// Opens (creating if needed) `opending.db` in `data_dir`; a request waits at most
-    /// `acquire_timeout` for a connection.
+    /// `acquire_timeout` for a connection and `busy_timeout` for a lock held by another process.
     pub async fn open_dir(
         data_dir: &Path,
         full_sync: bool,
         acquire_timeout: Duration,
+        busy_timeout: Duration,
     ) -> StoreResult<Self> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             crate::StoreError::Database(sqlx::Error::Configuration(
@@ -67,7 +68,7 @@ impl SqliteStore {
             } else {
                 SqliteSynchronous::Normal
             })
-            .busy_timeout(Duration::from_secs(5))
+            .busy_timeout(busy_timeout)
             .foreign_keys(true)
             .pragma("cache_size", "-16000");
         let write = SqlitePoolOptions::new()

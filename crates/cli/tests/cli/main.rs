@@ -7,6 +7,7 @@ mod admin_cli;
 mod client_cmd;
 mod client_contact;
 mod config;
+mod crash;
 mod demo;
 mod durability;
 mod emu;

@@ -22,6 +22,7 @@ use crate::Core;
 pub fn router(core: Arc<Core>) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/livez", get(health::livez))
         .merge(oauth2::router())
         .merge(contact::router())
         .merge(pages::router());

@@ -5,6 +5,7 @@ mod helpers;
 
 mod admin;
 mod app_token;
+mod audit;
 mod bad_input;
 mod browser;
 mod contact;

@@ -1,0 +1,136 @@
+//! The audit log: security events recorded by the services, queried through
+//! `GET /admin/v1/audit` with filters and cursor pagination, append-only, and never holding a
+//! secret or a token.
+
+use crate::helpers::*;
+use opending_domain::{ClientId, PermissionCode, UnionId};
+use serde_json::{json, Value};
+
+async fn audit(app: &TestApp, query: &str) -> Answer {
+    app.send(app.admin(reqwest::Method::GET, &format!("/audit{query}")))
+        .await
+}
+
+fn kinds(page: &Value) -> Vec<String> {
+    page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    async fn security_events_are_recorded_without_secrets(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let mut handled: Vec<String> = vec![
+            HR.1.into(), TRAVEL.1.into(), OPS.1.into(), ADMIN_KEY.into(), HASH_KEY.into(),
+            ALICE.2.into(), "wrong-password-xyz".into(),
+        ];
+
+        // Token issued (then renewed: the same live token handed out again).
+        let token = app.token_value(ACME, HR).await;
+        let again = app.token_value(ACME, HR).await;
+        assert_eq!(token, again);
+        handled.push(token.clone());
+
+        // Code issued, exchanged, replayed; refresh renewed.
+        let core = &app.core;
+        let code = opending_server::service::user_token::mint_code(
+            core,
+            ClientId::parse(HR.0).unwrap(),
+            UnionId::parse(ALICE.0).unwrap(),
+            Some(ACME.into()),
+            vec![PermissionCode::parse("Contact.User.Read").unwrap()],
+            None,
+        )
+        .await
+        .unwrap();
+        let code = code.expose().to_owned();
+        let r = app.exchange(&code).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let (access, refresh) = (
+            r.body["accessToken"].as_str().unwrap().to_owned(),
+            r.body["refreshToken"].as_str().unwrap().to_owned(),
+        );
+        let r = app.refresh(&refresh).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(app.exchange(&code).await.status, 400);
+        handled.extend([code, access, refresh]);
+        handled.push(r.body["accessToken"].as_str().unwrap().to_owned());
+        handled.push(r.body["refreshToken"].as_str().unwrap().to_owned());
+
+        // Sign-in failure and success (the service the sign-in page calls).
+        let ip: std::net::IpAddr = "127.0.0.9".parse().unwrap();
+        use opending_server::service::session as s;
+        assert!(s::sign_in(core, ALICE.1, "wrong-password-xyz", ip).await.unwrap().is_err());
+        let (session, _) = s::sign_in(core, ALICE.1, ALICE.2, ip).await.unwrap().unwrap();
+        handled.push(session.expose().to_owned());
+
+        // Secret rotated and a token revoked, through the admin API.
+        let r = app.send(app.admin(reqwest::Method::POST, &format!("/apps/{}/rotate-secret", TRAVEL.0))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        handled.push(r.body["clientSecret"].as_str().unwrap().to_owned());
+        let r = app.send(app.admin(reqwest::Method::POST, "/tokens/revoke").json(&json!({"token": token}))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+
+        app.core.audit.flush().await;
+        let all = audit(&app, "?limit=1000").await;
+        assert_eq!(all.status, 200, "{}", all.body);
+        let k = kinds(&all.body);
+        for wanted in [
+            "token_issued", "token_renewed", "code_issued", "code_exchanged", "code_replayed",
+            "sign_in_failed", "sign_in_succeeded", "secret_rotated", "token_revoked", "admin_action",
+        ] {
+            assert!(k.iter().any(|x| x == wanted), "{wanted} missing from {k:?}");
+        }
+        // Never a secret or a token, in any field.
+        let text = all.body.to_string();
+        for secret in &handled {
+            assert!(!text.contains(secret.as_str()), "the audit log holds a secret or token: {secret}");
+        }
+
+        // Filters: the rotation, by the admin, from the test's address, with the request id.
+        let r = audit(&app, &format!("?kind=secret_rotated&app={}", TRAVEL.0)).await;
+        let events = r.body["events"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "{}", r.body);
+        let e = &events[0];
+        assert_eq!(e["actor"], "admin");
+        assert_eq!(e["clientId"], TRAVEL.0);
+        assert_eq!(e["corpId"], ACME);
+        assert_eq!(e["source"], "127.0.0.1");
+        assert_eq!(e["requestId"].as_str().unwrap().len(), 36);
+        let r = audit(&app, &format!("?org={ACME}&kind=sign_in_failed")).await;
+        assert!(r.body["events"].as_array().unwrap().is_empty(), "sign-ins have no org");
+        let r = audit(&app, "?kind=sign_in_failed").await;
+        let e = &r.body["events"][0];
+        assert_eq!((e["actor"].as_str(), e["source"].as_str()), (Some("user"), Some("127.0.0.9")));
+        assert_eq!(e["details"]["login"], ALICE.1);
+        assert_eq!(e["details"]["reason"], "bad_credentials");
+        let r = audit(&app, &format!("?kind=code_replayed&app={}", HR.0)).await;
+        assert_eq!(r.body["events"][0]["actor"], "app");
+        assert!(r.body["events"][0]["details"]["revoked"].is_string(), "{}", r.body);
+
+        // Pagination: newest first, pages that do not overlap.
+        let p1 = audit(&app, "?limit=3").await;
+        let cursor = p1.body["nextCursor"].as_str().expect("a next page").to_owned();
+        let p2 = audit(&app, &format!("?limit=3&cursor={cursor}")).await;
+        let ids = |p: &Value| p["events"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect::<Vec<_>>();
+        let (a, b) = (ids(&p1.body), ids(&p2.body));
+        assert!(a.windows(2).all(|w| w[0] > w[1]) && a.last() > b.first(), "{a:?} then {b:?}");
+
+        // Bad filters are 400s.
+        audit(&app, "?kind=nonsense").await.assert_error(400, "InvalidParameter");
+        audit(&app, "?limit=0").await.assert_error(400, "InvalidParameter");
+        audit(&app, "?cursor=abc").await.assert_error(400, "InvalidParameter");
+
+        // Append-only: the database itself refuses to rewrite or delete an event.
+        for statement in ["DELETE FROM audit_events", "UPDATE audit_events SET kind = 'x'"] {
+            let b = app.backend.clone();
+            let s = statement.to_owned();
+            let outcome = tokio::spawn(async move { run_sql(&b, &s).await }).await;
+            assert!(outcome.is_err(), "{statement} was allowed");
+        }
+        app.stop().await;
+    }
+}
