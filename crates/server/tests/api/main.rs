@@ -7,6 +7,8 @@ mod admin;
 mod app_token;
 mod bad_input;
 mod browser;
+mod console_org;
+mod console_org_browser;
 mod contact;
 mod delegation;
 mod emulator;
