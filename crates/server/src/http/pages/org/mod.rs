@@ -277,7 +277,7 @@ impl Paging {
             page => self.page,
             pages => self.pages,
             total => self.total,
-            prev => if self.page > 1 { self.page - 1 } else { 0 },
+            prev => self.page.saturating_sub(1),
             next => if self.page < self.pages { self.page + 1 } else { 0 },
         }
     }
