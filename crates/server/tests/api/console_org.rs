@@ -51,6 +51,9 @@ async fn installation_status(app: &TestApp, client: &str, corp: &str) -> Option<
         .map(|i| i["status"].as_str().unwrap().to_owned())
 }
 
+/// A bad-input case: path, form, expected status, words the page must say.
+type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16, &'a str);
+
 const TABS: [&str; 4] = ["members", "installations", "requests", "certification"];
 
 opending_testkit::both_backends! {
@@ -202,7 +205,7 @@ opending_testkit::both_backends! {
         let t = csrf(&app, &carol).await;
         let t = t.as_str();
         let inst = format!("/org/{GLOBEX}/installations");
-        let cases: Vec<(String, Vec<(&str, &str)>, u16, &str)> = vec![
+        let cases: Vec<Case> = vec![
             (inst.clone(), vec![("csrf", t), ("client_id", "")], 400, "clientId"),
             (inst.clone(), vec![("csrf", t), ("client_id", "nosuchapp")], 404, "does not exist"),
             (inst.clone(), vec![("csrf", t), ("client_id", HR.0)], 400, "internal app"),
