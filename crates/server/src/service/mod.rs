@@ -10,6 +10,7 @@ pub mod demo;
 pub mod emulator;
 pub mod introspect;
 pub mod openauth;
+pub mod org;
 pub mod permissions;
 pub mod seed;
 pub mod session;

@@ -7,7 +7,7 @@ use argon2::{
 };
 use opending_domain::{
     user::{check_password, parse_login},
-    Membership, Role, UnionId, User,
+    CorpId, Membership, Role, UnionId, User,
 };
 use opending_store::UriKind;
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,9 @@ pub async fn set_membership(
     if core.store.get_user(&m.union_id).await?.is_none() {
         return Err(not_found(format!("user {} does not exist", m.union_id)));
     }
+    if role != Role::Admin {
+        keep_an_admin(core, &m.corp_id, &m.union_id).await?;
+    }
     core.store.put_membership(&m).await?;
     tracing::info!(corp_id = %m.corp_id, union_id = %m.union_id, role = m.role.as_str(), "membership set");
     let event = super::audit::admin_action(core, "set_membership")
@@ -164,7 +167,9 @@ pub async fn set_membership(
 /// Removes a user from an org.
 pub async fn remove_membership(core: &Core, corp_id: &str, union_id: &str) -> Result<()> {
     let (corp, user) = (parse_corp_id(corp_id)?, parse_union_id(union_id)?);
+    keep_an_admin(core, &corp, &user).await?;
     core.store.delete_membership(&corp, &user).await?;
+    tracing::info!(corp_id = %corp, union_id = %user, "membership removed");
     let event = super::audit::admin_action(core, "remove_membership")
         .org(&corp)
         .detail("user", &user);
@@ -191,6 +196,57 @@ pub async fn revoke_own_consent(
     .detail("revoked", n);
     super::audit::record(core, event).await?;
     Ok(n)
+}
+
+/// Refuses to take the admin role away from (or remove) the org's last admin: an org nobody
+/// administers has nobody to install apps, approve requests or appoint a new admin, short of
+/// the platform operator. Orgs that never had an admin (possible through seed files) are not
+/// affected. The check reads before the write, so two admins demoting each other at the same
+/// instant could both succeed; the operator can then appoint one again.
+async fn keep_an_admin(core: &Core, corp: &CorpId, leaving: &UnionId) -> Result<()> {
+    let members = core.store.members_of(corp).await?;
+    let admins: Vec<&UnionId> = members
+        .iter()
+        .filter(|m| m.role == Role::Admin)
+        .map(|m| &m.union_id)
+        .collect();
+    if admins.len() == 1 && admins[0] == leaving {
+        return Err(bad(LAST_ADMIN));
+    }
+    Ok(())
+}
+
+/// The message of a refused change that would leave an org without an admin.
+pub const LAST_ADMIN: &str = "this member is the org's last admin: make another member admin first";
+
+/// Finds a user by unionId or, failing that, by sign-in name (what an org admin types).
+pub async fn find_user(core: &Core, who: &str) -> Result<User> {
+    let who = who.trim();
+    if who.is_empty() {
+        return Err(bad("give the user's sign-in name or unionId"));
+    }
+    if let Ok(id) = UnionId::parse(who) {
+        if let Some(u) = core.store.get_user(&id).await? {
+            return Ok(u);
+        }
+    }
+    match core.store.get_user_by_login(who).await? {
+        Some((u, _)) => Ok(u),
+        None => Err(not_found(format!(
+            "no user has the sign-in name or unionId {who:?}"
+        ))),
+    }
+}
+
+/// Adds an existing user to an org (an org admin's "add member"): refuses someone who is a
+/// member already, so a typo cannot silently change a role.
+pub async fn add_member(core: &Core, corp_id: &str, who: &str, role: Role) -> Result<Membership> {
+    let corp = parse_corp_id(corp_id)?;
+    let user = find_user(core, who).await?;
+    if core.store.get_role(&corp, &user.union_id).await?.is_some() {
+        return Err(bad(format!("{} is a member already", user.nick)));
+    }
+    set_membership(core, corp.as_str(), user.union_id.as_str(), role).await
 }
 
 /// An org's members.

@@ -1,10 +1,10 @@
-//! "My authorizations" (`/account`) and an org admin's queue of type-1 requests
-//! (`/org/{corpId}/requests`).
+//! "My authorizations" (`/account`), with links to the orgs the user administers (their pages
+//! are in `org/`).
 
 use std::{collections::BTreeMap, sync::Arc};
 
 use axum::{
-    extract::{Form, Path, State},
+    extract::{Form, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -15,10 +15,7 @@ use opending_domain::{ClientId, CorpId, Role};
 use serde::Deserialize;
 
 use super::{i18n, PageCtx};
-use crate::{
-    service::{openauth, Error},
-    Core,
-};
+use crate::{service::Error, Core};
 
 /// Routes.
 pub fn router() -> Router<Arc<Core>> {
@@ -26,8 +23,6 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/", get(|| async { Redirect::to("/account") }))
         .route("/account", get(account))
         .route("/account/authorizations/revoke", post(revoke))
-        .route("/org/{corp_id}/requests", get(requests))
-        .route("/org/{corp_id}/requests/{id}/{action}", post(decide))
 }
 
 async fn account(State(core): State<Arc<Core>>, page: PageCtx) -> Result<Response, Error> {
@@ -117,109 +112,4 @@ async fn revoke(
     };
     crate::service::users::revoke_own_consent(&core, &client, &user.union_id).await?;
     Ok(Redirect::to("/account").into_response())
-}
-
-async fn admin_org(
-    core: &Core,
-    page: &PageCtx,
-    corp: &str,
-) -> Result<Result<opending_domain::Org, Response>, Error> {
-    let Some(user) = &page.user else {
-        return Ok(Err(page.to_sign_in()));
-    };
-    let forbidden = || {
-        page.error_page(
-            core,
-            StatusCode::FORBIDDEN,
-            "error",
-            i18n::t(page.lang, "not_admin"),
-        )
-    };
-    let Ok(corp) = CorpId::parse(corp) else {
-        return Ok(Err(forbidden()));
-    };
-    if core.store.get_role(&corp, &user.union_id).await? != Some(Role::Admin) {
-        return Ok(Err(forbidden()));
-    }
-    match core.store.get_org(&corp).await? {
-        Some(org) => Ok(Ok(org)),
-        None => Ok(Err(forbidden())),
-    }
-}
-
-async fn requests(
-    State(core): State<Arc<Core>>,
-    page: PageCtx,
-    Path(corp): Path<String>,
-) -> Result<Response, Error> {
-    let org = match admin_org(&core, &page, &corp).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
-    let mut rows = Vec::new();
-    for r in openauth::pending_requests(&core, &org.corp_id).await? {
-        let app_name = core
-            .store
-            .get_app(&r.client_id)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
-        let by = core
-            .store
-            .get_user(&r.requested_by)
-            .await?
-            .map(|u| u.nick)
-            .unwrap_or_default();
-        let points: Vec<&str> = r.points.iter().map(|p| p.as_str()).collect();
-        rows.push(context! { id => r.id.clone(), client_id => r.client_id.as_str(), app_name => app_name, requested_by => by, points => points });
-    }
-    Ok(page.render(
-        &core,
-        StatusCode::OK,
-        "requests.html",
-        context! {
-            org => context! { corp_id => org.corp_id.as_str(), name => org.name },
-            requests => rows,
-        },
-    ))
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
-async fn decide(
-    State(core): State<Arc<Core>>,
-    page: PageCtx,
-    Path((corp, id, action)): Path<(String, String, String)>,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, Error> {
-    let org = match admin_org(&core, &page, &corp).await? {
-        Ok(o) => o,
-        Err(r) => return Ok(r),
-    };
-    if !page.csrf_ok(&core, &f.csrf) {
-        return Ok(page.error_page(
-            &core,
-            StatusCode::FORBIDDEN,
-            "bad_request",
-            i18n::t(page.lang, "bad_csrf"),
-        ));
-    }
-    let approve = match action.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Ok(page.error_page(
-                &core,
-                StatusCode::NOT_FOUND,
-                "error",
-                i18n::t(page.lang, "not_found"),
-            ))
-        }
-    };
-    let admin = page.user.clone().expect("admin_org checked the user");
-    openauth::decide_request(&core, &org.corp_id, &id, &admin, approve).await?;
-    Ok(Redirect::to(&format!("/org/{}/requests", org.corp_id)).into_response())
 }

@@ -1,5 +1,5 @@
 //! Server-rendered pages: sign-in, the openAuth consent page and its JS, the browser login
-//! flow, "my authorizations" and the org admin's request queue.
+//! flow, "my authorizations" and the org administration pages (`org/`).
 //!
 //! Every page is sent with a strict CSP (`frame-ancestors 'none'` against clickjacking, no
 //! inline script), and every form carries a CSRF token derived from the session (or, before
@@ -10,6 +10,7 @@ pub mod account;
 pub mod browser;
 pub mod i18n;
 pub mod openauth;
+pub mod org;
 pub mod signin;
 
 use std::sync::{Arc, LazyLock};
@@ -59,11 +60,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "account.html",
             include_str!("../../../templates/account.html"),
         ),
-        (
-            "requests.html",
-            include_str!("../../../templates/requests.html"),
-        ),
-    ] {
+    ]
+    .into_iter()
+    .chain(org::TEMPLATES.iter().copied())
+    {
         env.add_template(name, src).expect("templates parse");
     }
     env
@@ -103,6 +103,7 @@ pub fn router() -> Router<Arc<Core>> {
         .merge(openauth::router())
         .merge(browser::router())
         .merge(account::router())
+        .merge(org::router())
 }
 
 async fn static_file(content_type: &'static str, body: &'static str) -> Response {

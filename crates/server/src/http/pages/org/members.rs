@@ -1,0 +1,290 @@
+//! Members and roles of an org: list (paginated), add an existing user, change a role, remove.
+//! The last admin can be neither demoted nor removed (`service::users`).
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Form, Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use minijinja::context;
+use opending_domain::Role;
+use serde::Deserialize;
+
+use super::{failure, notice, urlencode, OrgAdmin, Paging};
+use crate::{
+    http::pages::i18n,
+    service::{users, Error},
+    Core,
+};
+
+/// Routes.
+pub fn router() -> Router<Arc<Core>> {
+    Router::new()
+        .route("/org/{corp_id}/members", get(list).post(add))
+        .route("/org/{corp_id}/members/{union_id}/role", post(set_role))
+        .route(
+            "/org/{corp_id}/members/{union_id}/remove",
+            get(confirm_remove).post(remove),
+        )
+}
+
+/// `?page=` and `?done=` of a list page (lenient: a bad page number shows page 1).
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    /// The page, from 1.
+    #[serde(default)]
+    pub page: Option<String>,
+    /// The notice key of the change just made.
+    #[serde(default)]
+    pub done: Option<String>,
+}
+
+impl ListQuery {
+    /// The page number, if it is one.
+    pub fn page(&self) -> Option<usize> {
+        self.page.as_deref().and_then(|p| p.parse().ok())
+    }
+}
+
+async fn list(
+    State(core): State<Arc<Core>>,
+    admin: OrgAdmin,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Error> {
+    let notice = notice(&admin.page, q.done.as_deref());
+    page(&core, &admin, q.page(), notice, None, StatusCode::OK).await
+}
+
+/// The members page, with a notice after a change or an error after a refused one.
+async fn page(
+    core: &Core,
+    admin: &OrgAdmin,
+    page_no: Option<usize>,
+    notice: Option<&str>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, Error> {
+    let members = users::members(core, admin.org.corp_id.as_str()).await?;
+    let admins = members.iter().filter(|m| m.role == Role::Admin).count();
+    let (members, paging) = Paging::cut(members, page_no);
+    let mut rows = Vec::new();
+    for m in members {
+        let user = core.store.get_user(&m.union_id).await?;
+        let is_admin = m.role == Role::Admin;
+        rows.push(context! {
+            union_id => m.union_id.as_str(),
+            union_id_url => urlencode(m.union_id.as_str()),
+            nick => user.as_ref().map(|u| u.nick.clone()).unwrap_or_default(),
+            login => user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+            role => m.role.as_str(),
+            is_admin => is_admin,
+            is_me => m.union_id == admin.user.union_id,
+            last_admin => is_admin && admins == 1,
+        });
+    }
+    Ok(admin.render(
+        core,
+        status,
+        "org/members.html",
+        "members",
+        context! { members => rows, paging => paging.view(), notice => notice, form_error => error },
+    ))
+}
+
+/// The add-member form.
+#[derive(Debug, Deserialize)]
+struct AddForm {
+    #[serde(default)]
+    csrf: String,
+    /// Sign-in name or unionId.
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `member` / `admin` from a form.
+fn role(s: &str) -> Option<Role> {
+    match s {
+        "member" => Some(Role::Member),
+        "admin" => Some(Role::Admin),
+        _ => None,
+    }
+}
+
+async fn add(
+    State(core): State<Arc<Core>>,
+    admin: OrgAdmin,
+    Form(f): Form<AddForm>,
+) -> Result<Response, Error> {
+    if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
+        return Ok(r);
+    }
+    let Some(role) = role(&f.role) else {
+        let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
+        return page(
+            &core,
+            &admin,
+            None,
+            None,
+            Some(msg),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    match users::add_member(&core, admin.org.corp_id.as_str(), &f.user, role).await {
+        Ok(_) => Ok(admin.done("members", "member_added")),
+        Err(e) => {
+            let (status, msg) = failure(e)?;
+            page(&core, &admin, None, None, Some(msg), status).await
+        }
+    }
+}
+
+/// A form that carries only the CSRF token and, for a role change, the role.
+#[derive(Debug, Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn set_role(
+    State(core): State<Arc<Core>>,
+    admin: OrgAdmin,
+    Path((_, union_id)): Path<(String, String)>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, Error> {
+    if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
+        return Ok(r);
+    }
+    let Some(role) = role(&f.role) else {
+        let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
+        return page(
+            &core,
+            &admin,
+            None,
+            None,
+            Some(msg),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
+        return Ok(r);
+    }
+    match users::set_membership(&core, admin.org.corp_id.as_str(), &union_id, role).await {
+        // Having demoted themselves, the admin can no longer see the page.
+        Ok(_) if union_id == admin.user.union_id.as_str() && role != Role::Admin => {
+            Ok(Redirect::to("/account").into_response())
+        }
+        Ok(_) => Ok(admin.done("members", "role_changed")),
+        Err(e) => {
+            let (status, msg) = failure(e)?;
+            page(
+                &core,
+                &admin,
+                None,
+                None,
+                Some(last_admin_text(&admin, msg)),
+                status,
+            )
+            .await
+        }
+    }
+}
+
+/// The 404 page when `union_id` is not a member of this org (a role change must never add
+/// someone, nor reach another org's member).
+async fn not_a_member(
+    core: &Core,
+    admin: &OrgAdmin,
+    union_id: &str,
+) -> Result<Option<Response>, Error> {
+    let member = match users::parse_union_id(union_id) {
+        Ok(id) => core
+            .store
+            .get_role(&admin.org.corp_id, &id)
+            .await?
+            .is_some(),
+        Err(_) => false,
+    };
+    Ok((!member).then(|| {
+        admin.page.error_page(
+            core,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            i18n::t(admin.page.lang, "org_member_not_found"),
+        )
+    }))
+}
+
+/// The last-admin refusal in the page's language; other messages as the service wrote them.
+fn last_admin_text(admin: &OrgAdmin, msg: String) -> String {
+    if msg == users::LAST_ADMIN {
+        i18n::t(admin.page.lang, "org_last_admin").to_owned()
+    } else {
+        msg
+    }
+}
+
+async fn confirm_remove(
+    State(core): State<Arc<Core>>,
+    admin: OrgAdmin,
+    Path((_, union_id)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
+        return Ok(r);
+    }
+    let nick = match users::parse_union_id(&union_id) {
+        Ok(id) => core.store.get_user(&id).await?.map(|u| u.nick),
+        Err(_) => None,
+    }
+    .unwrap_or_default();
+    let lang = admin.page.lang;
+    Ok(admin.confirm(
+        &core,
+        "members",
+        format!("{} · {nick}", i18n::t(lang, "org_remove_member")),
+        i18n::t(lang, "org_remove_member_confirm").to_owned(),
+        admin.url(&format!("members/{}/remove", urlencode(&union_id))),
+        "org_remove",
+    ))
+}
+
+async fn remove(
+    State(core): State<Arc<Core>>,
+    admin: OrgAdmin,
+    Path((_, union_id)): Path<(String, String)>,
+    Form(f): Form<RoleForm>,
+) -> Result<Response, Error> {
+    if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
+        return Ok(r);
+    }
+    if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
+        return Ok(r);
+    }
+    match users::remove_membership(&core, admin.org.corp_id.as_str(), &union_id).await {
+        Ok(()) if union_id == admin.user.union_id.as_str() => {
+            Ok(Redirect::to("/account").into_response())
+        }
+        Ok(()) => Ok(admin.done("members", "member_removed")),
+        Err(e) => {
+            let (status, msg) = failure(e)?;
+            page(
+                &core,
+                &admin,
+                None,
+                None,
+                Some(last_admin_text(&admin, msg)),
+                status,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Org administration pages (`/org/{corpId}/…`): members and roles, installed third-party
+//! apps, openAuth type-1 (`toAdmin`) requests and the org's certification info.
+//!
+//! Every page goes through one guard, [`OrgAdmin`], and one render helper,
+//! [`OrgAdmin::render`]. The guard answers, in this order:
+//! - not signed in: a redirect to sign-in that comes back to the page;
+//! - the org does not exist, or the user is not a member of it: **404**, the same page for
+//!   both, so nobody can learn which corpIds exist by probing URLs;
+//! - a member without the admin role: **403** ("only admins…"): members already know the org
+//!   exists, so saying why is more useful than pretending it does not.
+//!
+//! The rules themselves live in `service/` (the same functions the admin API calls); handlers
+//! here only read forms, check the CSRF token and pick a page.
+
+pub mod certification;
+pub mod installations;
+pub mod members;
+pub mod requests;
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{FromRequestParts, Path},
+    http::{request::Parts, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    Router,
+};
+use minijinja::{context, Value};
+use opending_domain::{CorpId, Org, Role, User};
+
+use super::{i18n, PageCtx};
+use crate::{service::Error, Core};
+
+/// The org pages' templates (registered with the others in `pages/mod.rs`).
+pub(super) const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "org/nav.html",
+        include_str!("../../../../templates/org/nav.html"),
+    ),
+    (
+        "org/members.html",
+        include_str!("../../../../templates/org/members.html"),
+    ),
+    (
+        "org/installations.html",
+        include_str!("../../../../templates/org/installations.html"),
+    ),
+    (
+        "org/requests.html",
+        include_str!("../../../../templates/org/requests.html"),
+    ),
+    (
+        "org/certification.html",
+        include_str!("../../../../templates/org/certification.html"),
+    ),
+    (
+        "org/confirm.html",
+        include_str!("../../../../templates/org/confirm.html"),
+    ),
+    (
+        "org/paging.html",
+        include_str!("../../../../templates/org/paging.html"),
+    ),
+];
+
+/// Routes of every org page.
+pub fn router() -> Router<Arc<Core>> {
+    Router::new()
+        .route(
+            "/org/{corp_id}",
+            axum::routing::get(|Path(corp): Path<String>| async move {
+                Redirect::to(&format!("/org/{}/members", urlencode(&corp)))
+            }),
+        )
+        .merge(members::router())
+        .merge(installations::router())
+        .merge(requests::router())
+        .merge(certification::router())
+}
+
+/// Rows per page of a long list.
+pub const PAGE_SIZE: usize = 20;
+
+/// A signed-in admin of the org named in the path: the guard of every org page.
+#[derive(Debug, Clone)]
+pub struct OrgAdmin {
+    /// The browser's context (language, CSRF).
+    pub page: PageCtx,
+    /// The admin.
+    pub user: User,
+    /// The org.
+    pub org: Org,
+}
+
+impl FromRequestParts<Arc<Core>> for OrgAdmin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, core: &Arc<Core>) -> Result<Self, Response> {
+        let page = PageCtx::from_request_parts(parts, core)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Some(user) = page.user.clone() else {
+            return Err(page.to_sign_in());
+        };
+        let corp = Path::<Vec<(String, String)>>::from_request_parts(parts, core)
+            .await
+            .ok()
+            .and_then(|Path(p)| p.into_iter().find(|(k, _)| k == "corp_id"))
+            .map(|(_, v)| v)
+            .unwrap_or_default();
+        let not_found = || {
+            page.error_page(
+                core,
+                StatusCode::NOT_FOUND,
+                "not_found",
+                i18n::t(page.lang, "org_not_found"),
+            )
+        };
+        let Ok(corp) = CorpId::parse(corp) else {
+            return Err(not_found());
+        };
+        let role = core
+            .store
+            .get_role(&corp, &user.union_id)
+            .await
+            .map_err(|e| Error::from(e).into_response())?;
+        match role {
+            None => return Err(not_found()),
+            Some(Role::Member) => {
+                return Err(page.error_page(
+                    core,
+                    StatusCode::FORBIDDEN,
+                    "error",
+                    i18n::t(page.lang, "not_admin"),
+                ))
+            }
+            Some(Role::Admin) => {}
+        }
+        let Some(org) = core
+            .store
+            .get_org(&corp)
+            .await
+            .map_err(|e| Error::from(e).into_response())?
+        else {
+            return Err(not_found());
+        };
+        Ok(Self { page, user, org })
+    }
+}
+
+impl OrgAdmin {
+    /// Renders an org page: the org, the active tab of the org navigation, and `extra`.
+    pub fn render(
+        &self,
+        core: &Core,
+        status: StatusCode,
+        template: &str,
+        tab: &str,
+        extra: Value,
+    ) -> Response {
+        let base = context! {
+            org => context! { corp_id => self.org.corp_id.as_str(), name => self.org.name.clone() },
+            tab => tab,
+        };
+        self.page
+            .render(core, status, template, context! { ..base, ..extra })
+    }
+
+    /// `None` when the form's CSRF token is this session's, else the refusal page (403).
+    pub fn refuse_bad_csrf(&self, core: &Core, presented: &str) -> Option<Response> {
+        (!self.page.csrf_ok(core, presented)).then(|| {
+            self.page.error_page(
+                core,
+                StatusCode::FORBIDDEN,
+                "bad_request",
+                i18n::t(self.page.lang, "bad_csrf"),
+            )
+        })
+    }
+
+    /// Where a tab of this org lives.
+    pub fn url(&self, tail: &str) -> String {
+        format!("/org/{}/{tail}", self.org.corp_id)
+    }
+
+    /// A redirect back to a tab after a change, with a notice key the page shows (only keys of
+    /// [`NOTICES`] are shown, so a crafted link cannot put words on the page).
+    pub fn done(&self, tail: &str, notice: &str) -> Response {
+        Redirect::to(&format!("{}?done={notice}", self.url(tail))).into_response()
+    }
+
+    /// A confirmation page for a destructive change: a form posting to `action`.
+    pub fn confirm(
+        &self,
+        core: &Core,
+        tab: &str,
+        title: String,
+        message: String,
+        action: String,
+        button: &str,
+    ) -> Response {
+        self.render(
+            core,
+            StatusCode::OK,
+            "org/confirm.html",
+            tab,
+            context! {
+                title => title,
+                message => message,
+                action => action,
+                button => i18n::t(self.page.lang, button),
+                back => self.url(tab),
+            },
+        )
+    }
+}
+
+/// Notice keys a page shows after a redirect (`?done=`); the text is i18n key `org_{key}`.
+pub const NOTICES: &[&str] = &[
+    "member_added",
+    "role_changed",
+    "member_removed",
+    "app_installed",
+    "app_suspended",
+    "app_resumed",
+    "app_uninstalled",
+    "request_approved",
+    "request_rejected",
+];
+
+/// The notice for `?done=key`, if `key` is one of [`NOTICES`].
+pub fn notice(page: &PageCtx, done: Option<&str>) -> Option<&'static str> {
+    done.filter(|d| NOTICES.contains(d))
+        .map(|d| i18n::t(page.lang, &format!("org_{d}")))
+}
+
+/// What a failed service call shows: its status and message for a caller's mistake (bad input,
+/// nothing there, already there), `Err` for an internal fault (logged, opaque 500).
+pub fn failure(e: Error) -> Result<(StatusCode, String), Error> {
+    match e {
+        Error::Api(api) => Ok((
+            StatusCode::from_u16(api.code.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            api.message().to_owned(),
+        )),
+        internal => Err(internal),
+    }
+}
+
+/// A page of a long list (`?page=`, from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    /// This page, from 1.
+    pub page: usize,
+    /// The number of pages (at least 1).
+    pub pages: usize,
+    /// The total number of rows.
+    pub total: usize,
+}
+
+impl Paging {
+    /// Cuts `rows` to page `page` (out-of-range pages show the last one).
+    pub fn cut<T>(rows: Vec<T>, page: Option<usize>) -> (Vec<T>, Paging) {
+        let total = rows.len();
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        let page = page.unwrap_or(1).clamp(1, pages);
+        let rows = rows
+            .into_iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .collect();
+        (rows, Paging { page, pages, total })
+    }
+
+    /// The template's view: `{page, pages, total, prev, next}` (`prev`/`next` are 0 when none).
+    pub fn view(self) -> Value {
+        context! {
+            page => self.page,
+            pages => self.pages,
+            total => self.total,
+            prev => self.page.saturating_sub(1),
+            next => if self.page < self.pages { self.page + 1 } else { 0 },
+        }
+    }
+}
+
+/// A Unix time as `YYYY-MM-DD HH:MM UTC`.
+pub fn when(unix: i64) -> String {
+    match cookie::time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => String::new(),
+    }
+}
+
+/// Percent-encodes a path segment.
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_cuts_and_clamps() {
+        let (rows, p) = Paging::cut((0..45).collect::<Vec<_>>(), Some(3));
+        assert_eq!(rows, (40..45).collect::<Vec<_>>());
+        assert_eq!((p.page, p.pages, p.total), (3, 3, 45));
+        let (rows, p) = Paging::cut((0..45).collect::<Vec<_>>(), Some(99));
+        assert_eq!((rows.len(), p.page), (5, 3));
+        let (rows, p) = Paging::cut(Vec::<u8>::new(), Some(0));
+        assert_eq!((rows.len(), p.page, p.pages), (0, 1, 1));
+    }
+
+    #[test]
+    fn times_read_as_utc() {
+        assert_eq!(when(0), "1970-01-01 00:00 UTC");
+        assert_eq!(when(1_700_000_000), "2023-11-14 22:13 UTC");
+    }
+}
