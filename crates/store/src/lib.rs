@@ -12,6 +12,7 @@ use opending_domain::{
 };
 
 mod changes;
+mod console;
 mod delegation;
 mod error;
 mod postgres;
@@ -20,6 +21,7 @@ mod sql_delegation;
 mod sqlite;
 
 pub use changes::ChangeFeed;
+pub use console::{AppProfile, ConsoleStore};
 pub use delegation::{DelegationStore, UriKind};
 pub use error::StoreError;
 pub use postgres::PgStore;
@@ -50,7 +52,7 @@ pub struct InstallationFilter {
 
 /// The storage port: every read and write the server makes.
 #[async_trait]
-pub trait Store: DelegationStore + Send + Sync + 'static {
+pub trait Store: DelegationStore + ConsoleStore + Send + Sync + 'static {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Cheap round trip, for readiness checks.

@@ -8,8 +8,10 @@
 
 pub mod account;
 pub mod browser;
+pub mod console;
 pub mod i18n;
 pub mod openauth;
+pub mod operator;
 pub mod signin;
 
 use std::sync::{Arc, LazyLock};
@@ -35,6 +37,8 @@ use crate::{
 pub const SESSION_COOKIE: &str = "opending_session";
 /// Pre-session cookie name (CSRF for the sign-in form).
 pub const PRESESSION_COOKIE: &str = "opending_pre";
+/// Operator sign-in cookie name (see `service::operator`).
+pub const OPERATOR_COOKIE: &str = "opending_operator";
 /// Language cookie name.
 pub const LANG_COOKIE: &str = "opending_lang";
 
@@ -63,7 +67,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "requests.html",
             include_str!("../../../templates/requests.html"),
         ),
-    ] {
+    ]
+    .into_iter()
+    .chain(console::TEMPLATES.iter().copied())
+    .chain(operator::TEMPLATES.iter().copied())
+    {
         env.add_template(name, src).expect("templates parse");
     }
     env
@@ -103,6 +111,8 @@ pub fn router() -> Router<Arc<Core>> {
         .merge(openauth::router())
         .merge(browser::router())
         .merge(account::router())
+        .merge(console::router())
+        .merge(operator::router())
 }
 
 async fn static_file(content_type: &'static str, body: &'static str) -> Response {
@@ -146,6 +156,8 @@ pub struct PageCtx {
     pub path_and_query: String,
     /// The query without `lang=` (for the language switch link).
     pub query_without_lang: String,
+    /// The operator cookie's value, when it is a genuine, unexpired operator sign-in.
+    pub operator: Option<String>,
 }
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -208,6 +220,8 @@ impl FromRequestParts<Arc<Core>> for PageCtx {
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_else(|| "/".into()),
             query_without_lang,
+            operator: cookie_value(&parts.headers, OPERATOR_COOKIE)
+                .filter(|c| crate::service::operator::is_operator(core, c)),
         })
     }
 }
@@ -271,6 +285,7 @@ impl PageCtx {
             other_lang_query => q,
             user => self.user.as_ref().map(|u| context! { nick => u.nick.clone(), union_id => u.union_id.to_string() }),
             csrf => self.csrf(core),
+            operator => self.operator.is_some(),
         };
         let ctx = context! { ..base, ..extra };
         let html = match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {
