@@ -7,6 +7,7 @@ mod admin;
 mod app_token;
 mod bad_input;
 mod browser;
+mod console_dev;
 mod contact;
 mod delegation;
 mod emulator;
