@@ -25,18 +25,18 @@ use crate::helpers::*;
 use reqwest::Method;
 use serde_json::json;
 
-fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn chromium() -> PathBuf {
+pub(crate) fn chromium() -> PathBuf {
     std::env::var_os("OPENDING_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
 }
 
 /// What is missing to run the browser test, if anything.
-fn missing() -> Option<String> {
+pub(crate) fn missing() -> Option<String> {
     let mut missing = Vec::new();
     let chromium = chromium();
     if !chromium.exists() {
@@ -84,7 +84,7 @@ async fn register_uris(app: &TestApp, client_id: &str, redirect_uris: &[&str], o
     }
 }
 
-fn assert_png(path: &Path) {
+pub(crate) fn assert_png(path: &Path) {
     let bytes =
         std::fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
     assert!(

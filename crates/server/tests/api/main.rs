@@ -8,6 +8,7 @@ mod app_token;
 mod bad_input;
 mod browser;
 mod console_dev;
+mod console_dev_browser;
 mod contact;
 mod delegation;
 mod emulator;
