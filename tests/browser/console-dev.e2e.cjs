@@ -195,7 +195,7 @@ async function main() {
       assert.equal(await p.getAttribute('html', 'lang'), 'zh-CN');
       await shot(p, 'dev-list-phone-zh');
       await p.goto(`${BASE}/console/apps/${app.id}`);
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await p.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth, ...[...document.querySelectorAll('main *')].map((e) => e.getBoundingClientRect().right)) - window.innerWidth);
       assert.ok(overflow <= 1, `the app page is ${overflow}px wider than the phone`);
       await shot(p, 'dev-app-phone-zh');
       await p.goto(`${BASE}/console/apps/new`);
