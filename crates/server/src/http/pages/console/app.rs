@@ -109,7 +109,7 @@ pub(super) async fn show(
 ) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let notice = match q.notice.as_deref() {
         Some("saved") => Some(i18n::t(page.lang, "console_saved")),
@@ -180,7 +180,7 @@ pub(super) async fn save(
 ) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     if !page.csrf_ok(&core, &f.csrf) {
         return Ok(bad_csrf(&core, &page));

@@ -67,7 +67,7 @@ async fn form(
 pub(super) async fn show(State(core): State<Arc<Core>>, page: PageCtx) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     form(
         &core,
@@ -87,7 +87,7 @@ pub(super) async fn submit(
 ) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     if !page.csrf_ok(&core, &f.csrf) {
         return Ok(bad_csrf(&core, &page));

@@ -23,7 +23,7 @@ pub(super) async fn show(
 ) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let orgs = console::my_orgs(&core, &me).await?;
     let (apps, pager) = paginate(console::my_apps(&core, &me).await?, q.page.as_deref());

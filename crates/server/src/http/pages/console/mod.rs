@@ -86,9 +86,9 @@ pub(crate) struct CsrfForm {
     pub csrf: String,
 }
 
-/// The signed-in user, or the redirect to sign-in.
-pub(crate) fn user(page: &PageCtx) -> Result<User, Response> {
-    page.user.clone().ok_or_else(|| page.to_sign_in())
+/// The signed-in user, or the redirect to sign-in (boxed: a `Response` is large).
+pub(crate) fn user(page: &PageCtx) -> Result<User, Box<Response>> {
+    page.user.clone().ok_or_else(|| Box::new(page.to_sign_in()))
 }
 
 /// The page for a refused CSRF token.

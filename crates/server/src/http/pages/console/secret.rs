@@ -24,7 +24,7 @@ pub(super) async fn confirm(
 ) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let app = match console::manage_app(&core, &me, &client_id).await {
         Ok(a) => a,
@@ -54,7 +54,7 @@ pub(super) async fn rotate(
 ) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     if !page.csrf_ok(&core, &f.csrf) {
         return Ok(bad_csrf(&core, &page));

@@ -35,7 +35,7 @@ pub(super) async fn change(
 ) -> Result<Response, Error> {
     let me = match user(&page) {
         Ok(u) => u,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     if !page.csrf_ok(&core, &f.csrf) {
         return Ok(bad_csrf(&core, &page));

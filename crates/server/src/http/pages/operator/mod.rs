@@ -60,11 +60,12 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/operator/points", get(points::show).post(points::create))
 }
 
-/// The operator's cookie value, or the way to the operator sign-in.
-pub(crate) fn operator(page: &PageCtx) -> Result<String, Response> {
+/// The operator's cookie value, or the way to the operator sign-in (boxed: a `Response` is
+/// large).
+pub(crate) fn operator(page: &PageCtx) -> Result<String, Box<Response>> {
     page.operator
         .clone()
-        .ok_or_else(|| Redirect::to("/operator/login").into_response())
+        .ok_or_else(|| Box::new(Redirect::to("/operator/login").into_response()))
 }
 
 /// Renders an operator page: the CSRF token of its forms comes from the operator cookie.

@@ -54,7 +54,7 @@ pub(super) async fn show(
 ) -> Result<Response, Error> {
     let cookie = match operator(&page) {
         Ok(c) => c,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     page_of(&core, &page, &cookie, &q, StatusCode::OK, None, "").await
 }
@@ -76,7 +76,7 @@ pub(super) async fn create(
 ) -> Result<Response, Error> {
     let cookie = match operator(&page) {
         Ok(c) => c,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     if !csrf_ok(&core, &cookie, &f.csrf) {
         return Ok(bad_csrf(&core, &page));

@@ -26,7 +26,7 @@ pub(super) async fn show(
 ) -> Result<Response, Error> {
     let cookie = match operator(&page) {
         Ok(c) => c,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let (users, pager) = paginate(core.store.list_users().await?, q.page.as_deref());
     let mut rows = Vec::new();
