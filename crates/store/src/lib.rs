@@ -13,6 +13,7 @@ use opending_domain::{
 
 mod audit;
 mod changes;
+mod console;
 mod delegation;
 mod error;
 mod postgres;
@@ -22,6 +23,7 @@ mod sqlite;
 
 pub use audit::AuditStore;
 pub use changes::ChangeFeed;
+pub use console::{AppProfile, ConsoleStore};
 pub use delegation::{DelegationStore, UriKind};
 pub use error::StoreError;
 pub use postgres::PgStore;
@@ -52,7 +54,7 @@ pub struct InstallationFilter {
 
 /// The storage port: every read and write the server makes.
 #[async_trait]
-pub trait Store: DelegationStore + AuditStore + Send + Sync + 'static {
+pub trait Store: DelegationStore + AuditStore + ConsoleStore + Send + Sync + 'static {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Cheap round trip, for readiness checks.

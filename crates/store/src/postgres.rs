@@ -24,6 +24,7 @@ sql::impl_row_ext!(sqlx::postgres::PgRow);
 sql::impl_store!(PgStore, sqlx::Postgres);
 crate::sql_delegation::impl_delegation_store!(PgStore, sqlx::Postgres);
 crate::audit::impl_audit_store!(PgStore, sqlx::Postgres);
+crate::console::impl_console_store!(PgStore, sqlx::Postgres);
 
 impl PgStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");

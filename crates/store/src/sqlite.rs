@@ -30,6 +30,7 @@ sql::impl_row_ext!(sqlx::sqlite::SqliteRow);
 sql::impl_store!(SqliteStore, sqlx::Sqlite);
 crate::sql_delegation::impl_delegation_store!(SqliteStore, sqlx::Sqlite);
 crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite);
+crate::console::impl_console_store!(SqliteStore, sqlx::Sqlite);
 
 impl SqliteStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");

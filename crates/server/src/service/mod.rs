@@ -5,11 +5,13 @@ pub mod admin;
 pub mod app_token;
 pub mod audit;
 pub mod auth;
+pub mod console;
 pub mod contact;
 pub mod demo;
 pub mod emulator;
 pub mod introspect;
 pub mod openauth;
+pub mod operator;
 pub mod org;
 pub mod permissions;
 pub mod seed;
@@ -49,6 +51,11 @@ impl From<StoreError> for Error {
 /// `400 InvalidParameter` naming what is wrong (admin-style input).
 pub(crate) fn bad(msg: impl Into<String>) -> Error {
     ApiError::with_message(ErrorCode::InvalidParameter, msg.into()).into()
+}
+
+/// `400 InvalidParameter` for the pages' handlers (the same as [`bad`]).
+pub fn bad_input(msg: impl Into<String>) -> Error {
+    bad(msg)
 }
 
 /// `404 NotFound` naming what is missing.

@@ -8,6 +8,8 @@ mod app_token;
 mod audit;
 mod bad_input;
 mod browser;
+mod console_dev;
+mod console_dev_browser;
 mod console_org;
 mod console_org_browser;
 mod contact;

@@ -8,8 +8,10 @@
 
 pub mod account;
 pub mod browser;
+pub mod console;
 pub mod i18n;
 pub mod openauth;
+pub mod operator;
 pub mod org;
 pub mod signin;
 
@@ -36,6 +38,8 @@ use crate::{
 pub const SESSION_COOKIE: &str = "opending_session";
 /// Pre-session cookie name (CSRF for the sign-in form).
 pub const PRESESSION_COOKIE: &str = "opending_pre";
+/// Operator sign-in cookie name (see `service::operator`).
+pub const OPERATOR_COOKIE: &str = "opending_operator";
 /// Language cookie name.
 pub const LANG_COOKIE: &str = "opending_lang";
 
@@ -63,6 +67,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     ]
     .into_iter()
     .chain(org::TEMPLATES.iter().copied())
+    .chain(console::TEMPLATES.iter().copied())
+    .chain(operator::TEMPLATES.iter().copied())
     {
         env.add_template(name, src).expect("templates parse");
     }
@@ -104,6 +110,8 @@ pub fn router() -> Router<Arc<Core>> {
         .merge(browser::router())
         .merge(account::router())
         .merge(org::router())
+        .merge(console::router())
+        .merge(operator::router())
 }
 
 async fn static_file(content_type: &'static str, body: &'static str) -> Response {
@@ -147,6 +155,8 @@ pub struct PageCtx {
     pub path_and_query: String,
     /// The query without `lang=` (for the language switch link).
     pub query_without_lang: String,
+    /// The operator cookie's value, when it is a genuine, unexpired operator sign-in.
+    pub operator: Option<String>,
 }
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -209,6 +219,8 @@ impl FromRequestParts<Arc<Core>> for PageCtx {
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_else(|| "/".into()),
             query_without_lang,
+            operator: cookie_value(&parts.headers, OPERATOR_COOKIE)
+                .filter(|c| crate::service::operator::is_operator(core, c)),
         })
     }
 }
@@ -272,6 +284,7 @@ impl PageCtx {
             other_lang_query => q,
             user => self.user.as_ref().map(|u| context! { nick => u.nick.clone(), union_id => u.union_id.to_string() }),
             csrf => self.csrf(core),
+            operator => self.operator.is_some(),
         };
         let ctx = context! { ..base, ..extra };
         let html = match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {

@@ -1,0 +1,190 @@
+//! `GET /console/apps/{clientId}` (credentials, basic info, URIs, permission points, danger
+//! zone) and `POST …/settings` (name and icon).
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use axum::{
+    extract::{Form, Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use minijinja::{context, Value};
+use opending_domain::{ErrorCode, User};
+use serde::Deserialize;
+
+use super::{bad_csrf, input_error, refused, user, PageQuery};
+use crate::{
+    http::pages::{i18n, PageCtx},
+    service::{console, permissions, Error},
+    Core,
+};
+
+/// The catalogue's group of a point: the first part of its code (`Contact.User.Read` →
+/// `Contact`); codes without a dot (`qyapi_base`) are the basic points.
+fn group_of(code: &str) -> &str {
+    code.split_once('.').map(|(g, _)| g).unwrap_or("")
+}
+
+/// Renders the app page; `error` re-shows it after a refused change.
+pub(super) async fn render(
+    core: &Core,
+    page: &PageCtx,
+    me: &User,
+    client_id: &str,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<&str>,
+) -> Result<Response, Error> {
+    let app = match console::open_app(core, me, client_id).await {
+        Ok(a) => a,
+        Err(e) => return refused(core, page, e),
+    };
+    let uris = console::uris(core, &app).await?;
+    let added: Vec<String> = console::points(core, &app)
+        .await?
+        .into_iter()
+        .map(|p| p.code.as_str().to_owned())
+        .collect();
+    let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for p in permissions::list_points(core).await? {
+        let code = p.code.as_str();
+        groups
+            .entry(group_of(code).to_owned())
+            .or_default()
+            .push(context! {
+                code => code,
+                name => p.name,
+                description => p.description,
+                kind => p.kind.as_str(),
+                grant_type => p.grant_type.as_str(),
+                added => added.iter().any(|a| a == code),
+            });
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|(g, points)| {
+            let name = if g.is_empty() {
+                i18n::t(page.lang, "console_group_basic").to_owned()
+            } else {
+                g
+            };
+            context! { name => name, points => points }
+        })
+        .collect();
+    let creator = match &app.profile.created_by {
+        Some(u) => core.store.get_user(u).await?.map(|u| u.nick),
+        None => None,
+    };
+    Ok(page.render(
+        core,
+        status,
+        "console_app.html",
+        context! {
+            app => context! {
+                client_id => app.app.client_id.as_str(),
+                name => app.app.name.clone(),
+                icon_url => app.profile.icon_url.clone(),
+                initial => app.app.name.chars().next().map(String::from).unwrap_or_default(),
+                distribution => app.app.distribution.as_str(),
+                owner_name => app.owner.name.clone(),
+                owner_corp_id => app.owner.corp_id.as_str(),
+                creator => creator,
+            },
+            can_manage => app.can_manage,
+            redirect_uris => uris.redirect_uris,
+            origins => uris.origins,
+            groups => groups,
+            added_count => added.len(),
+            error => error,
+            notice => notice,
+        },
+    ))
+}
+
+pub(super) async fn show(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path(client_id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Error> {
+    let me = match user(&page) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let notice = match q.notice.as_deref() {
+        Some("saved") => Some(i18n::t(page.lang, "console_saved")),
+        _ => None,
+    };
+    render(&core, &page, &me, &client_id, StatusCode::OK, None, notice).await
+}
+
+/// After a change: back to the app page, or the page again with what was wrong.
+pub(super) async fn after_change(
+    core: &Core,
+    page: &PageCtx,
+    me: &User,
+    client_id: &str,
+    done: Result<(), Error>,
+    anchor: &str,
+) -> Result<Response, Error> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/console/apps/{}?notice=saved#{anchor}",
+            urlencode(client_id)
+        ))
+        .into_response()),
+        Err(Error::Api(api))
+            if matches!(
+                api.code,
+                ErrorCode::InvalidParameter | ErrorCode::Conflict | ErrorCode::NotFound
+            ) =>
+        {
+            // NotFound here is an unknown point or URI; an app the user may not see is
+            // answered 404 by `render` itself.
+            let msg = input_error(page, &api);
+            render(
+                core,
+                page,
+                me,
+                client_id,
+                StatusCode::BAD_REQUEST,
+                Some(msg),
+                None,
+            )
+            .await
+        }
+        Err(e) => refused(core, page, e),
+    }
+}
+
+/// A path segment, percent-encoded.
+pub(super) fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    icon_url: String,
+}
+
+pub(super) async fn save(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path(client_id): Path<String>,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, Error> {
+    let me = match user(&page) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    if !page.csrf_ok(&core, &f.csrf) {
+        return Ok(bad_csrf(&core, &page));
+    }
+    let done = console::update_app(&core, &me, &client_id, &f.name, &f.icon_url).await;
+    after_change(&core, &page, &me, &client_id, done, "basic").await
+}

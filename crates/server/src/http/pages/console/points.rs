@@ -1,0 +1,46 @@
+//! `POST /console/apps/{clientId}/points/{add|remove}`: the permission points an app added
+//! (the developer backend's "apply for permission" step).
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Form, Path, State},
+    response::Response,
+};
+use serde::Deserialize;
+
+use super::{app::after_change, bad_csrf, refused, user};
+use crate::{
+    http::pages::PageCtx,
+    service::{bad_input, console, Error},
+    Core,
+};
+
+#[derive(Deserialize, Default)]
+pub(super) struct PointForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub(super) async fn change(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path((client_id, action)): Path<(String, String)>,
+    Form(f): Form<PointForm>,
+) -> Result<Response, Error> {
+    let me = match user(&page) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    if !page.csrf_ok(&core, &f.csrf) {
+        return Ok(bad_csrf(&core, &page));
+    }
+    let done = match action.as_str() {
+        "add" => console::add_point(&core, &me, &client_id, &f.code).await,
+        "remove" => console::remove_point(&core, &me, &client_id, &f.code).await,
+        _ => return refused(&core, &page, bad_input("unknown action")),
+    };
+    after_change(&core, &page, &me, &client_id, done, "points").await
+}

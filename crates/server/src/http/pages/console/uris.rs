@@ -1,0 +1,54 @@
+//! `POST /console/apps/{clientId}/uris/{add|remove}`: registered redirect URIs (browser login
+//! flow) and openAuth origins.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Form, Path, State},
+    response::Response,
+};
+use opending_store::UriKind;
+use serde::Deserialize;
+
+use super::{app::after_change, bad_csrf, refused, user};
+use crate::{
+    http::pages::PageCtx,
+    service::{bad_input, console, Error},
+    Core,
+};
+
+#[derive(Deserialize, Default)]
+pub(super) struct UriForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    uri: String,
+}
+
+pub(super) async fn change(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path((client_id, action)): Path<(String, String)>,
+    Form(f): Form<UriForm>,
+) -> Result<Response, Error> {
+    let me = match user(&page) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    if !page.csrf_ok(&core, &f.csrf) {
+        return Ok(bad_csrf(&core, &page));
+    }
+    let kind = match f.kind.as_str() {
+        "redirect" => UriKind::Redirect,
+        "origin" => UriKind::Origin,
+        _ => return refused(&core, &page, bad_input("kind must be redirect or origin")),
+    };
+    let done = match action.as_str() {
+        "add" => console::add_uri(&core, &me, &client_id, kind, &f.uri).await,
+        "remove" => console::remove_uri(&core, &me, &client_id, kind, &f.uri).await,
+        _ => return refused(&core, &page, bad_input("unknown action")),
+    };
+    after_change(&core, &page, &me, &client_id, done, "uris").await
+}

@@ -1,0 +1,94 @@
+//! The developer backend and the operator pages in a real browser: Debian's headless Chromium,
+//! driven by playwright-core from `tests/browser/console-dev.e2e.cjs`, against the server
+//! running in this process. Alice signs in, creates an app, reads the secret the page shows
+//! once, gets an app token with it through `POST /v1.0/oauth2/{corpId}/token`, adds
+//! `Contact.Org.Read` and sees the same token read authInfos, rotates the secret and sees the
+//! old one refused, and deletes the app; the operator signs in with the admin key and works
+//! the orgs, users and point catalogue pages. It writes the screenshots in `docs/console/`
+//! (see `docs/console.md`).
+//!
+//! SQLite only, and the same skip/require policy as `browser.rs`: without Chromium, node or
+//! playwright-core it says what is missing and skips, unless `OPENDING_REQUIRE_BROWSER=1`.
+
+use std::{process::Command, time::Duration};
+
+use crate::{
+    browser::{assert_png, chromium, missing, repo},
+    helpers::*,
+};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_developer_console_and_operator_pages_in_headless_chromium() {
+    if let Some(what) = missing() {
+        if std::env::var("OPENDING_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("the console browser test needs {what} (OPENDING_REQUIRE_BROWSER=1); run scripts/test to install it");
+        }
+        eprintln!(
+            "NOTICE: skipping the console browser test: missing {what}; run scripts/test to install it"
+        );
+        return;
+    }
+    let app = TestApp::spawn(Backend::sqlite()).await;
+    let world = json!({
+        "acme": ACME,
+        "hr": HR.0,
+        "alice": {"login": ALICE.1, "password": ALICE.2},
+    });
+    let shots = repo().join("docs/console");
+    let mut cmd = Command::new("node");
+    cmd.current_dir(repo().join("tests/browser"))
+        .arg("console-dev.e2e.cjs")
+        .env("OPENDING_BASE", &app.base)
+        .env("OPENDING_WORLD", world.to_string())
+        .env("OPENDING_ADMIN_KEY", ADMIN_KEY)
+        .env("OPENDING_SCREENSHOTS", &shots)
+        .env("OPENDING_CHROMIUM", chromium());
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("node starts"))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "the console browser test failed:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.lines().any(|l| l == "9 passed, 0 failed"),
+        "every scenario ran:\n{stdout}"
+    );
+    // What the browser did is in the store: the custom point and the operator's org.
+    let points = app.core.store.list_points().await.unwrap();
+    assert!(points
+        .iter()
+        .any(|p| p.code.as_str() == "Acme.Expense.Read"));
+    let orgs = app.core.store.list_orgs().await.unwrap();
+    assert!(orgs.iter().any(|o| o.name == "Umbrella Corp"));
+    for name in [
+        "dev-list-en",
+        "dev-list-zh",
+        "dev-list-phone-zh",
+        "dev-new-en",
+        "dev-new-phone-zh",
+        "dev-secret-en",
+        "dev-app-en",
+        "dev-app-zh",
+        "dev-app-phone-zh",
+        "dev-app-error-en",
+        "dev-rotate-confirm-en",
+        "dev-rotated-en",
+        "dev-delete-confirm-en",
+        "operator-login-en",
+        "operator-orgs-en",
+        "operator-orgs-zh",
+        "operator-users-en",
+        "operator-points-en",
+        "operator-points-phone-zh",
+    ] {
+        assert_png(&shots.join(format!("{name}.png")));
+    }
+    tokio::time::timeout(Duration::from_secs(10), app.stop())
+        .await
+        .expect("the server stops");
+}
