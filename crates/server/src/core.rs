@@ -81,6 +81,14 @@ pub struct Core {
     /// A client-secret hash that matches nothing, compared against when a client is unknown so
     /// that "unknown client" and "wrong secret" take the same time.
     pub decoy_secret_hash: KeyedHash,
+    /// Prometheus metrics.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Rate limits.
+    pub limits: Arc<crate::limits::Limits>,
+    /// Keyed hash of the token `GET /metrics` wants, when one is configured.
+    pub metrics_token_hash: Option<KeyedHash>,
+    /// Whether `/metrics` is served on the main listener (no `metrics_listen`).
+    pub metrics_on_main: bool,
 }
 
 impl std::fmt::Debug for Core {
@@ -133,7 +141,18 @@ impl Core {
         } else {
             Clock::default()
         };
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let limits = Arc::new(crate::limits::Limits::new(config, metrics.clone())?);
+        limits.start_sweeper();
+        let metrics_token_hash = config
+            .metrics_token
+            .as_ref()
+            .map(|t| key.hash(Purpose::AdminKey, t.expose().as_bytes()));
         Ok(Self {
+            metrics_token_hash,
+            metrics_on_main: config.metrics_listen.is_none(),
+            metrics,
+            limits,
             store,
             decoy_secret_hash: KeyedHash(decoy),
             key,
