@@ -94,7 +94,9 @@ impl LimitsConfig {
                 let s = s.trim();
                 s.parse::<ipnet::IpNet>()
                     .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .map_err(|_| anyhow::anyhow!("limits.trusted_proxies: {s:?} is not an address or CIDR"))
+                    .map_err(|_| {
+                        anyhow::anyhow!("limits.trusted_proxies: {s:?} is not an address or CIDR")
+                    })
             })
             .collect()
     }

@@ -96,8 +96,7 @@ impl Default for Metrics {
             requests.clone(),
         );
         let latency = Family::<RouteLabels, Histogram>::new_with_constructor(
-            (|| Histogram::new(exponential_buckets(0.0005, 2.0, 14)))
-                as fn() -> Histogram,
+            (|| Histogram::new(exponential_buckets(0.0005, 2.0, 14))) as fn() -> Histogram,
         );
         registry.register(
             "http_request_duration_seconds",
@@ -165,7 +164,9 @@ impl Metrics {
     /// Counts `n` token events.
     pub fn token(&self, kind: &'static str, event: &'static str, n: u64) {
         if n > 0 {
-            self.tokens.get_or_create(&TokenLabels { kind, event }).inc_by(n);
+            self.tokens
+                .get_or_create(&TokenLabels { kind, event })
+                .inc_by(n);
         }
     }
 

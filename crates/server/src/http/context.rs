@@ -118,10 +118,9 @@ pub async fn middleware(
     let started = Instant::now();
     let bounded = async move {
         if let Some(r) = &limit_route {
-            if let Err(e) =
-                limits_core
-                    .limits
-                    .charge_address(r, client_address, limits_core.now())
+            if let Err(e) = limits_core
+                .limits
+                .charge_address(r, client_address, limits_core.now())
             {
                 return super::error::render(&e);
             }

@@ -33,7 +33,8 @@ async fn metrics(State(core): State<Arc<Core>>, headers: HeaderMap) -> Response 
             .unwrap_or("");
         // Keyed hashes compare in constant time; the length of the presented value leaks nothing.
         if core.key.hash(Purpose::AdminKey, presented.as_bytes()) != *expected {
-            let mut resp = (StatusCode::UNAUTHORIZED, "a metrics token is required\n").into_response();
+            let mut resp =
+                (StatusCode::UNAUTHORIZED, "a metrics token is required\n").into_response();
             resp.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return resp;

@@ -230,7 +230,11 @@ async fn issue(
     }
     // A code exchange issues a pair; a refresh renews the user token and rotates (renews) the
     // refresh token.
-    let event = if rotating.is_some() { "renewed" } else { "issued" };
+    let event = if rotating.is_some() {
+        "renewed"
+    } else {
+        "issued"
+    };
     core.metrics.token("user", event, 1);
     core.metrics.token("refresh", event, 1);
     Ok(IssuedUserToken {

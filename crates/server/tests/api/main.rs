@@ -12,6 +12,8 @@ mod delegation;
 mod emulator;
 mod introspect;
 mod journal;
+mod limits;
+mod metrics;
 mod multi_instance;
 mod sdk;
 mod seed;
