@@ -214,6 +214,16 @@ opending_testkit::both_backends! {
         assert_eq!(ops.status, 200, "{}", ops.body);
     }
 
+    async fn python_sdk_surfaces_the_qps_limit_unchanged(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            limits_on(c);
+            c.limits.app_api_per_second = 1;
+            c.limits.app_api_burst = 2;
+        })
+        .await;
+        crate::sdk::python_script(&app, "rate_limit.py").await;
+    }
+
     async fn limits_are_off_in_emulator_mode_unless_switched_on(backend: Backend) {
         let tight = |c: &mut Config| {
             c.limits.enabled = None;
