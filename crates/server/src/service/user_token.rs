@@ -100,7 +100,7 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
         CodeUse::Replayed(c) => {
             if &c.client_id == client {
                 let n = core.store.revoke_family(&c.code_hash.to_hex()).await?;
-                core.metrics.token("refresh", "revoked", u64::from(n));
+                core.metrics.token("refresh", "revoked", n);
                 tracing::warn!(client_id = %client, revoked = n, "authorization code replayed; its tokens are revoked");
             }
             Err(invalid_grant(
@@ -169,7 +169,7 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
 async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
     match core.store.revoke_family(&old.family).await {
         Ok(n) => {
-            core.metrics.token("refresh", "revoked", u64::from(n));
+            core.metrics.token("refresh", "revoked", n);
             tracing::warn!(client_id = %old.client_id, revoked = n, "rotated refresh token reused; the family is revoked");
             invalid_grant(
                 "invalid.grant: the refresh token was already used; its tokens are revoked",
