@@ -44,6 +44,64 @@ impl Default for EmulatorConfig {
     }
 }
 
+/// Rate limits (`[limits]` in the file; docs/security.md, "Rate limits").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Whether the limits apply. Unset means on, except in emulator mode (where a test suite
+    /// hammering one app must not trip them); set it to turn them on or off either way.
+    pub enabled: Option<bool>,
+    /// Requests per second one app may make to one API (route) — DingTalk's standard edition: 20.
+    pub app_api_per_second: u32,
+    /// Requests one app may make to one API at once before the per-second rate applies.
+    pub app_api_burst: u32,
+    /// Requests per second one source address may make to the token, sign-in and consent
+    /// endpoints.
+    pub address_per_second: u32,
+    /// Requests one source address may make to those endpoints at once.
+    pub address_burst: u32,
+    /// Wrong client secrets one clientId may present from one address before further attempts
+    /// from that address are refused unchecked.
+    pub secret_failures: u32,
+    /// Seconds after the last counted failure until the refusals stop.
+    pub secret_failure_window_s: u64,
+    /// Peers whose `X-Forwarded-For` header is believed (addresses or CIDRs, e.g.
+    /// `10.0.0.0/8`). Empty: the peer address is the client address.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: None,
+            app_api_per_second: 20,
+            app_api_burst: 40,
+            address_per_second: 50,
+            address_burst: 100,
+            secret_failures: 10,
+            secret_failure_window_s: 300,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl LimitsConfig {
+    /// The trusted proxies, parsed (a bare address is a /32 or /128 network).
+    pub fn trusted_networks(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|s| {
+                let s = s.trim();
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        anyhow::anyhow!("limits.trusted_proxies: {s:?} is not an address or CIDR")
+                    })
+            })
+            .collect()
+    }
+}
+
 /// Every setting of the server. See `docs/config.md` for the table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -102,6 +160,13 @@ pub struct Config {
     pub negative_token_cache_capacity: u64,
     /// Emulator mode (`[emulator]` in the file).
     pub emulator: EmulatorConfig,
+    /// Rate limits (`[limits]` in the file).
+    pub limits: LimitsConfig,
+    /// A second address serving only `GET /metrics`; when unset, `/metrics` is served on
+    /// `listen` (docs/metrics.md).
+    pub metrics_listen: Option<SocketAddr>,
+    /// Bearer token `GET /metrics` requires; when unset the endpoint is open.
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for Config {
@@ -132,6 +197,9 @@ impl Default for Config {
             token_cache_capacity: 100_000,
             negative_token_cache_capacity: 10_000,
             emulator: EmulatorConfig::default(),
+            limits: LimitsConfig::default(),
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -217,9 +285,24 @@ const ENV_KEYS: &[&str] = &[
     "emulator__enabled",
     "emulator__journal_capacity",
     "emulator__deterministic",
+    "limits__enabled",
+    "limits__app_api_per_second",
+    "limits__app_api_burst",
+    "limits__address_per_second",
+    "limits__address_burst",
+    "limits__secret_failures",
+    "limits__secret_failure_window_s",
+    "limits__trusted_proxies",
+    "metrics_listen",
+    "metrics_token",
 ];
 
 impl Config {
+    /// Whether the rate limits apply: as configured, else on outside emulator mode.
+    pub fn limits_enabled(&self) -> bool {
+        self.limits.enabled.unwrap_or(!self.emulator.enabled)
+    }
+
     /// Reads the configuration: defaults, then `file` (if any), then `OPENDING_*`
     /// variables, then `overrides`. Fails on unknown keys, wrong types or bad values.
     pub fn load(file: Option<&std::path::Path>, overrides: &Overrides) -> anyhow::Result<Self> {
@@ -282,6 +365,27 @@ impl Config {
         }
         if self.db_timeout_ms == 0 || self.db_acquire_timeout_ms == 0 {
             anyhow::bail!("db_timeout_ms and db_acquire_timeout_ms must be at least 1");
+        }
+        let l = &self.limits;
+        for (name, v) in [
+            ("app_api_per_second", l.app_api_per_second),
+            ("app_api_burst", l.app_api_burst),
+            ("address_per_second", l.address_per_second),
+            ("address_burst", l.address_burst),
+            ("secret_failures", l.secret_failures),
+        ] {
+            if v == 0 {
+                anyhow::bail!("limits.{name} must be at least 1");
+            }
+        }
+        if l.secret_failure_window_s == 0 {
+            anyhow::bail!("limits.secret_failure_window_s must be at least 1");
+        }
+        l.trusted_networks()?;
+        if let Some(t) = &self.metrics_token {
+            if t.expose().len() < 16 {
+                anyhow::bail!("metrics_token must be at least 16 characters");
+            }
         }
         if self.db_max_connections == 0 {
             anyhow::bail!("db_max_connections must be at least 1");

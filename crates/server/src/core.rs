@@ -83,6 +83,14 @@ pub struct Core {
     pub decoy_secret_hash: KeyedHash,
     /// Where audit events go (docs/security.md#the-audit-log).
     pub audit: crate::service::audit::AuditSink,
+    /// Prometheus metrics.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Rate limits.
+    pub limits: Arc<crate::limits::Limits>,
+    /// Keyed hash of the token `GET /metrics` wants, when one is configured.
+    pub metrics_token_hash: Option<KeyedHash>,
+    /// Whether `/metrics` is served on the main listener (no `metrics_listen`).
+    pub metrics_on_main: bool,
 }
 
 impl std::fmt::Debug for Core {
@@ -136,8 +144,19 @@ impl Core {
             Clock::default()
         };
         let audit = crate::service::audit::AuditSink::start(store.clone());
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let limits = Arc::new(crate::limits::Limits::new(config, metrics.clone())?);
+        limits.start_sweeper();
+        let metrics_token_hash = config
+            .metrics_token
+            .as_ref()
+            .map(|t| key.hash(Purpose::AdminKey, t.expose().as_bytes()));
         Ok(Self {
             audit,
+            metrics_token_hash,
+            metrics_on_main: config.metrics_listen.is_none(),
+            metrics,
+            limits,
             store,
             decoy_secret_hash: KeyedHash(decoy),
             key,

@@ -8,6 +8,8 @@ pub mod config;
 pub mod core;
 pub mod http;
 pub mod journal;
+pub mod limits;
+pub mod metrics;
 pub mod service;
 pub mod startup;
 pub mod telemetry;

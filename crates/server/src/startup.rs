@@ -20,6 +20,7 @@ pub struct Application {
     core: Arc<Core>,
     router: axum::Router,
     demo: Option<demo::DemoWorld>,
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
@@ -61,6 +62,14 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let router = crate::http::router(core.clone());
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding metrics_listen {addr}"))?,
+            ),
+            None => None,
+        };
         tracing::info!(
             addr = %listener.local_addr()?,
             backend = core.store.backend(),
@@ -72,6 +81,7 @@ impl Application {
             core,
             router,
             demo,
+            metrics_listener,
         })
     }
 
@@ -80,6 +90,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("bound listener has an address")
+    }
+
+    /// The address of the separate metrics listener, when `metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     /// The shared state (tests use it to reach the clock and storage).
@@ -97,6 +114,15 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        if let Some(listener) = self.metrics_listener {
+            let router = crate::http::metrics_router(self.core.clone());
+            // Lives as long as the runtime; it holds no request state worth draining.
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "metrics listener failed");
+                }
+            });
+        }
         let served = axum::serve(
             self.listener,
             self.router

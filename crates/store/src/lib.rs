@@ -52,6 +52,28 @@ pub struct InstallationFilter {
     pub corp_id: Option<CorpId>,
 }
 
+/// One connection pool's state at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Which pool: `read` or `write` (SQLite), `main` (PostgreSQL).
+    pub pool: &'static str,
+    /// Open connections.
+    pub size: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+    /// Most connections the pool opens.
+    pub max: u32,
+}
+
+fn pool_state<DB: sqlx::Database>(name: &'static str, pool: &sqlx::Pool<DB>) -> PoolState {
+    PoolState {
+        pool: name,
+        size: pool.size(),
+        idle: pool.num_idle() as u32,
+        max: pool.options().get_max_connections(),
+    }
+}
+
 /// The storage port: every read and write the server makes.
 #[async_trait]
 pub trait Store: DelegationStore + AuditStore + ConsoleStore + Send + Sync + 'static {
@@ -65,6 +87,10 @@ pub trait Store: DelegationStore + AuditStore + ConsoleStore + Send + Sync + 'st
     /// grant removal), made by this process or — within about a second — by any other process
     /// sharing the database. Caches of authorizations drop their entries on each.
     fn changes(&self) -> &ChangeFeed;
+    /// The state of each connection pool, sampled now (for metrics).
+    fn pool_state(&self) -> Vec<PoolState> {
+        Vec::new()
+    }
 
     /// Reads a server metadata value.
     async fn meta_get(&self, name: &str) -> StoreResult<Option<String>>;

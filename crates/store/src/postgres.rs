@@ -20,6 +20,12 @@ pub struct PgStore {
     changes: ChangeFeed,
 }
 
+impl PgStore {
+    fn pool_states(&self) -> Vec<crate::PoolState> {
+        vec![crate::pool_state("main", &self.pool)]
+    }
+}
+
 sql::impl_row_ext!(sqlx::postgres::PgRow);
 sql::impl_store!(PgStore, sqlx::Postgres);
 crate::sql_delegation::impl_delegation_store!(PgStore, sqlx::Postgres);

@@ -199,6 +199,10 @@ macro_rules! impl_store {
                 Self::BACKEND
             }
 
+            fn pool_state(&self) -> Vec<crate::PoolState> {
+                self.pool_states()
+            }
+
             async fn meta_get(&self, name: &str) -> crate::StoreResult<Option<String>> {
                 let row = sqlx::query("SELECT value FROM meta WHERE name = $1")
                     .bind(name)

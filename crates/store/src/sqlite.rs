@@ -26,6 +26,15 @@ pub struct SqliteStore {
     changes: ChangeFeed,
 }
 
+impl SqliteStore {
+    fn pool_states(&self) -> Vec<crate::PoolState> {
+        vec![
+            crate::pool_state("read", &self.read),
+            crate::pool_state("write", &self.write),
+        ]
+    }
+}
+
 sql::impl_row_ext!(sqlx::sqlite::SqliteRow);
 sql::impl_store!(SqliteStore, sqlx::Sqlite);
 crate::sql_delegation::impl_delegation_store!(SqliteStore, sqlx::Sqlite);

@@ -73,6 +73,9 @@ impl Backend {
             log_level: "warn".into(),
             ..Config::default()
         };
+        // Tests drive one app far faster than 20 requests a second; the rate-limit tests turn
+        // the limits back on.
+        c.limits.enabled = Some(false);
         match self {
             Backend::Sqlite(dir) => c.data_dir = dir.path().to_owned(),
             Backend::Postgres(db) => c.database_url = Some(db.url.clone()),

@@ -10,7 +10,7 @@ use std::{
 };
 
 use axum::{
-    extract::{MatchedPath, Request, State},
+    extract::{ConnectInfo, MatchedPath, Request, State},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
@@ -38,8 +38,16 @@ pub struct RequestContext {
     pub family: Family,
     /// The calling app, once a handler or extractor knows it (for the journal).
     pub client_id: Arc<OnceLock<String>>,
-    /// The peer's address (for the audit log).
-    pub source: Option<std::net::IpAddr>,
+    /// The matched route pattern (`/v1.0/oauth2/{corp_id}/token`), if a route matched.
+    pub route: Option<Arc<str>>,
+    /// The client's address: the peer's, or the one a trusted proxy forwarded
+    /// ([`crate::limits::Limits::client_address`]); the one address every limit and log uses.
+    pub client_address: Option<std::net::IpAddr>,
+}
+
+/// The current request's client address.
+pub fn client_address() -> Option<std::net::IpAddr> {
+    current().and_then(|c| c.client_address)
 }
 
 tokio::task_local! {
@@ -70,10 +78,15 @@ pub async fn middleware(
     let timeout = core.request_timeout;
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
-    let route = req
+    let route: Option<Arc<str>> = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned());
+        .map(|m| m.as_str().into());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
+    let client_address = core.limits.client_address(peer, req.headers());
     let mut id_bytes = [0u8; 16];
     core.with_rng(|rng| rng.fill_bytes(&mut id_bytes));
     let request_id: Arc<str> = uuid::Builder::from_random_bytes(id_bytes)
@@ -93,18 +106,25 @@ pub async fn middleware(
         path = %req.uri().path(),
     );
     let client_id = Arc::new(OnceLock::new());
-    let source = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip());
     let ctx = RequestContext {
         request_id: request_id.clone(),
         family,
         client_id: client_id.clone(),
-        source,
+        route: route.clone(),
+        client_address,
     };
+    let limit_route = route.clone();
+    let limits_core = core.clone();
     let started = Instant::now();
     let bounded = async move {
+        if let Some(r) = &limit_route {
+            if let Err(e) = limits_core
+                .limits
+                .charge_address(r, client_address, limits_core.now())
+            {
+                return super::error::render(&e);
+            }
+        }
         match tokio::time::timeout(timeout, next.run(req)).await {
             Ok(resp) => resp,
             Err(_) => {
@@ -114,9 +134,29 @@ pub async fn middleware(
         }
     };
     let mut response = CURRENT.scope(ctx, bounded.instrument(span.clone())).await;
-    let latency_us = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let latency_us = elapsed.as_micros() as u64;
     let status = response.status().as_u16();
     let code = response.extensions().get::<ErrorCodeTag>().map(|t| t.0);
+    let route_label = route.as_deref().unwrap_or("unmatched").to_owned();
+    core.metrics
+        .latency
+        .get_or_create(&crate::metrics::RouteLabels {
+            route: route_label.clone(),
+        })
+        .observe(elapsed.as_secs_f64());
+    core.metrics
+        .requests
+        .get_or_create(&crate::metrics::RequestLabels {
+            route: route_label,
+            method: match method.as_str() {
+                "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" => method.clone(),
+                _ => "other".to_owned(),
+            },
+            status,
+            code: code.unwrap_or(""),
+        })
+        .inc();
     span.in_scope(|| match code {
         Some(code) => tracing::info!(status, latency_us, error_code = code, "answered"),
         None => tracing::info!(status, latency_us, "answered"),
@@ -126,7 +166,7 @@ pub async fn middleware(
         at_ms: core.now().0 * 1000,
         method,
         path,
-        route,
+        route: route.map(|r| r.to_string()),
         status,
         error_code: code.map(str::to_owned),
         client_id: client_id.get().cloned(),

@@ -33,6 +33,7 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
             .and_then(|v| v.to_str().ok());
         let principal = auth::authenticate(core, token).await?;
         super::context::note_client(principal.client_id.as_str());
+        crate::limits::charge_app(core, principal.client_id.as_str())?;
         tracing::debug!(
             client_id = %principal.client_id,
             corp_id = %principal.corp_id,

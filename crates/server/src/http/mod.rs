@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod oauth2;
 pub mod pages;
 
@@ -26,6 +27,9 @@ pub fn router(core: Arc<Core>) -> Router {
         .merge(oauth2::router())
         .merge(contact::router())
         .merge(pages::router());
+    if core.metrics_on_main {
+        app = app.merge(metrics::router());
+    }
     if core.admin_key_hash.is_some() {
         app = app.merge(admin::router(core.clone()));
     }
@@ -44,5 +48,13 @@ pub fn router(core: Arc<Core>) -> Router {
             core.clone(),
             context::middleware,
         ))
+        .with_state(core)
+}
+
+/// The router of the separate metrics listener (`metrics_listen`): `/metrics` and nothing else.
+pub fn metrics_router(core: Arc<Core>) -> Router {
+    metrics::router()
+        .fallback(error::not_found)
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(core)
 }

@@ -402,8 +402,11 @@ pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
     match (req.token, req.client_id) {
         (Some(token), None) if req.corp_id.is_none() => {
             let hash = access_token_hash(&core.key, token.expose());
-            let n = u64::from(core.store.revoke_app_token(&hash).await?)
-                + u64::from(core.store.revoke_user_token(&hash).await?);
+            let app = u64::from(core.store.revoke_app_token(&hash).await?);
+            let user = u64::from(core.store.revoke_user_token(&hash).await?);
+            core.metrics.token("app", "revoked", app);
+            core.metrics.token("user", "revoked", user);
+            let n = app + user;
             tracing::info!(revoked = n, "token revoked by value");
             let event = audit::admin_event(core, AuditKind::TokenRevoked)
                 .detail("by", "value")
@@ -415,6 +418,7 @@ pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
             let id = parse_client_id(&client_id)?;
             let corp = req.corp_id.as_deref().map(parse_corp_id).transpose()?;
             let n = core.store.revoke_app_tokens(&id, corp.as_ref()).await?;
+            core.metrics.token("app", "revoked", n);
             tracing::info!(client_id = %id, revoked = n, "app tokens revoked");
             let mut event = audit::admin_event(core, AuditKind::TokenRevoked)
                 .app(&id)

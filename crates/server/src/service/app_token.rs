@@ -78,14 +78,18 @@ async fn verify_secret(
     secret: &Secret,
     corp_id: &CorpId,
 ) -> Result<opending_store::AppInOrg> {
+    crate::limits::secret_gate(core, client_id)?;
     let found = match ClientId::parse(client_id) {
         Ok(id) => core.store.app_in_org(&id, corp_id).await?,
         Err(_) => None,
     };
     let secret_ok = core.client_secret_matches(secret, found.as_ref().map(|f| &f.app.secret_hash));
     let Some(found) = found.filter(|_| secret_ok) else {
+        crate::limits::secret_failed(core, client_id);
         return Err(ApiError::new(ErrorCode::InvalidClient).into());
     };
+    // Charged only now, with the secret proven: naming an app does not spend its budget.
+    crate::limits::charge_app(core, client_id)?;
     Ok(found)
 }
 
@@ -111,6 +115,12 @@ async fn issue_for(core: &Core, client_id: ClientId, corp_id: CorpId) -> Result<
     .detail("token", "app")
     .detail("expiresAt", stored.expires_at.0);
     super::audit::enqueue(core, event).await;
+    let event = if stored.nonce == candidate.record.nonce {
+        "issued"
+    } else {
+        "renewed"
+    };
+    core.metrics.token("app", event, 1);
     Ok(IssuedToken {
         access_token: derive_app_token(&core.key, &stored.nonce),
         expires_in: stored.expires_in(now),

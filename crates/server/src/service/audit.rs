@@ -91,7 +91,7 @@ fn with_context(mut e: AuditEvent) -> AuditEvent {
         e.request_id
             .get_or_insert_with(|| ctx.request_id.to_string());
         if e.source.is_none() {
-            e.source = ctx.source.map(|a| a.to_string());
+            e.source = ctx.client_address.map(|a| a.to_string());
         }
     }
     e

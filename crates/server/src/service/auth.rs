@@ -101,6 +101,7 @@ pub async fn authenticate(core: &Core, token: Option<&str>) -> Result<Arc<Princi
     let cache = &core.tokens;
     if let Some(p) = cache.positive.get(&hash.0) {
         if p.expires_at > now {
+            core.metrics.token_cache_hits.inc();
             return Ok(p);
         }
         // Past the cached expiry: the token may have been renewed since (any instance renews
@@ -108,8 +109,10 @@ pub async fn authenticate(core: &Core, token: Option<&str>) -> Result<Arc<Princi
         cache.positive.invalidate(&hash.0);
     }
     if cache.negative.contains_key(&hash.0) {
+        core.metrics.token_cache_hits.inc();
         return Err(invalid(""));
     }
+    core.metrics.token_cache_misses.inc();
     let generation = cache.generation.load(Ordering::SeqCst);
     let resolved = resolve(core, &hash, now).await?;
     let unchanged = cache.generation.load(Ordering::SeqCst) == generation;

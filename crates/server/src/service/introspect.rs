@@ -103,15 +103,22 @@ async fn authenticate(core: &Core, caller: Caller) -> Result<Option<ClientId>> {
             client_id,
             client_secret,
         } => {
-            let app = match ClientId::parse(client_id) {
+            crate::limits::secret_gate(core, &client_id)?;
+            let app = match ClientId::parse(client_id.as_str()) {
                 Ok(id) => core.store.get_app(&id).await?,
                 Err(_) => None,
             };
             let ok =
                 core.client_secret_matches(&client_secret, app.as_ref().map(|a| &a.secret_hash));
             match app {
-                Some(a) if ok => Ok(Some(a.client_id)),
-                _ => Err(refused()),
+                Some(a) if ok => {
+                    crate::limits::charge_app(core, a.client_id.as_str())?;
+                    Ok(Some(a.client_id))
+                }
+                _ => {
+                    crate::limits::secret_failed(core, &client_id);
+                    Err(refused())
+                }
             }
         }
     }

@@ -72,14 +72,17 @@ pub async fn exchange(core: &Core, req: UserTokenRequest) -> Result<IssuedUserTo
             .filter(|s| !s.is_empty())
             .ok_or_else(|| ApiError::invalid_request("code is required"))?
     };
-    let app = match ClientId::parse(req.client_id) {
+    crate::limits::secret_gate(core, &req.client_id)?;
+    let app = match ClientId::parse(req.client_id.as_str()) {
         Ok(id) => core.store.get_app(&id).await?,
         Err(_) => None,
     };
     if !core.client_secret_matches(&req.client_secret, app.as_ref().map(|a| &a.secret_hash)) {
+        crate::limits::secret_failed(core, &req.client_id);
         return Err(ApiError::new(ErrorCode::InvalidClient).into());
     }
     let app = app.expect("secret matched, so the app exists");
+    crate::limits::charge_app(core, app.client_id.as_str())?;
     if presented.len() > opending_domain::token::MAX_TOKEN_LEN {
         return Err(invalid_grant("invalid.grant"));
     }
@@ -100,6 +103,7 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
                 app_event(core, AuditKind::CodeReplayed, client).detail("user", &c.union_id);
             if &c.client_id == client {
                 let n = core.store.revoke_family(&c.code_hash.to_hex()).await?;
+                core.metrics.token("refresh", "revoked", n);
                 tracing::warn!(client_id = %client, revoked = n, "authorization code replayed; its tokens are revoked");
                 event = event.detail("revoked", n);
             } else {
@@ -175,6 +179,7 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
 async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
     match core.store.revoke_family(&old.family).await {
         Ok(n) => {
+            core.metrics.token("refresh", "revoked", n);
             tracing::warn!(client_id = %old.client_id, revoked = n, "rotated refresh token reused; the family is revoked");
             let event = app_event(core, AuditKind::RefreshReuse, &old.client_id)
                 .detail("user", &old.union_id)
@@ -250,6 +255,15 @@ async fn issue(
         .detail("scopes", opending_domain::grant::join_codes(&scopes))
         .detail("expiresAt", now.plus(l.user_token).0);
     super::audit::enqueue(core, with_org(event, &corp_id)).await;
+    // A code exchange issues a pair; a refresh renews the user token and rotates (renews) the
+    // refresh token.
+    let event = if rotating.is_some() {
+        "renewed"
+    } else {
+        "issued"
+    };
+    core.metrics.token("user", event, 1);
+    core.metrics.token("refresh", event, 1);
     Ok(IssuedUserToken {
         access_token: access,
         refresh_token: refresh,

@@ -17,6 +17,8 @@ mod delegation;
 mod emulator;
 mod introspect;
 mod journal;
+mod limits;
+mod metrics;
 mod multi_instance;
 mod sdk;
 mod seed;

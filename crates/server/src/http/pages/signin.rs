@@ -84,7 +84,9 @@ async fn submit(
     if page.user.is_some() || !page.csrf_ok(&core, &form.csrf) {
         return Ok(again("bad_csrf"));
     }
-    match session::sign_in(&core, &form.login, &form.password, peer.ip()).await? {
+    // The one client address (a trusted proxy's X-Forwarded-For, else the peer).
+    let address = crate::http::context::client_address().unwrap_or(peer.ip());
+    match session::sign_in(&core, &form.login, &form.password, address).await? {
         Ok((sid, _user)) => {
             // A brand-new session id (never the pre-session one): no session fixation.
             let mut r = Redirect::to(&next).into_response();

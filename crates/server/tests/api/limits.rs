@@ -1,0 +1,310 @@
+//! Rate limits: per app and API (`QpsLimitForAppkeyAndApi`), per address on the token, sign-in
+//! and consent endpoints (`IpLimit`), wrong client secrets per (clientId, address), trusted
+//! proxies, and the emulator's default.
+//!
+//! No test depends on timing: each drives requests until the limit answers (with a rate of 1/s
+//! and at most 50 tries, refilling can never keep up), then checks what happened around it.
+
+use crate::helpers::*;
+use opending_server::config::Config;
+use serde_json::{json, Value};
+
+/// Limits on, everything generous except what a test tightens.
+fn limits_on(c: &mut Config) {
+    c.limits.enabled = Some(true);
+    c.limits.app_api_per_second = 1000;
+    c.limits.app_api_burst = 1000;
+    c.limits.address_per_second = 1000;
+    c.limits.address_burst = 1000;
+}
+
+const TRIES: usize = 50;
+
+/// Sends `req` until it is refused with 403 `code`; returns how many passed before, and the
+/// refusal.
+async fn until_refused<'a>(
+    code: &str,
+    mut req: impl FnMut(usize) -> std::pin::Pin<Box<dyn std::future::Future<Output = Answer> + 'a>>,
+) -> (usize, Answer) {
+    for i in 0..TRIES {
+        let a = req(i).await;
+        if a.status == 403 {
+            a.assert_error(403, code);
+            return (i, a);
+        }
+        assert_eq!(a.status, 200, "before the limit: {}", a.body);
+    }
+    panic!("no {code} after {TRIES} requests");
+}
+
+/// The exact shape of a rate-limit body.
+fn assert_limit_body(a: &Answer, code: &str) {
+    a.assert_error(403, code);
+    let obj = a.body.as_object().unwrap();
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["code", "message", "requestid"], "{}", a.body);
+    let msg = a.body["message"].as_str().unwrap();
+    let when = msg
+        .strip_prefix("请求过于频繁，限制将在 ")
+        .and_then(|m| m.strip_suffix(" 结束"))
+        .unwrap_or_else(|| panic!("DingTalk's wording: {msg}"));
+    // `YYYY-MM-DD HH:MM:SS`
+    assert_eq!(when.len(), 19, "{when}");
+    assert_eq!(&when[4..5], "-");
+    assert_eq!(&when[10..11], " ");
+}
+
+fn with_forwarded(app: &TestApp, path: &str, body: &Value, from: &str) -> reqwest::RequestBuilder {
+    app.http
+        .post(format!("{}{path}", app.base))
+        .header("x-forwarded-for", from)
+        .json(body)
+}
+
+fn token_body((id, secret): (&str, &str)) -> Value {
+    json!({"client_id": id, "client_secret": secret, "grant_type": "client_credentials"})
+}
+
+opending_testkit::both_backends! {
+    async fn burst_then_qps_limit_per_app_and_api(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            limits_on(c);
+            c.limits.app_api_per_second = 1;
+            c.limits.app_api_burst = 3;
+        }).await;
+        let token = app.token_value(ACME, HR).await;
+        let (passed, refusal) =
+            until_refused("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", |_| {
+                Box::pin(app.app_token(ACME, HR))
+            })
+            .await;
+        assert!(passed >= 2, "the rest of the burst of 3 passes first (passed {passed})");
+        assert_limit_body(&refusal, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi");
+
+        // Another app on the same API is not affected…
+        let ops = app.app_token(GLOBEX, OPS).await;
+        assert_eq!(ops.status, 200, "{}", ops.body);
+        // …nor the same app on another API.
+        assert_eq!(app.auth_infos(Some(&token), None).await.status, 200);
+        let (passed, _) =
+            until_refused("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", |_| {
+                Box::pin(app.auth_infos(Some(&token), None))
+            })
+            .await;
+        assert!(passed >= 2, "the contact API has its own budget (passed {passed} more)");
+        // Naming an app with a wrong secret never spends (or is refused by) its budget.
+        app.app_token(ACME, (HR.0, "wrong-secret")).await.assert_error(400, "invalid.client");
+        // The refusals are counted in the metrics.
+        let (_, metrics) = crate::metrics::scrape(&app, &app.base, None).await;
+        assert!(
+            metrics.lines().any(|l| l.starts_with("opending_rate_limited_total{kind=\"app_api\"} ")),
+            "{metrics}"
+        );
+    }
+
+    async fn address_limit_on_token_and_sign_in(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            limits_on(c);
+            c.limits.address_per_second = 1;
+            c.limits.address_burst = 3;
+        }).await;
+        let token = app.token_value(ACME, HR).await;
+        let (_, refusal) = until_refused("Forbidden.AccessDenied.IpLimit", |_| {
+            Box::pin(app.app_token(GLOBEX, OPS))
+        })
+        .await;
+        assert_limit_body(&refusal, "Forbidden.AccessDenied.IpLimit");
+        // Sign-in (and the other address-limited endpoints) share the address's budget.
+        let login = app
+            .send(
+                app.http
+                    .post(format!("{}/login", app.base))
+                    .form(&[("csrf", "x"), ("login", "alice"), ("password", "nope")]),
+            )
+            .await;
+        login.assert_error(403, "Forbidden.AccessDenied.IpLimit");
+        let user_token = app
+            .post_json(
+                "/v1.0/oauth2/userAccessToken",
+                &json!({"clientId": HR.0, "clientSecret": HR.1, "code": "x", "grantType": "authorization_code"}),
+            )
+            .await;
+        user_token.assert_error(403, "Forbidden.AccessDenied.IpLimit");
+        // APIs called with a token are not address-limited.
+        assert_eq!(app.auth_infos(Some(&token), None).await.status, 200);
+    }
+
+    async fn forwarded_for_counts_only_from_a_trusted_proxy(backend: Backend) {
+        let tight = |c: &mut Config| {
+            limits_on(c);
+            c.limits.address_per_second = 1;
+            c.limits.address_burst = 2;
+        };
+        let path = format!("/v1.0/oauth2/{ACME}/token");
+        let body = token_body(HR);
+
+        // Untrusted peer: a different X-Forwarded-For per request changes nothing.
+        let app = TestApp::spawn_with(backend.clone(), tight).await;
+        until_refused("Forbidden.AccessDenied.IpLimit", |i| {
+            Box::pin(app.send(with_forwarded(&app, &path, &body, &format!("203.0.113.{}", i + 1))))
+        })
+        .await;
+        app.stop().await;
+
+        // Trusted peer: the forwarded address is the client.
+        let app = TestApp::spawn_with(backend, |c| {
+            tight(c);
+            c.limits.trusted_proxies = vec!["127.0.0.0/8".into()];
+        })
+        .await;
+        until_refused("Forbidden.AccessDenied.IpLimit", |_| {
+            Box::pin(app.send(with_forwarded(&app, &path, &body, "203.0.113.1")))
+        })
+        .await;
+        let other = app.send(with_forwarded(&app, &path, &body, "203.0.113.2")).await;
+        assert_eq!(other.status, 200, "another client behind the proxy: {}", other.body);
+        // A spoofed hop in front of the real one does not help: the nearest untrusted hop counts.
+        let spoofed = app
+            .send(with_forwarded(&app, &path, &body, "198.51.100.1, 203.0.113.1"))
+            .await;
+        spoofed.assert_error(403, "Forbidden.AccessDenied.IpLimit");
+    }
+
+    async fn secret_guessing_is_refused_but_the_real_app_keeps_working(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            limits_on(c);
+            c.limits.secret_failures = 3;
+            c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        })
+        .await;
+        let path = format!("/v1.0/oauth2/{ACME}/token");
+        let attacker = "203.0.113.66";
+        let wrong = token_body((HR.0, "guess-0123456789abcdef0123456"));
+        for _ in 0..3 {
+            app.send(with_forwarded(&app, &path, &wrong, attacker))
+                .await
+                .assert_error(400, "invalid.client");
+        }
+        // From now on the attacker's guesses are refused unchecked — even a right one, so a
+        // guess cannot be confirmed…
+        for body in [&wrong, &token_body(HR)] {
+            let a = app.send(with_forwarded(&app, &path, body, attacker)).await;
+            assert_limit_body(&a, "Forbidden.AccessDenied.IpLimit");
+        }
+        // …on every endpoint that checks this client's secret.
+        let a = app
+            .send(with_forwarded(
+                &app,
+                "/v1.0/oauth2/userAccessToken",
+                &json!({"clientId": HR.0, "clientSecret": "guess", "code": "x", "grantType": "authorization_code"}),
+                attacker,
+            ))
+            .await;
+        a.assert_error(403, "Forbidden.AccessDenied.IpLimit");
+        // The app's own servers, elsewhere, still get tokens during the attack.
+        let real = app.send(with_forwarded(&app, &path, &token_body(HR), "198.51.100.7")).await;
+        assert_eq!(real.status, 200, "{}", real.body);
+        let direct = app.app_token(ACME, HR).await;
+        assert_eq!(direct.status, 200, "{}", direct.body);
+        // Another app is not affected at the attacker's address either.
+        let ops = app
+            .send(with_forwarded(&app, &format!("/v1.0/oauth2/{GLOBEX}/token"), &token_body(OPS), attacker))
+            .await;
+        assert_eq!(ops.status, 200, "{}", ops.body);
+    }
+
+    async fn python_sdk_surfaces_the_qps_limit_unchanged(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            limits_on(c);
+            c.limits.app_api_per_second = 1;
+            c.limits.app_api_burst = 2;
+        })
+        .await;
+        crate::sdk::python_script(&app, "rate_limit.py").await;
+    }
+
+    async fn limits_are_off_in_emulator_mode_unless_switched_on(backend: Backend) {
+        let tight = |c: &mut Config| {
+            c.limits.enabled = None;
+            c.emulator.enabled = true;
+            c.limits.app_api_per_second = 1;
+            c.limits.app_api_burst = 1;
+            c.limits.address_per_second = 1;
+            c.limits.address_burst = 1;
+        };
+        let app = TestApp::spawn_with(backend.clone(), tight).await;
+        for _ in 0..TRIES {
+            let a = app.app_token(ACME, HR).await;
+            assert_eq!(a.status, 200, "{}", a.body);
+        }
+        app.stop().await;
+        let app = TestApp::spawn_with(backend, |c| {
+            tight(c);
+            c.limits.enabled = Some(true);
+            c.limits.address_per_second = 1000;
+            c.limits.address_burst = 1000;
+        })
+        .await;
+        assert_eq!(app.app_token(ACME, HR).await.status, 200);
+        until_refused("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", |_| {
+            Box::pin(app.app_token(ACME, HR))
+        })
+        .await;
+    }
+}
+
+#[test]
+fn limits_config_parses_and_defaults() {
+    let c = Config::default();
+    assert!(c.limits_enabled(), "on by default");
+    assert_eq!(
+        (c.limits.app_api_per_second, c.limits.app_api_burst),
+        (20, 40)
+    );
+    assert!(c.limits.trusted_proxies.is_empty());
+    let mut emu = Config::default();
+    emu.emulator.enabled = true;
+    assert!(!emu.limits_enabled(), "off by default in emulator mode");
+
+    let dir = tempdir::Dir::new();
+    let path = dir.path().join("opending.toml");
+    std::fs::write(
+        &path,
+        "metrics_listen = \"127.0.0.1:9090\"\n\
+         metrics_token = \"metrics-token-0123456789\"\n\
+         [emulator]\nenabled = true\n\
+         [limits]\nenabled = true\napp_api_per_second = 5\napp_api_burst = 7\n\
+         address_per_second = 9\naddress_burst = 11\nsecret_failures = 4\n\
+         secret_failure_window_s = 60\ntrusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\", \"::1\"]\n",
+    )
+    .unwrap();
+    let c = Config::load(Some(&path), &Default::default()).unwrap();
+    assert!(c.limits_enabled(), "switched on in emulator mode");
+    let l = &c.limits;
+    assert_eq!(
+        (
+            l.app_api_per_second,
+            l.app_api_burst,
+            l.address_per_second,
+            l.address_burst
+        ),
+        (5, 7, 9, 11)
+    );
+    assert_eq!((l.secret_failures, l.secret_failure_window_s), (4, 60));
+    assert_eq!(l.trusted_networks().unwrap().len(), 3);
+    assert_eq!(c.metrics_listen, Some("127.0.0.1:9090".parse().unwrap()));
+
+    for bad in [
+        "[limits]\ntrusted_proxies = [\"10.0.0.0/33\"]\n",
+        "[limits]\napp_api_per_second = 0\n",
+        "[limits]\nno_such_setting = 1\n",
+        "metrics_token = \"short\"\n",
+    ] {
+        std::fs::write(&path, bad).unwrap();
+        assert!(
+            Config::load(Some(&path), &Default::default()).is_err(),
+            "{bad}"
+        );
+    }
+}
