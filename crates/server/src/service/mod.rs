@@ -5,6 +5,7 @@ pub mod admin;
 pub mod app_token;
 pub mod auth;
 pub mod contact;
+pub mod contact_cache;
 pub mod demo;
 pub mod emulator;
 pub mod introspect;
