@@ -58,6 +58,12 @@ impl HotTokens {
         }
     }
 
+    /// Entries held now, after pending maintenance.
+    pub fn entry_count(&self) -> u64 {
+        self.cache.run_pending_tasks();
+        self.cache.entry_count()
+    }
+
     /// The token to hand out again, when memory may answer: same second, same counter, and
     /// the right secret. `seq` is the fresh counter value.
     fn hit(

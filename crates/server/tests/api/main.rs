@@ -10,6 +10,7 @@ mod browser;
 mod contact;
 mod delegation;
 mod emulator;
+mod hot_path;
 mod introspect;
 mod journal;
 mod multi_instance;
