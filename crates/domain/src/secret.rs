@@ -105,6 +105,8 @@ pub enum Purpose {
     Session,
     /// Deriving a form's CSRF token from its session.
     Csrf,
+    /// The check carried in every access token's value (see `token.rs`).
+    TokenCheck,
 }
 
 impl Purpose {
@@ -120,6 +122,7 @@ impl Purpose {
             Self::AuthCode => b"opending/auth-code/v1\0",
             Self::Session => b"opending/session/v1\0",
             Self::Csrf => b"opending/csrf/v1\0",
+            Self::TokenCheck => b"opending/token-check/v1\0",
         }
     }
 }

@@ -6,6 +6,15 @@
 //! instance holding the key can hand the same one out, and with the key configured outside the
 //! database, the database alone reveals no token.
 //! Tokens are looked up by a keyed hash of their value, never by the value.
+//!
+//! Every access token value (app and user) is 32 lowercase hex digits, like DingTalk's, made of
+//! 96 bits that are random (user tokens) or derived from the nonce (app tokens) followed by a
+//! 32-bit check: HMAC(hash key, those 96 bits) truncated. A presented token whose check does not
+//! match cannot have been issued by a server holding the key, so it is refused without a
+//! storage lookup or a cache entry ([`may_be_issued`]): a flood of made-up tokens costs one
+//! HMAC each and no memory. Guessing a valid token stays a 96-bit search; forging a value that
+//! passes the check (without the key) succeeds once in 2^32 tries and then only reaches the
+//! lookup that every value used to reach.
 
 use rand::RngCore;
 
@@ -49,10 +58,50 @@ impl std::fmt::Debug for TokenNonce {
     }
 }
 
-/// The app token value for a nonce: 32 lowercase hex digits (128 bits), shaped like DingTalk's.
+/// Bytes of an access token value before its check.
+const BODY_LEN: usize = 12;
+/// Bytes of the check.
+const CHECK_LEN: usize = 4;
+
+/// The value for a 96-bit body: the body, then its check, in lowercase hex.
+fn seal(key: &HashKey, body: &[u8; BODY_LEN]) -> Secret {
+    let check = key.hash(Purpose::TokenCheck, body);
+    let mut v = [0u8; BODY_LEN + CHECK_LEN];
+    v[..BODY_LEN].copy_from_slice(body);
+    v[BODY_LEN..].copy_from_slice(&check.0[..CHECK_LEN]);
+    Secret::new(hex::encode(v))
+}
+
+/// The app token value for a nonce: 32 lowercase hex digits, shaped like DingTalk's.
 pub fn derive_app_token(key: &HashKey, nonce: &TokenNonce) -> Secret {
     let mac = key.hash(Purpose::AppTokenDerivation, &nonce.0);
-    Secret::new(hex::encode(&mac.0[..16]))
+    let mut body = [0u8; BODY_LEN];
+    body.copy_from_slice(&mac.0[..BODY_LEN]);
+    seal(key, &body)
+}
+
+/// A fresh user access token value: 96 random bits and their check, 32 lowercase hex digits.
+pub fn random_access_token(key: &HashKey, rng: &mut (impl RngCore + ?Sized)) -> Secret {
+    let mut body = [0u8; BODY_LEN];
+    rng.fill_bytes(&mut body);
+    seal(key, &body)
+}
+
+/// Whether `token` can be an access token this server (or another holding the key) issued:
+/// 32 lowercase hex digits whose last 8 are the check of the first 24 (constant time).
+pub fn may_be_issued(key: &HashKey, token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    let t = token.as_bytes();
+    if t.len() != 2 * (BODY_LEN + CHECK_LEN)
+        || !t.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return false;
+    }
+    let Ok(bytes) = hex::decode(t) else {
+        return false;
+    };
+    let check = key.hash(Purpose::TokenCheck, &bytes[..BODY_LEN]);
+    check.0[..CHECK_LEN].ct_eq(&bytes[BODY_LEN..]).into()
 }
 
 /// The keyed hash under which an access token is stored and looked up.
@@ -119,6 +168,35 @@ impl NewAppToken {
                 expires_at: now.plus(ttl),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    #[test]
+    fn issued_values_pass_the_check_and_others_do_not() {
+        let key = HashKey::generate(&mut rand::thread_rng());
+        let other = HashKey::generate(&mut rand::thread_rng());
+        let app = derive_app_token(&key, &TokenNonce::generate(&mut rand::thread_rng()));
+        let user = random_access_token(&key, &mut rand::thread_rng());
+        for v in [&app, &user] {
+            let v = v.expose();
+            assert_eq!(v.len(), 32);
+            assert!(v
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            assert!(may_be_issued(&key, v));
+            assert!(!may_be_issued(&other, v), "the check depends on the key");
+            assert!(!may_be_issued(&key, &v.to_uppercase()));
+            // Any change to the body breaks the check.
+            let flipped = format!("{}{}", if &v[..1] == "0" { "1" } else { "0" }, &v[1..]);
+            assert!(!may_be_issued(&key, &flipped));
+        }
+        assert!(!may_be_issued(&key, "0123456789abcdef0123456789abcdef"));
+        assert!(!may_be_issued(&key, ""));
+        assert!(!may_be_issued(&key, "zz"));
     }
 }
 

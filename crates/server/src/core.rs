@@ -68,6 +68,10 @@ pub struct Core {
     pub public_url: String,
     /// Resolved access tokens (emptied on every change that may withdraw a right).
     pub tokens: Arc<TokenCache>,
+    /// App tokens handed out this second, for repeat requests (service/app_token.rs).
+    pub hot_tokens: crate::service::app_token::HotTokens,
+    /// Orgs and app standings the contact API reads (emptied on every change).
+    pub contact_cache: Arc<crate::service::contact_cache::ContactCache>,
     /// Longest time a request may take.
     pub request_timeout: Duration,
     /// Request counters and (in emulator mode) the last requests.
@@ -130,6 +134,9 @@ impl Core {
         ));
         let cache = tokens.clone();
         store.changes().subscribe(move || cache.invalidate_all());
+        let contact_cache = Arc::new(crate::service::contact_cache::ContactCache::default());
+        let cache = contact_cache.clone();
+        store.changes().subscribe(move || cache.invalidate_all());
         let admin_key_hash = config
             .admin_key
             .as_ref()
@@ -175,6 +182,8 @@ impl Core {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", config.listen)),
             tokens,
+            hot_tokens: crate::service::app_token::HotTokens::new(config.token_cache_capacity),
+            contact_cache,
             request_timeout: Duration::from_millis(config.request_timeout_ms),
             journal: crate::journal::Journal::new(if config.emulator.enabled {
                 config.emulator.journal_capacity

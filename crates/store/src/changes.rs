@@ -7,7 +7,10 @@
 //! fallback for PostgreSQL), so a cache anywhere is stale for at most the poll interval.
 
 use std::{
-    sync::{Arc, RwLock},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, RwLock,
+    },
     time::Duration,
 };
 
@@ -20,6 +23,8 @@ type Callback = Arc<dyn Fn() + Send + Sync>;
 #[derive(Clone, Default)]
 pub struct ChangeFeed {
     subscribers: Arc<RwLock<Vec<Callback>>>,
+    /// Changes signalled so far (moved before the subscribers are called).
+    count: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for ChangeFeed {
@@ -31,6 +36,7 @@ impl std::fmt::Debug for ChangeFeed {
 impl ChangeFeed {
     /// Calls every subscriber, inline. Callbacks must be quick and must not block.
     pub fn notify(&self) {
+        self.count.fetch_add(1, Ordering::SeqCst);
         let subs = self
             .subscribers
             .read()
@@ -39,6 +45,11 @@ impl ChangeFeed {
         for cb in subs {
             cb();
         }
+    }
+
+    /// How many changes were signalled in this process so far.
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::SeqCst)
     }
 
     /// Registers a callback for every future change.

@@ -212,6 +212,12 @@ pub trait Store: DelegationStore + AuditStore + ConsoleStore + Send + Sync + 'st
 
     /// The current value of the change counter.
     async fn change_seq(&self) -> StoreResult<i64>;
+    /// The change counter as of now, as a fresh read that sees every change committed by any
+    /// process sharing the database — what a hot path reads to prove that nothing it keeps in
+    /// memory was withdrawn. Cheap: on SQLite a synchronous read on a dedicated connection (no
+    /// hand-off to a worker thread); the in-memory store cannot be shared, so its in-process
+    /// count of changes is exact; PostgreSQL reads the counter.
+    async fn fresh_change_seq(&self) -> StoreResult<i64>;
 
     /// Deletes every org, app, user, token, code, grant and custom point (the emulator's reset);
     /// server metadata (the hash key) stays.

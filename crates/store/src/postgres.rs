@@ -97,6 +97,11 @@ impl PgStore {
         })
     }
 
+    /// A fresh read of the change counter: every read on PostgreSQL is fresh.
+    async fn fresh_seq(&self) -> StoreResult<i64> {
+        self.change_seq().await
+    }
+
     /// The underlying pool (for change notification).
     pub fn pool(&self) -> &PgPool {
         &self.pool

@@ -225,26 +225,30 @@ macro_rules! impl_store {
             }
 
             async fn create_org(&self, org: &opending_domain::Org) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
                 sqlx::query("INSERT INTO orgs (corp_id, name, created_at) VALUES ($1, $2, $3)")
                     .bind(org.corp_id.as_str())
                     .bind(&org.name)
                     .bind(org.created_at.0)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await
                     .map_err(|e| crate::StoreError::from_write(e, "an org with this corpId"))?;
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn rename_org(&self, corp_id: &opending_domain::CorpId, name: &str) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query("UPDATE orgs SET name = $2 WHERE corp_id = $1")
                     .bind(corp_id.as_str())
                     .bind(name)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err(crate::StoreError::NotFound(format!("org {corp_id}")));
                 }
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn get_org(&self, corp_id: &opending_domain::CorpId) -> crate::StoreResult<Option<opending_domain::Org>> {
@@ -263,6 +267,7 @@ macro_rules! impl_store {
             }
 
             async fn create_app(&self, app: &opending_domain::App) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
                 sqlx::query(
                     "INSERT INTO apps (client_id, name, owner_corp_id, distribution, secret_hash, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -273,10 +278,11 @@ macro_rules! impl_store {
                 .bind(app.distribution.as_str())
                 .bind(app.secret_hash.to_hex())
                 .bind(app.created_at.0)
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await
                 .map_err(|e| crate::StoreError::from_write(e, "an app with this clientId"))?;
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn get_app(&self, client_id: &opending_domain::ClientId) -> crate::StoreResult<Option<opending_domain::App>> {
@@ -301,15 +307,17 @@ macro_rules! impl_store {
             }
 
             async fn rename_app(&self, client_id: &opending_domain::ClientId, name: &str) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query("UPDATE apps SET name = $2 WHERE client_id = $1")
                     .bind(client_id.as_str())
                     .bind(name)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() == 0 {
                     return Err(crate::StoreError::NotFound(format!("app {client_id}")));
                 }
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn set_app_secret(&self, client_id: &opending_domain::ClientId, hash: &opending_domain::KeyedHash) -> crate::StoreResult<()> {
@@ -691,6 +699,7 @@ macro_rules! impl_store {
             }
 
             async fn put_org_auth_info(&self, corp_id: &opending_domain::CorpId, i: &opending_domain::OrgAuthInfo) -> crate::StoreResult<()> {
+                let mut tx = self.writer().begin().await?;
                 sqlx::query(
                     "INSERT INTO org_auth_info (corp_id, auth_level, license_org_name, registration_num, \
                          unified_social_credit, organization_code, legal_person, license_url) \
@@ -709,10 +718,11 @@ macro_rules! impl_store {
                 .bind(&i.organization_code)
                 .bind(&i.legal_person)
                 .bind(&i.license_url)
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await
                 .map_err(|e| crate::StoreError::from_write(e, "the org's certification info"))?;
-                Ok(())
+                Self::bump(&mut tx).await?;
+                self.commit_change(tx).await
             }
 
             async fn wipe(&self) -> crate::StoreResult<()> {
@@ -749,6 +759,10 @@ macro_rules! impl_store {
                 Self::bump(&mut tx).await?;
                 self.commit_change(tx).await?;
                 Ok(done.rows_affected() > 0)
+            }
+
+            async fn fresh_change_seq(&self) -> crate::StoreResult<i64> {
+                self.fresh_seq().await
             }
 
             async fn change_seq(&self) -> crate::StoreResult<i64> {

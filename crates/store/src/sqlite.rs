@@ -5,7 +5,12 @@
 //! durability at the cost of throughput. Writes go through a one-connection pool so writers
 //! queue in-process instead of failing with `SQLITE_BUSY`; reads use a separate pool.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    str::FromStr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use sqlx::{
     migrate::Migrator,
@@ -24,6 +29,61 @@ pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
     changes: ChangeFeed,
+    /// Where fresh reads of the change counter come from; `None` for the in-memory store,
+    /// which no other process can reach (its in-process change count is exact).
+    fresh: Option<Arc<FreshReader>>,
+}
+
+/// Synchronous connections for [`crate::Store::fresh_change_seq`]: one indexed read of one row
+/// in WAL mode takes a few microseconds, far less than handing a query to an sqlx worker
+/// thread and back, so it runs inline on the caller's thread. Each statement is its own read
+/// transaction and so sees every commit of every process sharing the file. Connections are
+/// kept in a small stack, one per thread that is reading at the same moment.
+#[derive(Debug)]
+struct FreshReader {
+    path: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+/// Most idle fresh-read connections kept.
+const FRESH_IDLE_MAX: usize = 8;
+
+impl FreshReader {
+    fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(conn)
+    }
+
+    fn read(&self) -> StoreResult<i64> {
+        let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open().map_err(fresh_error)?,
+        };
+        let value: String = conn
+            .prepare_cached("SELECT value FROM meta WHERE name = 'change_seq'")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
+            .map_err(fresh_error)?;
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < FRESH_IDLE_MAX {
+            idle.push(conn);
+        }
+        drop(idle);
+        value
+            .parse()
+            .map_err(|e| crate::StoreError::Corrupt(format!("change_seq: {e}")))
+    }
+}
+
+fn fresh_error(e: rusqlite::Error) -> crate::StoreError {
+    crate::StoreError::Database(sqlx::Error::Protocol(format!(
+        "reading the change counter: {e}"
+    )))
 }
 
 impl SqliteStore {
@@ -95,6 +155,10 @@ impl SqliteStore {
             read,
             write,
             changes: ChangeFeed::default(),
+            fresh: Some(Arc::new(FreshReader {
+                path: data_dir.join("opending.db"),
+                idle: Mutex::new(Vec::new()),
+            })),
         })
     }
 
@@ -113,7 +177,16 @@ impl SqliteStore {
             read: pool.clone(),
             write: pool,
             changes: ChangeFeed::default(),
+            fresh: None,
         })
+    }
+
+    /// See [`FreshReader`]; the in-memory store counts its own changes.
+    async fn fresh_seq(&self) -> StoreResult<i64> {
+        match &self.fresh {
+            Some(reader) => reader.read(),
+            None => Ok(self.changes.count() as i64),
+        }
     }
 
     fn reader(&self) -> &SqlitePool {

@@ -4,13 +4,85 @@
 //! then whether the app may run in the org — so each failure has one answer. Unknown clients and
 //! wrong secrets are indistinguishable, in body and in timing.
 
+use std::{sync::Arc, time::Duration};
+
+use moka::sync::Cache;
 use opending_domain::{
-    token::{derive_app_token, NewAppToken},
-    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, CorpId, Distribution, ErrorCode, Secret,
+    token::{derive_app_token, AppToken, NewAppToken},
+    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, CorpId, Distribution, ErrorCode,
+    KeyedHash, Secret,
 };
 
 use super::Result;
 use crate::Core;
+
+/// The hot path of repeat token requests, kept authoritative and durable.
+///
+/// Expiries are whole seconds, so a token handed out in the current second already carries,
+/// in storage, exactly the expiry a repeat request would renew it to: answering it again from
+/// memory needs no write, and the answer survives `kill -9` like the first one. What memory
+/// cannot know is whether something changed since — a rotated secret, an uninstall, a
+/// revocation, possibly by another process sharing the database. So each entry remembers the
+/// change counter read *before* the storage reads it was built from, and a hit requires a
+/// fresh read of that counter ([`opending_store::Store::fresh_change_seq`], a few microseconds
+/// on SQLite) to still show the same value: any change committed anywhere since moves it. The
+/// presented secret is compared in constant time against the keyed hash read then.
+pub struct HotTokens {
+    cache: Cache<(ClientId, CorpId), Arc<Hot>>,
+}
+
+struct Hot {
+    /// The change counter read before the app and its token were read.
+    seq: i64,
+    secret_hash: KeyedHash,
+    expires_at: opending_domain::UnixTime,
+    value: Secret,
+}
+
+impl std::fmt::Debug for HotTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HotTokens")
+            .field("entries", &self.cache.entry_count())
+            .finish()
+    }
+}
+
+impl HotTokens {
+    /// At most `capacity` (app, org) pairs, each kept two seconds at most (an entry is only
+    /// useful within the second it was made in).
+    pub fn new(capacity: u64) -> Self {
+        Self {
+            cache: Cache::builder()
+                .max_capacity(capacity)
+                .time_to_live(Duration::from_secs(2))
+                .build(),
+        }
+    }
+
+    /// Entries held now, after pending maintenance.
+    pub fn entry_count(&self) -> u64 {
+        self.cache.run_pending_tasks();
+        self.cache.entry_count()
+    }
+
+    /// The token to hand out again, when memory may answer: same second, same counter, and
+    /// the right secret. `seq` is the fresh counter value.
+    fn hit(
+        &self,
+        core: &Core,
+        key: &(ClientId, CorpId),
+        secret: &Secret,
+        seq: i64,
+    ) -> Option<IssuedToken> {
+        let hot = self.cache.get(key)?;
+        let renewed_to = core.now().plus(core.app_token_ttl);
+        let secret_ok = core.client_secret_matches(secret, Some(&hot.secret_hash));
+        (hot.seq == seq && hot.expires_at == renewed_to && secret_ok).then(|| IssuedToken {
+            access_token: hot.value.clone(),
+            expires_in: core.app_token_ttl,
+        })
+    }
+}
 
 /// A validated token request.
 #[derive(Debug)]
@@ -41,11 +113,36 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
     }
     let corp_id = CorpId::parse(req.corp_id)
         .map_err(|e| ApiError::invalid_request(format!("path parameter {e}")))?;
+    // Read before anything else, so that a change committed after this read, anywhere, makes
+    // the entry built below miss (see `HotTokens`).
+    let seq = core.store.fresh_change_seq().await?;
+    let key = ClientId::parse(&req.client_id)
+        .ok()
+        .map(|id| (id, corp_id.clone()));
+    if let Some(hit) = key
+        .as_ref()
+        .and_then(|k| core.hot_tokens.hit(core, k, &req.client_secret, seq))
+    {
+        return Ok(hit);
+    }
     let standing = verify_secret(core, &req.client_id, &req.client_secret, &corp_id).await?;
     standing
         .app
         .may_run_in(&corp_id, standing.org_exists, standing.installation)?;
-    issue_for(core, standing.app.client_id, corp_id).await
+    let secret_hash = standing.app.secret_hash;
+    let (issued, token) = issue_for(core, standing.app.client_id, corp_id).await?;
+    if let Some(key) = key {
+        core.hot_tokens.cache.insert(
+            key,
+            Arc::new(Hot {
+                seq,
+                secret_hash,
+                expires_at: token.expires_at,
+                value: issued.access_token.clone(),
+            }),
+        );
+    }
+    Ok(issued)
 }
 
 /// The legacy `POST /v1.0/oauth2/accessToken`: internal apps only, in their owner org.
@@ -68,7 +165,9 @@ pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Re
     standing
         .app
         .may_run_in(&probe_corp, standing.org_exists, standing.installation)?;
-    issue_for(core, standing.app.client_id, probe_corp).await
+    issue_for(core, standing.app.client_id, probe_corp)
+        .await
+        .map(|(issued, _)| issued)
 }
 
 /// Verifies the client's secret; returns the app with its standing in `corp_id`.
@@ -93,12 +192,24 @@ async fn verify_secret(
     Ok(found)
 }
 
-async fn issue_for(core: &Core, client_id: ClientId, corp_id: CorpId) -> Result<IssuedToken> {
+async fn issue_for(
+    core: &Core,
+    client_id: ClientId,
+    corp_id: CorpId,
+) -> Result<(IssuedToken, AppToken)> {
     let now = core.now();
     let candidate = core.with_rng(|rng| {
         NewAppToken::mint(&core.key, rng, client_id, corp_id, now, core.app_token_ttl)
     });
-    let stored = core.store.issue_app_token(&candidate.record, now).await?;
+    let mut stored = core.store.issue_app_token(&candidate.record, now).await?;
+    let mut value = derive_app_token(&core.key, &stored.nonce);
+    if opending_domain::token::access_token_hash(&core.key, value.expose()) != stored.token_hash {
+        // A token issued before values carried their check (see `token.rs`): its value can no
+        // longer be derived, so it is replaced by a fresh one.
+        core.store.revoke_app_token(&stored.token_hash).await?;
+        stored = core.store.issue_app_token(&candidate.record, now).await?;
+        value = derive_app_token(&core.key, &stored.nonce);
+    }
     let kind = if stored.nonce == candidate.record.nonce {
         AuditKind::TokenIssued
     } else {
@@ -121,8 +232,9 @@ async fn issue_for(core: &Core, client_id: ClientId, corp_id: CorpId) -> Result<
         "renewed"
     };
     core.metrics.token("app", event, 1);
-    Ok(IssuedToken {
-        access_token: derive_app_token(&core.key, &stored.nonce),
+    let issued = IssuedToken {
+        access_token: value,
         expires_in: stored.expires_in(now),
-    })
+    };
+    Ok((issued, stored))
 }

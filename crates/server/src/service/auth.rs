@@ -96,6 +96,11 @@ pub async fn authenticate(core: &Core, token: Option<&str>) -> Result<Arc<Princi
     {
         return Err(invalid(""));
     }
+    // A value that cannot have been issued is refused here: no storage read, no cache entry,
+    // so a flood of made-up tokens costs one HMAC each and no memory (see `token.rs`).
+    if !opending_domain::token::may_be_issued(&core.key, token) {
+        return Err(invalid(""));
+    }
     let hash = access_token_hash(&core.key, token);
     let now = core.now();
     let cache = &core.tokens;

@@ -24,27 +24,20 @@ pub async fn org_auth_info(
         None => principal.corp_id.clone(),
         Some(t) => CorpId::parse(t).map_err(|_| unknown())?,
     };
-    let Some(org) = core.store.get_org(&corp).await? else {
+    // Both reads come from the contact cache, emptied on every change (contact_cache.rs).
+    let Some(org) = core.contact_cache.org(core, &corp).await? else {
         return Err(unknown().into());
     };
-    if corp != principal.corp_id {
-        let standing = core.store.app_in_org(&principal.client_id, &corp).await?;
-        let allowed = standing.is_some_and(|s| {
-            s.app
-                .may_run_in(&corp, s.org_exists, s.installation)
-                .is_ok()
-        });
-        if !allowed {
-            tracing::debug!(target_corp = %corp, "authInfos refused: the org has not authorized this app");
-            return Err(ApiError::new(ErrorCode::PermissionDenied).into());
-        }
+    if corp != principal.corp_id
+        && !core
+            .contact_cache
+            .may_run(core, &principal.client_id, &corp)
+            .await?
+    {
+        tracing::debug!(target_corp = %corp, "authInfos refused: the org has not authorized this app");
+        return Err(ApiError::new(ErrorCode::PermissionDenied).into());
     }
-    let info = core
-        .store
-        .get_org_auth_info(&corp)
-        .await?
-        .unwrap_or_default();
-    Ok(AuthInfoView::new(org.name, info))
+    Ok(AuthInfoView::new(org.name.clone(), org.auth_info.clone()))
 }
 
 /// The point `GET /v1.0/contact/users/{unionId}` needs.

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod console;
 pub mod contact;
+pub mod contact_cache;
 pub mod demo;
 pub mod emulator;
 pub mod introspect;

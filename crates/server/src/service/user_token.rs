@@ -206,7 +206,7 @@ async fn issue(
     rotating: Option<&UserTokenRecord>,
 ) -> Result<IssuedUserToken> {
     let now = core.now();
-    let access = random_token(core);
+    let access = core.with_rng(|rng| opending_domain::token::random_access_token(&core.key, rng));
     let refresh = random_token(core);
     let l = &core.lifetimes;
     let record = |hash, expires: i64| UserTokenRecord {

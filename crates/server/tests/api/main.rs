@@ -15,6 +15,7 @@ mod console_org_browser;
 mod contact;
 mod delegation;
 mod emulator;
+mod hot_path;
 mod introspect;
 mod journal;
 mod limits;
