@@ -11,6 +11,8 @@ static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 /// One line of the chart.
 pub struct Series {
+    /// Scenario letter (picks the colour: z grey, the peer red).
+    pub id: &'static str,
     /// Legend text.
     pub label: String,
     /// (connections, req/s, p99 ms), by connections.
@@ -36,7 +38,13 @@ pub fn draw(path: &Path, title: &str, series: &[Series]) -> Result<()> {
     let root = root.titled(title, ("sans-serif", 22)).map_err(e)?;
     let (left, right) = root.split_horizontally(700);
     let x_range = || (0.8f64..max_c * 1.25).log_scale();
-    let color = |i: usize| Palette99::pick(i).to_rgba();
+    let color = |i: usize| match series[i].id {
+        "z" => RGBColor(140, 140, 140).to_rgba(),
+        "a" => RGBColor(31, 119, 180).to_rgba(),
+        "c" => RGBColor(44, 160, 44).to_rgba(),
+        "p" => RGBColor(214, 39, 40).to_rgba(),
+        _ => Palette99::pick(i).to_rgba(),
+    };
 
     let mut rps = ChartBuilder::on(&left)
         .caption("throughput (req/s, higher is better)", ("sans-serif", 18))
@@ -51,6 +59,7 @@ pub fn draw(path: &Path, title: &str, series: &[Series]) -> Result<()> {
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style(("sans-serif", 14))
+        .light_line_style(WHITE)
         .draw()
         .map_err(e)?;
     for (i, s) in series.iter().enumerate() {
@@ -93,6 +102,7 @@ pub fn draw(path: &Path, title: &str, series: &[Series]) -> Result<()> {
         .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y}"))
         .label_style(("sans-serif", 14))
+        .light_line_style(WHITE)
         .draw()
         .map_err(e)?;
     for (i, s) in series.iter().enumerate() {

@@ -160,7 +160,9 @@ async fn measure(
         r.rps, r.p99_ms, r.errors
     );
     if scenario == Scenario::CodeExchange && r.rps > 0.0 {
-        world.code_rate = world.code_rate.max(r.rps);
+        // The next run's pool follows the rate measured now (the run ends early if it was
+        // too small, so that rate is a true one either way).
+        world.code_rate = r.rps.max(100.0);
     }
     Ok(r)
 }
@@ -190,11 +192,9 @@ async fn run(mut args: Args) -> Result<bool> {
     if args.connections == 0 || args.duration <= 0.0 || args.runs == 0 {
         bail!("--connections, --duration and --runs must be positive");
     }
-    let wants_peer = args
-        .scenarios
-        .iter()
-        .chain(&args.sweep_scenarios)
-        .any(|s| s.trim() == "p");
+    let has_p = |list: &[String]| list.iter().any(|s| s.trim() == "p");
+    let wants_peer =
+        has_p(&args.scenarios) || (!args.sweep.is_empty() && has_p(&args.sweep_scenarios));
     let with_peer = wants_peer && (peer::node_available() || !args.smoke);
     if wants_peer && !with_peer {
         eprintln!("NOTICE: node not found: the smoke run skips the peer (scenario p)");
@@ -278,11 +278,13 @@ async fn run(mut args: Args) -> Result<bool> {
         ms(startup_ms),
         mb(idle_rss_kb)
     );
-    md += &format!(
-        "- peer (node-oidc-provider): start to first answer {}, RSS after start {}\n",
-        ms(peer_startup_ms),
-        mb(peer_idle_rss_kb)
-    );
+    if peer_startup_ms.is_some() {
+        md += &format!(
+            "- peer (node-oidc-provider): start to first answer {}, RSS after start {}\n",
+            ms(peer_startup_ms),
+            mb(peer_idle_rss_kb)
+        );
+    }
     if let Some(l) = &live {
         md += &format!(
             "- live tokens: {} app tokens issued in {:.1} s before measuring; server RSS after issuing them {}\n",
@@ -303,6 +305,7 @@ async fn run(mut args: Args) -> Result<bool> {
         let mut series: BTreeMap<&str, chart::Series> = BTreeMap::new();
         for r in &sweep {
             let s = series.entry(r.id).or_insert_with(|| chart::Series {
+                id: r.id,
                 label: format!("{}: {}", r.id, r.scenario),
                 points: Vec::new(),
             });

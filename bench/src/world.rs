@@ -23,7 +23,7 @@ pub const BENCH_SECRET: &str = "bench-secret-0123456789abcdef";
 /// Apps per `POST /_opending/seed` (the document stays well under its 1 MiB limit).
 const SEED_BATCH: u64 = 2_000;
 /// Concurrent connections for setup calls (minting codes, issuing live tokens).
-const SETUP_CONNECTIONS: usize = 8;
+const SETUP_CONNECTIONS: usize = 16;
 
 /// The clientId of generated app `i`.
 pub fn cold_app(i: u64) -> String {
