@@ -3,40 +3,45 @@
 //! Opens a fixed number of keep-alive HTTP/1.1 connections, sends requests back to back on each
 //! for a fixed duration per scenario, records every latency in an HdrHistogram, and writes a JSON
 //! and a Markdown report (req/s, p50/p90/p99/max, errors, server RSS before/after, ratio to the
-//! baseline scenario `z` measured in the same run).
+//! baseline scenario `z` measured in the same run, the median of `--runs` runs), the peer
+//! (node-oidc-provider) measured in the same run, and with `--sweep` a chart of req/s and p99
+//! against the connection count.
 //!
-//! It starts the server itself (`--binary`, on the in-memory store or on SQLite with
-//! `--data-dir`, seeded with docs/examples/world.yaml in emulator mode) or targets a running one
-//! (`--url`, optionally `--pid` to read its RSS). `--smoke` runs every scenario for about a second
-//! on the debug binary and exits non-zero on any error: CI runs it, no timing is asserted.
+//! It starts the server itself (`--binary`, on `--backend memory|sqlite|postgres`, seeded with
+//! docs/examples/world.yaml in emulator mode) or targets a running one (`--url`, optionally
+//! `--pid` to read its RSS). `--smoke` runs every scenario for about a second on the debug
+//! binary and exits non-zero on any error: CI runs it, no timing is asserted.
+//!
+//! One concept per file: `args` (option types), `scenario` (requests and expectations),
+//! `world` (what scenarios need, prepared through the emulator), `load` (the load loop),
+//! `report` (figures, medians, tables), `server` (starting the server and its database),
+//! `peer` (node-oidc-provider), `chart` (the PNG), `client` (the HTTP/1.1 client).
 
+mod args;
+mod chart;
+mod client;
 mod issue;
+mod load;
+mod peer;
+mod report;
+mod scenario;
+mod server;
+mod world;
 
-use std::{
-    path::PathBuf,
-    process::Stdio,
-    sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
-        Arc,
-    },
-    time::{Duration, Instant},
-};
+use std::{collections::BTreeMap, path::PathBuf, time::Instant};
 
-use anyhow::{bail, Context, Result};
-use bytes::Bytes;
+use anyhow::{bail, Result};
 use clap::Parser;
-use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Full};
-use hyper::{client::conn::http1, header, Method, Request};
-use hyper_util::rt::TokioIo;
-use serde::Serialize;
-use serde_json::{json, Value};
-use tokio::{net::TcpStream, process::Child};
+use serde_json::json;
 
-/// The app and org of the seed file (docs/examples/world.yaml) every scenario uses.
-const CORP: &str = "dingacme";
-const CLIENT_ID: &str = "dingacmehr";
-const CLIENT_SECRET: &str = "acme-hr-secret-0123456789abcdef";
+use crate::{
+    args::Backend,
+    load::Load,
+    report::Report,
+    scenario::Scenario,
+    server::{rss_kb, ServerSpec, Started},
+    world::World,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -55,9 +60,9 @@ struct Args {
     /// with --smoke).
     #[arg(long)]
     binary: Option<PathBuf>,
-    /// Start the server on SQLite in this directory (emptied first) instead of the memory store.
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
+    /// SQLite's data directory (emptied first) with --backend sqlite.
+    #[arg(long, default_value = "target/bench/data")]
+    data_dir: PathBuf,
     /// The seed file the started server applies.
     #[arg(long, default_value = "docs/examples/world.yaml")]
     seed: PathBuf,
@@ -70,8 +75,8 @@ struct Args {
     /// Seconds of unmeasured warm-up per scenario.
     #[arg(long, default_value_t = 1.0)]
     warmup: f64,
-    /// Scenarios to run, comma-separated, in order (z = baseline).
-    #[arg(long, value_delimiter = ',', default_value = "z,a,c,d")]
+    /// Scenarios to run, comma-separated, in order (z = baseline, p = the peer).
+    #[arg(long, value_delimiter = ',', default_value = scenario::ALL)]
     scenarios: Vec<String>,
     /// Every scenario for about a second on few connections; exit 1 on any error.
     #[arg(long)]
@@ -79,396 +84,100 @@ struct Args {
     /// Directory for report.json and report.md.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
+    /// Storage of the started server.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    backend: Backend,
+    /// With --backend postgres: the maintenance database the fresh one is created from.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Runs of every scenario; the report gives the median run (by req/s).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Connection counts to sweep (e.g. 1,4,16,64,256), one run each, for the chart.
+    #[arg(long, value_delimiter = ',')]
+    sweep: Vec<usize>,
+    /// Scenarios the sweep runs.
+    #[arg(long, value_delimiter = ',', default_value = "a,c,p")]
+    sweep_scenarios: Vec<String>,
+    /// Where the sweep's chart goes (default <out>/chart.png).
+    #[arg(long)]
+    chart: Option<PathBuf>,
+    /// Issue this many app tokens (one per generated app) before measuring, and report RSS.
+    #[arg(long, default_value_t = 0)]
+    live_tokens: u64,
+    /// Apps in scenario b's pool (each minted once per round of the emulator clock).
+    #[arg(long, default_value_t = 5_000)]
+    cold_pool: u64,
+    /// Expected code exchanges per second, to size scenario f's first pool of codes.
+    #[arg(long, default_value_t = 5_000.0)]
+    code_rate: f64,
+    /// The peer's directory (package.json, server.js, node_modules).
+    #[arg(long, default_value = "bench/peers/oidc-provider")]
+    peer_dir: PathBuf,
 }
 
-/// One scenario: what each request is and which status counts as success.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Scenario {
-    /// `GET /_opending/ping`: the same binary doing no work.
-    Baseline,
-    /// `POST /v1.0/oauth2/{corp}/token`, same app and org every time.
-    TokenHot,
-    /// `GET /v1.0/contact/organizations/authInfos` with a valid app token.
-    AuthInfos,
-    /// authInfos with a distinct invalid token on every request.
-    InvalidTokens,
+/// The processes under test.
+struct Targets {
+    server: Option<Started>,
+    addr: String,
+    pid: Option<u32>,
+    peer: Option<Started>,
 }
 
-impl Scenario {
-    fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "z" => Self::Baseline,
-            "a" => Self::TokenHot,
-            "c" => Self::AuthInfos,
-            "d" => Self::InvalidTokens,
-            other => bail!("unknown scenario {other:?} (implemented: z, a, c, d)"),
-        })
-    }
-    fn id(self) -> &'static str {
-        match self {
-            Self::Baseline => "z",
-            Self::TokenHot => "a",
-            Self::AuthInfos => "c",
-            Self::InvalidTokens => "d",
-        }
-    }
-    fn name(self) -> &'static str {
-        match self {
-            Self::Baseline => "baseline GET /_opending/ping",
-            Self::TokenHot => "app token hot POST /v1.0/oauth2/{corp}/token",
-            Self::AuthInfos => "authInfos, valid token",
-            Self::InvalidTokens => "authInfos, distinct invalid tokens",
-        }
-    }
-    fn expected_status(self) -> u16 {
-        match self {
-            Self::InvalidTokens => 400,
-            _ => 200,
+impl Targets {
+    fn addr_and_pid(&self, s: Scenario) -> (String, Option<u32>) {
+        match (s, &self.peer) {
+            (Scenario::Peer, Some(p)) => (p.addr.clone(), p.pid()),
+            _ => (self.addr.clone(), self.pid),
         }
     }
 }
 
-/// What a connection needs to build its requests.
-struct Plan {
+/// Runs `scenario` once under `load`: prepares it (unmeasured), then measures it.
+async fn measure(
+    world: &mut World,
+    targets: &Targets,
     scenario: Scenario,
-    host: String,
-    token: String,
-    token_body: Bytes,
-}
-
-impl Plan {
-    fn request(&self, conn: usize, n: u64) -> Request<Full<Bytes>> {
-        let b = Request::builder()
-            .header(header::HOST, &self.host)
-            .header(header::USER_AGENT, "opending-bench");
-        let r = match self.scenario {
-            Scenario::Baseline => b
-                .method(Method::GET)
-                .uri("/_opending/ping")
-                .body(Full::new(Bytes::new())),
-            Scenario::TokenHot => b
-                .method(Method::POST)
-                .uri(format!("/v1.0/oauth2/{CORP}/token"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Full::new(self.token_body.clone())),
-            Scenario::AuthInfos => b
-                .method(Method::GET)
-                .uri("/v1.0/contact/organizations/authInfos")
-                .header("x-acs-dingtalk-access-token", &self.token)
-                .body(Full::new(Bytes::new())),
-            Scenario::InvalidTokens => b
-                .method(Method::GET)
-                .uri("/v1.0/contact/organizations/authInfos")
-                // 32 hex characters like a real token, never issued.
-                .header(
-                    "x-acs-dingtalk-access-token",
-                    format!("{:08x}{:024x}", conn, n),
-                )
-                .body(Full::new(Bytes::new())),
-        };
-        r.expect("a valid request")
+    load: Load,
+) -> Result<Report> {
+    let (addr, pid) = targets.addr_and_pid(scenario);
+    let plan = world
+        .plan(
+            scenario,
+            &addr,
+            load.connections,
+            load.warmup + load.duration,
+        )
+        .await?;
+    eprintln!(
+        "running {} ({}) on {} connections",
+        scenario.id(),
+        scenario.name(),
+        load.connections
+    );
+    let r = load::run(plan, load, pid).await?;
+    eprintln!(
+        "  {:.0} req/s, p99 {:.2} ms, {} errors",
+        r.rps, r.p99_ms, r.errors
+    );
+    if scenario == Scenario::CodeExchange && r.rps > 0.0 {
+        // The next run's pool follows the rate measured now (the run ends early if it was
+        // too small, so that rate is a true one either way).
+        world.code_rate = r.rps.max(100.0);
     }
+    Ok(r)
 }
 
-/// The measured figures of one scenario.
-#[derive(Serialize, Debug)]
-struct Report {
-    id: &'static str,
-    scenario: &'static str,
-    connections: usize,
-    seconds: f64,
-    requests: u64,
-    errors: u64,
-    first_error: Option<String>,
-    rps: f64,
-    p50_ms: f64,
-    p90_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-    rss_before_kb: Option<u64>,
-    rss_after_kb: Option<u64>,
-    ratio_to_baseline: Option<f64>,
-}
-
-/// Per-connection results.
-struct ConnResult {
-    hist: Histogram<u64>,
-    requests: u64,
-    errors: u64,
-    first_error: Option<String>,
-}
-
-type Sender = http1::SendRequest<Full<Bytes>>;
-
-async fn connect(addr: &str) -> Result<Sender> {
-    let stream = TcpStream::connect(addr)
-        .await
-        .with_context(|| format!("connecting to {addr}"))?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
-}
-
-/// Sends one request and reads the whole answer; the status on success.
-async fn send(sender: &mut Sender, req: Request<Full<Bytes>>) -> Result<(u16, Bytes)> {
-    sender.ready().await?;
-    let resp = sender.send_request(req).await?;
-    let status = resp.status().as_u16();
-    let body = resp.into_body().collect().await?.to_bytes();
-    Ok((status, body))
-}
-
-/// One connection's loop: requests back to back until `stop`, recorded once `measuring`.
-async fn run_connection(
-    addr: Arc<str>,
-    plan: Arc<Plan>,
-    conn: usize,
-    measuring: Arc<AtomicBool>,
-    stop: Arc<AtomicBool>,
-    counter: Arc<AtomicU64>,
-) -> ConnResult {
-    let mut r = ConnResult {
-        hist: Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds"),
-        requests: 0,
-        errors: 0,
-        first_error: None,
-    };
-    let mut sender: Option<Sender> = None;
-    let expected = plan.scenario.expected_status();
-    while !stop.load(Ordering::Relaxed) {
-        let n = counter.fetch_add(1, Ordering::Relaxed);
-        let started = Instant::now();
-        let outcome = async {
-            if sender.is_none() {
-                sender = Some(connect(&addr).await?);
-            }
-            send(sender.as_mut().expect("connected"), plan.request(conn, n)).await
-        }
-        .await;
-        let micros = started.elapsed().as_micros() as u64;
-        let error = match outcome {
-            Ok((status, _)) if status == expected => None,
-            Ok((status, body)) => Some(format!(
-                "status {status}, expected {expected}: {}",
-                String::from_utf8_lossy(&body)
-            )),
-            Err(e) => {
-                sender = None;
-                Some(format!("{e:#}"))
-            }
-        };
-        if !measuring.load(Ordering::Relaxed) {
+fn parse_scenarios(list: &[String], with_peer: bool) -> Result<Vec<Scenario>> {
+    let mut out = Vec::new();
+    for s in list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let s = Scenario::parse(s)?;
+        if s == Scenario::Peer && !with_peer {
             continue;
         }
-        r.requests += 1;
-        r.hist.saturating_record(micros.max(1));
-        if let Some(e) = error {
-            r.errors += 1;
-            r.first_error.get_or_insert(e);
-        }
+        out.push(s);
     }
-    r
-}
-
-fn rss_kb(pid: Option<u32>) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-async fn run_scenario(addr: &str, plan: Plan, args: &Args, pid: Option<u32>) -> Result<Report> {
-    let scenario = plan.scenario;
-    let plan = Arc::new(plan);
-    let addr: Arc<str> = addr.into();
-    let measuring = Arc::new(AtomicBool::new(false));
-    let stop = Arc::new(AtomicBool::new(false));
-    let counter = Arc::new(AtomicU64::new(0));
-    let rss_before_kb = rss_kb(pid);
-    let tasks: Vec<_> = (0..args.connections)
-        .map(|conn| {
-            tokio::spawn(run_connection(
-                addr.clone(),
-                plan.clone(),
-                conn,
-                measuring.clone(),
-                stop.clone(),
-                counter.clone(),
-            ))
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_secs_f64(args.warmup)).await;
-    measuring.store(true, Ordering::Relaxed);
-    let started = Instant::now();
-    tokio::time::sleep(Duration::from_secs_f64(args.duration)).await;
-    // Requests still in flight when the time is up finish and are counted.
-    stop.store(true, Ordering::Relaxed);
-    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-    let (mut requests, mut errors, mut first_error) = (0, 0, None);
-    for t in tasks {
-        let r = t.await?;
-        hist.add(&r.hist)?;
-        requests += r.requests;
-        errors += r.errors;
-        if first_error.is_none() {
-            first_error = r.first_error;
-        }
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
-    Ok(Report {
-        id: scenario.id(),
-        scenario: scenario.name(),
-        connections: args.connections,
-        seconds,
-        requests,
-        errors,
-        first_error,
-        rps: requests as f64 / seconds,
-        p50_ms: ms(0.50),
-        p90_ms: ms(0.90),
-        p99_ms: ms(0.99),
-        max_ms: hist.max() as f64 / 1000.0,
-        rss_before_kb,
-        rss_after_kb: rss_kb(pid),
-        ratio_to_baseline: None,
-    })
-}
-
-/// A server this tool started; killed when dropped.
-struct Started {
-    child: Child,
-    addr: String,
-    startup_ms: f64,
-}
-
-async fn start_server(args: &Args) -> Result<Started> {
-    let binary = args.binary.clone().unwrap_or_else(|| {
-        PathBuf::from(if args.smoke {
-            "target/debug/opending"
-        } else {
-            "target/release/opending"
-        })
-    });
-    if !binary.exists() {
-        bail!(
-            "{} not found: build it first (cargo build {}-p opending) or pass --binary/--url",
-            binary.display(),
-            if args.smoke { "" } else { "--release " }
-        );
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut cmd = tokio::process::Command::new(&binary);
-    cmd.arg("serve")
-        .arg("--emulator")
-        .arg("--seed")
-        .arg(&args.seed)
-        .arg("--listen")
-        .arg(&addr);
-    match &args.data_dir {
-        Some(dir) => {
-            let _ = std::fs::remove_dir_all(dir);
-            std::fs::create_dir_all(dir)?;
-            cmd.arg("--data-dir").arg(dir);
-        }
-        None => {
-            cmd.arg("--memory");
-        }
-    }
-    cmd.env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    let started = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let mut sender = None;
-    while started.elapsed() < Duration::from_secs(30) {
-        if let Some(status) = child.try_wait()? {
-            bail!("the server exited at start: {status}");
-        }
-        if sender.is_none() {
-            sender = connect(&addr).await.ok();
-        }
-        if let Some(s) = sender.as_mut() {
-            let req = Request::get("/_opending/ping")
-                .header(header::HOST, &addr)
-                .body(Full::new(Bytes::new()))?;
-            match send(s, req).await {
-                Ok((200, _)) => {
-                    return Ok(Started {
-                        child,
-                        addr,
-                        startup_ms: started.elapsed().as_secs_f64() * 1000.0,
-                    })
-                }
-                Ok((status, _)) => {
-                    bail!("GET /_opending/ping answered {status}: is the emulator on?")
-                }
-                Err(_) => sender = None,
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    bail!("the server did not answer within 30 s")
-}
-
-/// Fetches an app token for the scenarios that need a valid one.
-async fn app_token(addr: &str, body: &Bytes) -> Result<String> {
-    let mut s = connect(addr).await?;
-    let req = Request::post(format!("/v1.0/oauth2/{CORP}/token"))
-        .header(header::HOST, addr)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Full::new(body.clone()))?;
-    let (status, body) = send(&mut s, req).await?;
-    let v: Value = serde_json::from_slice(&body)?;
-    match v["access_token"].as_str() {
-        Some(t) if status == 200 => Ok(t.to_owned()),
-        _ => bail!("token request answered {status}: {v}"),
-    }
-}
-
-fn markdown(reports: &[Report], args: &Args, startup_ms: Option<f64>) -> String {
-    let mut md = format!(
-        "{} connections, {} s per scenario (after {} s warm-up)\n\n",
-        args.connections, args.duration, args.warmup
-    );
-    if let Some(ms) = startup_ms {
-        md += &format!("Start to first answer: {ms:.0} ms\n\n");
-    }
-    md += "| | Scenario | req/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | errors | RSS before → after |\n";
-    md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n";
-    let kb =
-        |v: Option<u64>| v.map_or("–".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0));
-    for r in reports {
-        md += &format!(
-            "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} → {} |\n",
-            r.id,
-            r.scenario,
-            r.rps,
-            r.ratio_to_baseline
-                .map_or("–".to_owned(), |x| format!("{x:.2}")),
-            r.p50_ms,
-            r.p90_ms,
-            r.p99_ms,
-            r.max_ms,
-            r.errors,
-            kb(r.rss_before_kb),
-            kb(r.rss_after_kb),
-        );
-    }
-    md
+    Ok(out)
 }
 
 async fn run(mut args: Args) -> Result<bool> {
@@ -476,69 +185,170 @@ async fn run(mut args: Args) -> Result<bool> {
         args.duration = args.duration.min(1.0);
         args.warmup = args.warmup.min(0.2);
         args.connections = args.connections.min(4);
+        args.runs = 1;
+        args.cold_pool = args.cold_pool.min(200);
+        args.code_rate = args.code_rate.min(500.0);
+        args.sweep.clear();
     }
-    if args.connections == 0 || args.duration <= 0.0 {
-        bail!("--connections and --duration must be positive");
+    if args.connections == 0 || args.duration <= 0.0 || args.runs == 0 {
+        bail!("--connections, --duration and --runs must be positive");
     }
-    let scenarios = args
-        .scenarios
-        .iter()
-        .map(|s| Scenario::parse(s.trim()))
-        .collect::<Result<Vec<_>>>()?;
-    let (server, addr, pid) = match &args.url {
-        Some(url) => {
-            let addr = url
+    let has_p = |list: &[String]| list.iter().any(|s| s.trim() == "p");
+    let wants_peer =
+        has_p(&args.scenarios) || (!args.sweep.is_empty() && has_p(&args.sweep_scenarios));
+    let with_peer = wants_peer && (peer::node_available() || !args.smoke);
+    if wants_peer && !with_peer {
+        eprintln!("NOTICE: node not found: the smoke run skips the peer (scenario p)");
+    }
+    let scenarios = parse_scenarios(&args.scenarios, with_peer)?;
+    let sweep_scenarios = parse_scenarios(&args.sweep_scenarios, with_peer)?;
+
+    let mut targets = match &args.url {
+        Some(url) => Targets {
+            server: None,
+            addr: url
                 .trim_start_matches("http://")
                 .trim_end_matches('/')
-                .to_owned();
-            (None, addr, args.pid)
-        }
+                .to_owned(),
+            pid: args.pid,
+            peer: None,
+        },
         None => {
-            let s = start_server(&args).await?;
-            let (addr, pid) = (s.addr.clone(), s.child.id());
-            eprintln!("started the server on {addr} in {:.0} ms", s.startup_ms);
-            (Some(s), addr, pid)
+            let binary = args.binary.clone().unwrap_or_else(|| {
+                PathBuf::from(if args.smoke {
+                    "target/debug/opending"
+                } else {
+                    "target/release/opending"
+                })
+            });
+            let s = server::start(&ServerSpec {
+                binary: &binary,
+                seed: &args.seed,
+                backend: args.backend,
+                data_dir: args.data_dir.clone(),
+                postgres_url: &args.postgres_url,
+            })
+            .await?;
+            eprintln!(
+                "started the server ({}) on {} in {:.0} ms",
+                args.backend.name(),
+                s.addr,
+                s.startup_ms
+            );
+            Targets {
+                addr: s.addr.clone(),
+                pid: s.pid(),
+                server: Some(s),
+                peer: None,
+            }
         }
     };
-    let token_body = Bytes::from(
-        json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "grant_type": "client_credentials"})
-            .to_string(),
+    let idle_rss_kb = rss_kb(targets.pid);
+    if with_peer {
+        let p = peer::start(&args.peer_dir).await?;
+        eprintln!("started the peer on {} in {:.0} ms", p.addr, p.startup_ms);
+        targets.peer = Some(p);
+    }
+    let peer_idle_rss_kb = targets.peer.as_ref().and_then(|p| rss_kb(p.pid()));
+    let startup_ms = targets.server.as_ref().map(|s| s.startup_ms);
+    let peer_startup_ms = targets.peer.as_ref().map(|p| p.startup_ms);
+    let outcome = measure_all(&args, &targets, &scenarios, &sweep_scenarios).await;
+    if let Some(s) = targets.server.take() {
+        s.stop().await?;
+    }
+    if let Some(p) = targets.peer.take() {
+        p.stop().await?;
+    }
+    let (mut reports, live, sweep) = outcome?;
+    report::set_ratios(&mut reports);
+
+    let mut md = format!(
+        "Backend: {}; {} connections, {} s measured per scenario after {} s warm-up; median of {} run(s).\n\n",
+        if args.url.is_some() { "external server" } else { args.backend.name() },
+        args.connections,
+        args.duration,
+        args.warmup,
+        args.runs
     );
-    let token = if scenarios.iter().any(|s| matches!(s, Scenario::AuthInfos)) {
-        app_token(&addr, &token_body).await?
-    } else {
-        String::new()
-    };
-    let mut reports = Vec::new();
-    for scenario in scenarios {
-        eprintln!("running {} ({})", scenario.id(), scenario.name());
-        let plan = Plan {
-            scenario,
-            host: addr.clone(),
-            token: token.clone(),
-            token_body: token_body.clone(),
-        };
-        let r = run_scenario(&addr, plan, &args, pid).await?;
-        eprintln!(
-            "  {:.0} req/s, p99 {:.2} ms, {} errors",
-            r.rps, r.p99_ms, r.errors
+    if !reports.is_empty() {
+        md += &report::table(&reports);
+        md += "\n";
+    }
+    md += &format!(
+        "- opending: start to first answer {}, RSS after start {}\n",
+        ms(startup_ms),
+        mb(idle_rss_kb)
+    );
+    if peer_startup_ms.is_some() {
+        md += &format!(
+            "- peer (node-oidc-provider): start to first answer {}, RSS after start {}\n",
+            ms(peer_startup_ms),
+            mb(peer_idle_rss_kb)
         );
-        reports.push(r);
     }
-    let baseline = reports.iter().find(|r| r.id == "z").map(|r| r.rps);
-    for r in &mut reports {
-        r.ratio_to_baseline = baseline.filter(|b| *b > 0.0).map(|b| r.rps / b);
+    if let Some(l) = &live {
+        md += &format!(
+            "- live tokens: {} app tokens issued in {:.1} s before measuring; server RSS after issuing them {}\n",
+            l.0, l.1, mb(l.2)
+        );
     }
-    let startup_ms = server.as_ref().map(|s| s.startup_ms);
-    let md = markdown(&reports, &args, startup_ms);
+    if !sweep.is_empty() {
+        md += "\nSweep (one run per point):\n\n| Scenario | connections | req/s | p99 ms | errors |\n|---|---:|---:|---:|---:|\n";
+        for r in &sweep {
+            md += &format!(
+                "| {} | {} | {:.0} | {:.2} | {} |\n",
+                r.id, r.connections, r.rps, r.p99_ms, r.errors
+            );
+        }
+    }
     std::fs::create_dir_all(&args.out)?;
+    if !sweep.is_empty() {
+        let mut series: BTreeMap<&str, chart::Series> = BTreeMap::new();
+        for r in &sweep {
+            let s = series.entry(r.id).or_insert_with(|| chart::Series {
+                id: r.id,
+                label: format!("{}: {}", r.id, r.scenario),
+                points: Vec::new(),
+            });
+            s.points.push((r.connections as f64, r.rps, r.p99_ms));
+        }
+        let order: Vec<&str> = sweep_scenarios.iter().map(|s| s.id()).collect();
+        let mut lines: Vec<chart::Series> = Vec::new();
+        for id in order {
+            if let Some(s) = series.remove(id) {
+                lines.push(s);
+            }
+        }
+        let path = args
+            .chart
+            .clone()
+            .unwrap_or_else(|| args.out.join("chart.png"));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        chart::draw(
+            &path,
+            &format!(
+                "opending ({}) and node-oidc-provider: req/s and p99 against connections",
+                args.backend.name()
+            ),
+            &lines,
+        )?;
+        eprintln!("wrote {}", path.display());
+    }
     let doc = json!({
+        "backend": if args.url.is_some() { "external" } else { args.backend.name() },
         "connections": args.connections,
         "durationSeconds": args.duration,
         "warmupSeconds": args.warmup,
-        "server": if args.url.is_some() { "external" } else if args.data_dir.is_some() { "sqlite" } else { "memory" },
+        "runs": args.runs,
         "startupMs": startup_ms,
+        "idleRssKb": idle_rss_kb,
+        "peerStartupMs": peer_startup_ms,
+        "peerIdleRssKb": peer_idle_rss_kb,
+        "liveTokens": live.map(|l| json!({"count": l.0, "seconds": l.1, "rssKb": l.2})),
         "scenarios": reports,
+        "sweep": sweep,
     });
     std::fs::write(
         args.out.join("report.json"),
@@ -547,7 +357,7 @@ async fn run(mut args: Args) -> Result<bool> {
     std::fs::write(args.out.join("report.md"), &md)?;
     print!("{md}");
     let mut ok = true;
-    for r in &reports {
+    for r in reports.iter() {
         if r.requests == 0 || r.errors > 0 {
             ok = false;
             eprintln!(
@@ -559,8 +369,74 @@ async fn run(mut args: Args) -> Result<bool> {
             );
         }
     }
-    drop(server);
     Ok(ok)
+}
+
+fn ms(v: Option<f64>) -> String {
+    v.map_or("–".to_owned(), |x| format!("{x:.0} ms"))
+}
+
+fn mb(v: Option<u64>) -> String {
+    v.map_or("–".to_owned(), |k| format!("{:.1} MB", k as f64 / 1024.0))
+}
+
+/// (tokens, seconds to issue them, server RSS after, kB).
+type Live = (u64, f64, Option<u64>);
+
+/// Everything measured against the started processes: the live tokens first, then `runs`
+/// rounds of every scenario (interleaved, so a slow moment of the machine spreads over all of
+/// them), then the sweep. Answers the median reports, the live-token figures and the sweep.
+async fn measure_all(
+    args: &Args,
+    targets: &Targets,
+    scenarios: &[Scenario],
+    sweep_scenarios: &[Scenario],
+) -> Result<(Vec<Report>, Option<Live>, Vec<Report>)> {
+    let mut world = World::new(&targets.addr, args.code_rate, args.cold_pool).await?;
+    let live = if args.live_tokens > 0 {
+        eprintln!("issuing {} live app tokens", args.live_tokens);
+        let took = world.live_tokens(args.live_tokens).await?;
+        let rss = rss_kb(targets.pid);
+        eprintln!("  {:.1} s; server RSS {}", took.as_secs_f64(), mb(rss));
+        Some((args.live_tokens, took.as_secs_f64(), rss))
+    } else {
+        None
+    };
+    let load = Load {
+        connections: args.connections,
+        warmup: args.warmup,
+        duration: args.duration,
+    };
+    let mut runs: Vec<Vec<Report>> = vec![Vec::new(); scenarios.len()];
+    let started = Instant::now();
+    for round in 0..args.runs {
+        if args.runs > 1 {
+            eprintln!("== run {} of {}", round + 1, args.runs);
+        }
+        for (i, s) in scenarios.iter().enumerate() {
+            runs[i].push(measure(&mut world, targets, *s, load).await?);
+        }
+    }
+    let reports = runs.into_iter().map(report::median).collect();
+    let mut sweep = Vec::new();
+    for &connections in &args.sweep {
+        for s in sweep_scenarios {
+            sweep.push(
+                measure(
+                    &mut world,
+                    targets,
+                    *s,
+                    Load {
+                        connections,
+                        ..load
+                    },
+                )
+                .await?,
+            );
+        }
+    }
+    eprintln!("measured in {:.0} s", started.elapsed().as_secs_f64());
+    Ok((reports, live, sweep))
 }
 
 #[tokio::main]
