@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod oauth2;
+pub mod openapi;
 pub mod pages;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use crate::Core;
 pub fn router(core: Arc<Core>) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/openapi.json", get(openapi::openapi_json))
         .merge(oauth2::router())
         .merge(contact::router())
         .merge(pages::router());

@@ -15,7 +15,7 @@ use super::{bad, demo, seed, Result};
 use crate::Core;
 
 /// What a fault does to a matching request.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 pub enum FaultAction {
     /// Answer with a DingTalk error from the catalogue (e.g. `server.error`,
@@ -39,7 +39,7 @@ pub enum FaultAction {
 }
 
 /// A fault-injection rule.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultRule {
     /// Assigned id.
@@ -198,7 +198,7 @@ pub async fn reset(core: &Core) -> Result<seed::ApplyReport> {
 }
 
 /// The clock as the control API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClockView {
     /// Server time, Unix seconds.
@@ -208,7 +208,7 @@ pub struct ClockView {
 }
 
 /// A change of the clock.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClockChange {
     /// Set the time (Unix seconds).
@@ -257,7 +257,7 @@ pub fn set_clock(core: &Core, change: ClockChange) -> Result<ClockView> {
 }
 
 /// A code to mint without the consent page.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MintCode {
     /// The app.
@@ -276,7 +276,7 @@ pub struct MintCode {
 }
 
 /// A minted code.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Minted {
     /// The authorization code (exchange it at userAccessToken).
@@ -336,7 +336,7 @@ pub async fn mint_code(core: &Core, m: MintCode) -> Result<Minted> {
 }
 
 /// A token or code as the emulator lists it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Issued {
     /// `app_access_token`, `user_access_token` or `auth_code`.

@@ -13,6 +13,7 @@ mod emulator;
 mod introspect;
 mod journal;
 mod multi_instance;
+mod openapi;
 mod sdk;
 mod seed;
 mod withdrawals;
