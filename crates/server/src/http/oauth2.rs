@@ -50,15 +50,24 @@ fn no_store(body: impl Serialize) -> Response {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenBody {
+    /// The app's clientId (AppKey / SuiteKey).
+    #[schema(required = true)]
     client_id: Option<String>,
+    /// The app's client secret.
+    #[schema(required = true)]
     client_secret: Option<String>,
+    /// Exactly `client_credentials`.
+    #[schema(required = true)]
     grant_type: Option<String>,
 }
 
 /// `GetToken` answer.
 #[derive(Serialize, utoipa::ToSchema)]
 struct TokenResponse<'a> {
+    /// 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     access_token: &'a str,
+    /// Seconds of validity (`app_token_ttl`).
     expires_in: i64,
 }
 
@@ -102,7 +111,11 @@ async fn token(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LegacyBody {
+    /// The app's clientId.
+    #[schema(required = true)]
     app_key: Option<String>,
+    /// The app's client secret.
+    #[schema(required = true)]
     app_secret: Option<String>,
 }
 
@@ -110,7 +123,10 @@ pub struct LegacyBody {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct LegacyResponse<'a> {
+    /// 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     access_token: &'a str,
+    /// Seconds of validity (`app_token_ttl`).
     expire_in: i64,
 }
 
@@ -146,9 +162,14 @@ async fn legacy_access_token(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntrospectBody {
+    /// The token to look at.
+    #[schema(required = true)]
     token: Option<String>,
+    /// Accepted and ignored (RFC 7662 §2.1).
     token_type_hint: Option<String>,
+    /// The calling app, unless `Authorization` is sent.
     client_id: Option<String>,
+    /// Its client secret.
     client_secret: Option<String>,
 }
 
@@ -234,10 +255,18 @@ async fn introspect_token(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UserTokenBody {
+    /// The app's clientId.
+    #[schema(required = true)]
     client_id: Option<String>,
+    /// The app's client secret.
+    #[schema(required = true)]
     client_secret: Option<String>,
+    /// The authorization code (with `authorization_code`).
     code: Option<String>,
+    /// The refresh token (with `refresh_token`).
     refresh_token: Option<String>,
+    /// `authorization_code` or `refresh_token`.
+    #[schema(required = true)]
     grant_type: Option<String>,
 }
 
@@ -245,9 +274,15 @@ pub struct UserTokenBody {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct UserTokenResponse<'a> {
+    /// The user access token, 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     access_token: &'a str,
+    /// A new refresh token, 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     refresh_token: &'a str,
+    /// Seconds of validity of `accessToken` (`user_token_ttl`).
     expire_in: i64,
+    /// The org the user authorized in; absent when none was chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     corp_id: Option<&'a str>,
 }

@@ -332,7 +332,7 @@ async fn emulator_answers_match_the_document() {
     let minted = app
         .post_json(
             "/_opending/codes",
-            &json!({"clientId": HR.0, "unionId": ALICE.0, "corpId": ACME}),
+            &json!({"clientId": HR.0, "unionId": ALICE.0, "corpId": ACME, "scopes": ["Contact.User.Read"]}),
         )
         .await;
     check(
@@ -341,6 +341,38 @@ async fn emulator_answers_match_the_document() {
         "/_opending/codes",
         minted.status,
         &minted.body,
+    );
+    // A user token from the minted code, and the profile it reads.
+    let code = minted.body["authCode"].as_str().unwrap();
+    let user = app
+        .post_json(
+            "/v1.0/oauth2/userAccessToken",
+            &json!({"clientId": HR.0, "clientSecret": HR.1, "grantType": "authorization_code", "code": code}),
+        )
+        .await;
+    assert_eq!(user.status, 200, "{}", user.body);
+    check(
+        &doc,
+        "POST",
+        "/v1.0/oauth2/userAccessToken",
+        user.status,
+        &user.body,
+    );
+    let token = user.body["accessToken"].as_str().unwrap();
+    let me = app
+        .send(
+            app.http
+                .get(format!("{}/v1.0/contact/users/me", app.base))
+                .header("x-acs-dingtalk-access-token", token),
+        )
+        .await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    check(
+        &doc,
+        "GET",
+        "/v1.0/contact/users/{unionId}",
+        me.status,
+        &me.body,
     );
     app.stop().await;
 }
