@@ -174,8 +174,8 @@ pub struct IntrospectBody {
 }
 
 /// Who is calling: `Authorization: Basic` (client credentials), `Authorization: Bearer` (admin
-/// key), or `client_id`/`client_secret` in the body.
-fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspect::Caller, Error> {
+/// key), or `client_id`/`client_secret` in the body. Public for the fuzz target.
+pub fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspect::Caller, Error> {
     let refused = || {
         Error::from(ApiError::new(
             opending_domain::ErrorCode::IntrospectionUnauthorized,
