@@ -231,6 +231,10 @@ pub fn clock(core: &Core) -> Result<ClockView> {
     })
 }
 
+/// The latest instant the emulator's clock may be set to: 9000-01-01T00:00:00Z, far enough from
+/// year 9999 that every expiry computed from it is still a valid calendar date (cookies).
+pub const MAX_CLOCK: i64 = 221_845_392_000;
+
 /// Changes the clock. Every cached principal is re-checked against the new time on use.
 pub fn set_clock(core: &Core, change: ClockChange) -> Result<ClockView> {
     state(core)?;
@@ -244,6 +248,18 @@ pub fn set_clock(core: &Core, change: ClockChange) -> Result<ClockView> {
     .count();
     if given != 1 {
         return Err(bad("give exactly one of now, advanceSeconds, reset"));
+    }
+    // The clock must stay where every `now + ttl` still fits in an i64 (found by schemathesis:
+    // `advanceSeconds: i64::MAX` overflowed in every later request).
+    let target = match (change.now, change.advance_seconds) {
+        (Some(t), _) => Some(t),
+        (_, Some(d)) => core.now().0.checked_add(d),
+        _ => Some(0),
+    };
+    if !target.is_some_and(|t| (0..=MAX_CLOCK).contains(&t)) {
+        return Err(bad(format!(
+            "the clock must stay between 0 and {MAX_CLOCK} (9000-01-01T00:00:00Z)"
+        )));
     }
     if let Some(t) = change.now {
         core.clock.set(UnixTime(t));
