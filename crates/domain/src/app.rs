@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{error::ErrorCode, ApiError, ClientId, CorpId, KeyedHash, UnixTime};
 
 /// How an app is distributed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Distribution {
@@ -67,6 +68,7 @@ pub struct App {
 }
 
 /// Whether an installation of a third-party app is in force.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InstallationStatus {
@@ -100,6 +102,7 @@ impl FromStr for InstallationStatus {
 }
 
 /// A third-party app installed in an org.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Installation {

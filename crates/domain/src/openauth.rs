@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::{GrantType, PermissionCode, PermissionPoint, PointKind};
 
 /// An openAuth failure: a numeric code and DingTalk's message for it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenAuthError {
@@ -75,6 +76,7 @@ pub enum AuthType {
 }
 
 /// The component's parameters, as received (all optional strings).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenAuthParams {

@@ -16,6 +16,7 @@ pub const MAX_CODE_LEN: usize = 100;
 
 /// A permission point code such as `Contact.Org.Read`: 1–100 ASCII letters, digits, `.`, `_`
 /// or `-`, starting with a letter (so `.default`, openAuth's "all app points", is never a code).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PermissionCode(String);
@@ -72,7 +73,11 @@ impl fmt::Debug for PermissionCode {
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        // Each variant's text is its name in lower case: said once more here for utoipa, which
+        // cannot read the `rename` literal through the macro (tests/api/openapi.rs checks it).
+        #[serde(rename_all = "lowercase")]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
         }
@@ -128,6 +133,7 @@ text_enum!(
 );
 
 /// A point of the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionPoint {

@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 type HmacSha256 = Hmac<Sha256>;
 
 /// A secret string: `Debug` and `Display` print `[redacted]`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 

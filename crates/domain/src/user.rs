@@ -15,6 +15,7 @@ use crate::{
 };
 
 /// A user's unionId: 1 to 64 url-safe characters (`[A-Za-z0-9_-]`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct UnionId(String);
@@ -88,6 +89,7 @@ pub fn open_id(key: &HashKey, developer: &CorpId, user: &UnionId) -> String {
 }
 
 /// A user.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
@@ -110,6 +112,7 @@ pub struct User {
 }
 
 /// A user's role in an org.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -141,6 +144,7 @@ impl FromStr for Role {
 }
 
 /// A membership of a user in an org.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Membership {

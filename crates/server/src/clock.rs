@@ -36,7 +36,11 @@ impl Clock {
 
     /// The current time in whole Unix seconds.
     pub fn now(&self) -> UnixTime {
-        UnixTime(self.base() + self.offset_secs.load(Ordering::Relaxed))
+        // Saturating: the emulator bounds the offset, but a clock must never panic.
+        UnixTime(
+            self.base()
+                .saturating_add(self.offset_secs.load(Ordering::Relaxed)),
+        )
     }
 
     /// Moves the clock by `secs` (may be negative).
@@ -47,7 +51,7 @@ impl Clock {
     /// Sets the clock to `at`.
     pub fn set(&self, at: UnixTime) {
         self.offset_secs
-            .store(at.0 - self.base(), Ordering::Relaxed);
+            .store(at.0.saturating_sub(self.base()), Ordering::Relaxed);
     }
 
     /// How far the clock is from where it would stand on its own.
@@ -58,5 +62,21 @@ impl Clock {
     /// Back to where it would stand on its own.
     pub fn reset(&self) {
         self.offset_secs.store(0, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Regression (schemathesis): a huge offset made `now()` overflow and panic.
+    #[test]
+    fn extreme_offsets_saturate_instead_of_panicking() {
+        let c = Clock::frozen(1_700_000_000);
+        c.advance(i64::MAX);
+        assert_eq!(c.now(), UnixTime(i64::MAX));
+        c.reset();
+        c.set(UnixTime(i64::MIN));
+        assert_eq!(c.now(), UnixTime(i64::MIN + 1_700_000_000));
     }
 }

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::{
     body::JsonBody,
+    error::ErrorBody,
     extract::{ApiPath as Path, ApiQuery as Query},
 };
 use crate::{
@@ -26,7 +27,49 @@ use crate::{
     },
     Core,
 };
-use opending_domain::OrgAuthInfo;
+use opending_domain::{
+    permission::PermissionCode, user::Membership, Installation, OrgAuthInfo, PermissionPoint,
+};
+
+/// The OpenAPI description of these routes (merged into `/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_orgs,
+    create_org,
+    show_org,
+    list_apps,
+    create_app,
+    show_app,
+    delete_app,
+    rotate_secret,
+    list_installations,
+    install,
+    uninstall,
+    suspend,
+    org_auth_info,
+    set_org_auth_info,
+    list_points,
+    create_point,
+    delete_point,
+    app_points,
+    add_app_point,
+    remove_app_point,
+    org_grants,
+    grant,
+    revoke_grant,
+    list_users,
+    create_user,
+    delete_user,
+    members,
+    set_member,
+    remove_member,
+    app_uris,
+    add_app_uris,
+    remove_app_uris,
+    revoke,
+    apply,
+))]
+pub struct ApiDoc;
 
 /// Routes under `/admin/v1`.
 pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
@@ -114,10 +157,36 @@ fn created(body: impl serde::Serialize) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/orgs",
+    tag = "admin",
+    operation_id = "admin_list_orgs",
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "Every org", body = Vec<admin::OrgView>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+    )
+)]
 async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(admin::list_orgs(&core).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/orgs",
+    tag = "admin",
+    operation_id = "admin_create_org",
+    request_body(content = NewOrg, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 201, description = "The created org", body = admin::OrgView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 409, description = "`Conflict`", body = ErrorBody),
+    )
+)]
 async fn create_org(
     State(core): State<Arc<Core>>,
     JsonBody(input): JsonBody<NewOrg>,
@@ -125,6 +194,22 @@ async fn create_org(
     Ok(created(admin::create_org(&core, input).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/orgs/{corpId}",
+    tag = "admin",
+    operation_id = "admin_show_org",
+    params(
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The org", body = admin::OrgView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn show_org(
     State(core): State<Arc<Core>>,
     Path(corp_id): Path<String>,
@@ -132,12 +217,27 @@ async fn show_org(
     Ok(Json(admin::show_org(&core, &corp_id).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AppFilter {
     owner_corp_id: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps",
+    tag = "admin",
+    operation_id = "admin_list_apps",
+    params(
+        ("ownerCorpId" = Option<String>, Query, description = "Only apps owned by this org"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "Apps (never with their secrets)", body = Vec<admin::AppView>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+    )
+)]
 async fn list_apps(
     State(core): State<Arc<Core>>,
     Query(f): Query<AppFilter>,
@@ -145,6 +245,21 @@ async fn list_apps(
     Ok(Json(admin::list_apps(&core, f.owner_corp_id.as_deref()).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps",
+    tag = "admin",
+    operation_id = "admin_create_app",
+    request_body(content = NewApp, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 201, description = "The created app with its client secret (shown this once)", body = admin::AppView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+        (status = 409, description = "`Conflict`", body = ErrorBody),
+    )
+)]
 async fn create_app(
     State(core): State<Arc<Core>>,
     JsonBody(input): JsonBody<NewApp>,
@@ -152,6 +267,22 @@ async fn create_app(
     Ok(created(admin::create_app(&core, input).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}",
+    tag = "admin",
+    operation_id = "admin_show_app",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app", body = admin::AppView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn show_app(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
@@ -159,6 +290,22 @@ async fn show_app(
     Ok(Json(admin::show_app(&core, &client_id).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}",
+    tag = "admin",
+    operation_id = "admin_delete_app",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn delete_app(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
@@ -167,6 +314,22 @@ async fn delete_app(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps/{clientId}/rotate-secret",
+    tag = "admin",
+    operation_id = "admin_rotate_secret",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app with its new client secret (shown this once)", body = admin::AppView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn rotate_secret(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
@@ -174,13 +337,29 @@ async fn rotate_secret(
     Ok(Json(admin::rotate_secret(&core, &client_id, None::<Secret>).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct InstallationFilter {
     client_id: Option<String>,
     corp_id: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/installations",
+    tag = "admin",
+    operation_id = "admin_list_installations",
+    params(
+        ("clientId" = Option<String>, Query, description = "Only this app"),
+        ("corpId" = Option<String>, Query, description = "Only this org"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "Installations", body = Vec<Installation>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+    )
+)]
 async fn list_installations(
     State(core): State<Arc<Core>>,
     Query(f): Query<InstallationFilter>,
@@ -190,6 +369,23 @@ async fn list_installations(
     Ok(Json(list).into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/admin/v1/apps/{clientId}/installations/{corpId}",
+    tag = "admin",
+    operation_id = "admin_install",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The installation (active)", body = Installation),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn install(
     State(core): State<Arc<Core>>,
     Path((client_id, corp_id)): Path<(String, String)>,
@@ -197,6 +393,23 @@ async fn install(
     Ok(Json(admin::install(&core, &client_id, &corp_id).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps/{clientId}/installations/{corpId}/suspend",
+    tag = "admin",
+    operation_id = "admin_suspend",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The installation (suspended)", body = Installation),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn suspend(
     State(core): State<Arc<Core>>,
     Path((client_id, corp_id)): Path<(String, String)>,
@@ -204,6 +417,23 @@ async fn suspend(
     Ok(Json(admin::suspend(&core, &client_id, &corp_id).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}/installations/{corpId}",
+    tag = "admin",
+    operation_id = "admin_uninstall",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 204, description = "Uninstalled; the app's tokens in the org are revoked"),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn uninstall(
     State(core): State<Arc<Core>>,
     Path((client_id, corp_id)): Path<(String, String)>,
@@ -212,6 +442,20 @@ async fn uninstall(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/tokens/revoke",
+    tag = "admin",
+    operation_id = "admin_revoke",
+    request_body(content = RevokeRequest, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "How many tokens were revoked", body = admin::Revoked),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn revoke(
     State(core): State<Arc<Core>>,
     JsonBody(req): JsonBody<RevokeRequest>,
@@ -229,11 +473,40 @@ async fn audit_log(
 }
 
 /// Applies a seed document given as the body (YAML or JSON).
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apply",
+    tag = "admin",
+    operation_id = "admin_apply",
+    request_body(description = "A seed document (docs/seed-file.md), YAML or JSON, any content type, at most 1 MiB", content((String = "application/yaml"), (serde_json::Value = "application/json"))),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "What applying the seed document did", body = seed::ApplyReport),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+    )
+)]
 async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
     let doc = seed::parse(&super::body::seed_text(req).await?)?;
     Ok(Json(seed::apply(&core, &doc).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/orgs/{corpId}/auth-info",
+    tag = "admin",
+    operation_id = "admin_org_auth_info",
+    params(
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The stored certification details", body = OrgAuthInfo),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn org_auth_info(
     State(core): State<Arc<Core>>,
     Path(corp_id): Path<String>,
@@ -241,6 +514,23 @@ async fn org_auth_info(
     Ok(Json(admin::org_auth_info(&core, &corp_id).await?).into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/admin/v1/orgs/{corpId}/auth-info",
+    tag = "admin",
+    operation_id = "admin_set_org_auth_info",
+    params(
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    request_body(content = OrgAuthInfo, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The stored certification details", body = OrgAuthInfo),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn set_org_auth_info(
     State(core): State<Arc<Core>>,
     Path(corp_id): Path<String>,
@@ -249,10 +539,36 @@ async fn set_org_auth_info(
     Ok(Json(admin::set_org_auth_info(&core, &corp_id, info).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/points",
+    tag = "admin",
+    operation_id = "admin_list_points",
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The catalogue", body = Vec<PermissionPoint>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+    )
+)]
 async fn list_points(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(permissions::list_points(&core).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/points",
+    tag = "admin",
+    operation_id = "admin_create_point",
+    request_body(content = NewPoint, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 201, description = "The created point", body = PermissionPoint),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 409, description = "`Conflict`", body = ErrorBody),
+    )
+)]
 async fn create_point(
     State(core): State<Arc<Core>>,
     JsonBody(input): JsonBody<NewPoint>,
@@ -260,6 +576,23 @@ async fn create_point(
     Ok(created(permissions::create_point(&core, input).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/points/{code}",
+    tag = "admin",
+    operation_id = "admin_delete_point",
+    params(
+        ("code" = String, Path, description = "A permission point code"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+        (status = 409, description = "`Conflict`", body = ErrorBody),
+    )
+)]
 async fn delete_point(
     State(core): State<Arc<Core>>,
     Path(code): Path<String>,
@@ -268,6 +601,22 @@ async fn delete_point(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}/points",
+    tag = "admin",
+    operation_id = "admin_app_points",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn app_points(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
@@ -275,6 +624,23 @@ async fn app_points(
     Ok(Json(permissions::app_points(&core, &client_id).await?).into_response())
 }
 
+#[utoipa::path(
+    put,
+    path = "/admin/v1/apps/{clientId}/points/{code}",
+    tag = "admin",
+    operation_id = "admin_add_app_point",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("code" = String, Path, description = "A permission point code"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn add_app_point(
     State(core): State<Arc<Core>>,
     Path((client_id, code)): Path<(String, String)>,
@@ -282,6 +648,23 @@ async fn add_app_point(
     Ok(Json(permissions::add_app_point(&core, &client_id, &code).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}/points/{code}",
+    tag = "admin",
+    operation_id = "admin_remove_app_point",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("code" = String, Path, description = "A permission point code"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn remove_app_point(
     State(core): State<Arc<Core>>,
     Path((client_id, code)): Path<(String, String)>,
@@ -289,6 +672,23 @@ async fn remove_app_point(
     Ok(Json(permissions::remove_app_point(&core, &client_id, &code).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}/installations/{corpId}/grants",
+    tag = "admin",
+    operation_id = "admin_org_grants",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn org_grants(
     State(core): State<Arc<Core>>,
     Path((client_id, corp_id)): Path<(String, String)>,
@@ -296,13 +696,31 @@ async fn org_grants(
     Ok(Json(permissions::org_grants(&core, &client_id, &corp_id).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct GrantBody {
     /// Point codes, or `.default` for every app-type point the app added.
     points: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps/{clientId}/installations/{corpId}/grants",
+    tag = "admin",
+    operation_id = "admin_grant",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    request_body(content = GrantBody, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn grant(
     State(core): State<Arc<Core>>,
     Path((client_id, corp_id)): Path<(String, String)>,
@@ -311,6 +729,24 @@ async fn grant(
     Ok(Json(permissions::grant(&core, &client_id, &corp_id, &body.points).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}/installations/{corpId}/grants/{code}",
+    tag = "admin",
+    operation_id = "admin_revoke_grant",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("corpId" = String, Path, description = "The org's corpId"),
+        ("code" = String, Path, description = "A permission point code"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn revoke_grant(
     State(core): State<Arc<Core>>,
     Path((client_id, corp_id, code)): Path<(String, String, String)>,
@@ -318,10 +754,36 @@ async fn revoke_grant(
     Ok(Json(permissions::revoke_grant(&core, &client_id, &corp_id, &code).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/users",
+    tag = "admin",
+    operation_id = "admin_list_users",
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "Every user", body = Vec<users::UserView>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+    )
+)]
 async fn list_users(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(users::list_users(&core).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/users",
+    tag = "admin",
+    operation_id = "admin_create_user",
+    request_body(content = users::NewUser, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 201, description = "The created user", body = users::UserView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 409, description = "`Conflict`", body = ErrorBody),
+    )
+)]
 async fn create_user(
     State(core): State<Arc<Core>>,
     JsonBody(input): JsonBody<users::NewUser>,
@@ -329,6 +791,22 @@ async fn create_user(
     Ok(created(users::create_user(&core, input).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/users/{unionId}",
+    tag = "admin",
+    operation_id = "admin_delete_user",
+    params(
+        ("unionId" = String, Path, description = "The user's unionId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn delete_user(
     State(core): State<Arc<Core>>,
     Path(union_id): Path<String>,
@@ -337,6 +815,22 @@ async fn delete_user(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/orgs/{corpId}/members",
+    tag = "admin",
+    operation_id = "admin_members",
+    params(
+        ("corpId" = String, Path, description = "The org's corpId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The org's members", body = Vec<Membership>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn members(
     State(core): State<Arc<Core>>,
     Path(corp_id): Path<String>,
@@ -344,12 +838,30 @@ async fn members(
     Ok(Json(users::members(&core, &corp_id).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RoleBody {
     role: opending_domain::Role,
 }
 
+#[utoipa::path(
+    put,
+    path = "/admin/v1/orgs/{corpId}/members/{unionId}",
+    tag = "admin",
+    operation_id = "admin_set_member",
+    params(
+        ("corpId" = String, Path, description = "The org's corpId"),
+        ("unionId" = String, Path, description = "The user's unionId"),
+    ),
+    request_body(content = RoleBody, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The membership", body = Membership),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn set_member(
     State(core): State<Arc<Core>>,
     Path((corp_id, union_id)): Path<(String, String)>,
@@ -358,6 +870,23 @@ async fn set_member(
     Ok(Json(users::set_membership(&core, &corp_id, &union_id, body.role).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/orgs/{corpId}/members/{unionId}",
+    tag = "admin",
+    operation_id = "admin_remove_member",
+    params(
+        ("corpId" = String, Path, description = "The org's corpId"),
+        ("unionId" = String, Path, description = "The user's unionId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn remove_member(
     State(core): State<Arc<Core>>,
     Path((corp_id, union_id)): Path<(String, String)>,
@@ -366,6 +895,22 @@ async fn remove_member(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}/uris",
+    tag = "admin",
+    operation_id = "admin_app_uris",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn app_uris(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
@@ -373,7 +918,7 @@ async fn app_uris(
     Ok(Json(users::app_uris(&core, &client_id).await?).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UrisBody {
     #[serde(default)]
@@ -391,6 +936,23 @@ impl From<UrisBody> for users::AppUris {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps/{clientId}/uris",
+    tag = "admin",
+    operation_id = "admin_add_app_uris",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    request_body(content = UrisBody, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn add_app_uris(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
@@ -399,6 +961,23 @@ async fn add_app_uris(
     Ok(Json(users::add_app_uris(&core, &client_id, &body.into()).await?).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}/uris",
+    tag = "admin",
+    operation_id = "admin_remove_app_uris",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    request_body(content = UrisBody, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn remove_app_uris(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,

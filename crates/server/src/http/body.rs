@@ -65,7 +65,10 @@ async fn read(req: Request) -> Result<Bytes, Error> {
     }
 }
 
-fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+/// Decodes a JSON request body into `T` with the DingTalk-style 400s of docs/api.md (UTF-8, one
+/// JSON object, field-naming messages). The `JsonBody` extractor's parser; public for the fuzz
+/// targets.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     if std::str::from_utf8(bytes).is_err() {
         return Err(ApiError::invalid_request("request body is not valid UTF-8").into());
     }
@@ -87,7 +90,8 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     })
 }
 
-fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+/// Decodes a form-encoded request body into `T` (the `JsonOrForm` extractor's form half).
+pub fn parse_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     serde_urlencoded::from_bytes(bytes)
         .map_err(|e| ApiError::invalid_request(format!("form body: {e}")).into())
 }

@@ -5,11 +5,19 @@ use std::{collections::HashMap, sync::Arc};
 use axum::{extract::State, routing::get, Json, Router};
 use opending_domain::orgauth::AuthInfoView;
 
-use super::extract::{ApiQuery, Authenticated};
+use super::{
+    error::ErrorBody,
+    extract::{ApiQuery, Authenticated},
+};
 use crate::{
     service::{contact, Error},
     Core,
 };
+
+/// The OpenAPI description of these routes (merged into `/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(org_auth_info, user))]
+pub struct ApiDoc;
 
 /// Routes under `/v1.0/contact`.
 pub fn router() -> Router<Arc<Core>> {
@@ -18,6 +26,19 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/v1.0/contact/users/{union_id}", get(user))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1.0/contact/organizations/authInfos",
+    tag = "contact",
+    operation_id = "getOrgAuthInfo",
+    params(("targetCorpId" = Option<String>, Query, description = "The org to read; the token's org when absent")),
+    security(("appToken" = [])),
+    responses(
+        (status = 200, description = "Certification details (only `authLevel` and `orgName` at level 0)", body = AuthInfoView),
+        (status = 400, description = "`InvalidAuthentication`, `invalidParameter.system.param`, `permission.denied`, `InvalidParameter`", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.AccessTokenPermissionDenied` (with `accessdenieddetail`), rate limits", body = ErrorBody),
+    )
+)]
 async fn org_auth_info(
     State(core): State<Arc<Core>>,
     caller: Authenticated,
@@ -30,6 +51,19 @@ async fn org_auth_info(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1.0/contact/users/{unionId}",
+    tag = "contact",
+    operation_id = "getUser",
+    params(("unionId" = String, Path, description = "A unionId, or `me` for the token's user")),
+    security(("appToken" = [])),
+    responses(
+        (status = 200, description = "The user's profile (`mobile`/`stateCode`, `email` only with their field points)", body = contact::UserView),
+        (status = 400, description = "`InvalidAuthentication`, `invalidParameter.system.param` (no such user visible to the caller), `InvalidParameter`", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.AccessTokenPermissionDenied` (with `accessdenieddetail`), rate limits", body = ErrorBody),
+    )
+)]
 async fn user(
     State(core): State<Arc<Core>>,
     caller: Authenticated,

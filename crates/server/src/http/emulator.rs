@@ -13,20 +13,77 @@ use axum::{
     Json, Router,
 };
 use opending_domain::{ApiError, ErrorCode};
-use serde_json::json;
 
 use super::{
     body::JsonBody,
+    error::ErrorBody,
     extract::{ApiPath as Path, ApiQuery as Query},
 };
 use crate::{
-    journal::JournalFilter,
+    journal::{JournalEntry, JournalFilter, RouteCount},
     service::{
-        emulator::{self, ClockChange, FaultAction, FaultRule, MintCode},
+        emulator::{
+            self, ClockChange, ClockView, FaultAction, FaultRule, Issued, MintCode, Minted,
+        },
         seed, Error,
     },
     Core,
 };
+
+/// The OpenAPI description of these routes (merged into `/openapi.json`, tagged `emulator`: they
+/// exist only in emulator mode).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    reset,
+    apply_seed,
+    clock,
+    set_clock,
+    mint_code,
+    tokens,
+    expire,
+    revoke,
+    requests,
+    clear_requests,
+    counts,
+    faults,
+    add_fault,
+    clear_faults,
+    clear_fault,
+    ping,
+))]
+pub struct ApiDoc;
+
+/// `{"expired": bool}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Expired {
+    /// Whether a live token had that id.
+    expired: bool,
+}
+
+/// `{"revoked": bool}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct RevokedFlag {
+    /// Whether a live token had that id.
+    revoked: bool,
+}
+
+/// `{"cleared": true}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Cleared {
+    /// Always true.
+    cleared: bool,
+}
+
+/// `{"cleared": n}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ClearedCount {
+    /// Rules removed.
+    cleared: usize,
+}
+
+/// `{}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Empty {}
 
 /// Routes under `/_opending`.
 pub fn router() -> Router<Arc<Core>> {
@@ -51,23 +108,79 @@ pub fn router() -> Router<Arc<Core>> {
 /// `GET /_opending/ping`: answers `{}` without touching storage, the clock or any service. The
 /// benchmark's baseline (scenario z in docs/benchmarks.md): the same binary, router and
 /// middleware as every other route, doing no work of its own.
+#[utoipa::path(
+    get,
+    path = "/_opending/ping",
+    tag = "emulator",
+    operation_id = "emulator_ping",
+    security(()),
+    responses(
+        (status = 200, description = "`{}` (the benchmark's baseline)", body = Empty),
+    )
+)]
 async fn ping() -> Response {
-    Json(json!({})).into_response()
+    Json(Empty {}).into_response()
 }
 
+#[utoipa::path(
+    post,
+    path = "/_opending/reset",
+    tag = "emulator",
+    operation_id = "emulator_reset",
+    security(()),
+    responses(
+        (status = 200, description = "Everything deleted, the startup seed applied again", body = seed::ApplyReport),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn reset(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(emulator::reset(&core).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/_opending/seed",
+    tag = "emulator",
+    operation_id = "emulator_apply_seed",
+    request_body(description = "A seed document (docs/seed-file.md), YAML or JSON, any content type, at most 1 MiB", content((String = "application/yaml"), (serde_json::Value = "application/json"))),
+    security(()),
+    responses(
+        (status = 200, description = "What applying the seed document did", body = seed::ApplyReport),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn apply_seed(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
     let doc = seed::parse(&super::body::seed_text(req).await?)?;
     Ok(Json(seed::apply(&core, &doc).await?).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/_opending/clock",
+    tag = "emulator",
+    operation_id = "emulator_clock",
+    security(()),
+    responses(
+        (status = 200, description = "The server clock", body = ClockView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn clock(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(emulator::clock(&core)?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/_opending/clock",
+    tag = "emulator",
+    operation_id = "emulator_set_clock",
+    request_body(content = ClockChange, content_type = "application/json"),
+    security(()),
+    responses(
+        (status = 200, description = "The server clock after the change", body = ClockView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn set_clock(
     State(core): State<Arc<Core>>,
     JsonBody(change): JsonBody<ClockChange>,
@@ -75,6 +188,19 @@ async fn set_clock(
     Ok(Json(emulator::set_clock(&core, change)?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/_opending/codes",
+    tag = "emulator",
+    operation_id = "emulator_mint_code",
+    request_body(content = MintCode, content_type = "application/json"),
+    security(()),
+    responses(
+        (status = 201, description = "An authorization code, as if the user had consented", body = Minted),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
 async fn mint_code(
     State(core): State<Arc<Core>>,
     JsonBody(m): JsonBody<MintCode>,
@@ -86,18 +212,77 @@ async fn mint_code(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/_opending/tokens",
+    tag = "emulator",
+    operation_id = "emulator_tokens",
+    security(()),
+    responses(
+        (status = 200, description = "Tokens and codes issued", body = Vec<Issued>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn tokens(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(emulator::issued(&core).await?).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/_opending/tokens/{id}/expire",
+    tag = "emulator",
+    operation_id = "emulator_expire",
+    params(
+        ("id" = String, Path, description = "The id from `GET /_opending/tokens`"),
+    ),
+    security(()),
+    responses(
+        (status = 200, description = "Whether a token was expired", body = Expired),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn expire(State(core): State<Arc<Core>>, Path(id): Path<String>) -> Result<Response, Error> {
-    Ok(Json(json!({ "expired": emulator::expire(&core, &id).await? })).into_response())
+    Ok(Json(Expired {
+        expired: emulator::expire(&core, &id).await?,
+    })
+    .into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/_opending/tokens/{id}/revoke",
+    tag = "emulator",
+    operation_id = "emulator_revoke",
+    params(
+        ("id" = String, Path, description = "The id from `GET /_opending/tokens`"),
+    ),
+    security(()),
+    responses(
+        (status = 200, description = "Whether a token was revoked", body = RevokedFlag),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn revoke(State(core): State<Arc<Core>>, Path(id): Path<String>) -> Result<Response, Error> {
-    Ok(Json(json!({ "revoked": emulator::revoke(&core, &id).await? })).into_response())
+    Ok(Json(RevokedFlag {
+        revoked: emulator::revoke(&core, &id).await?,
+    })
+    .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/_opending/requests",
+    tag = "emulator",
+    operation_id = "emulator_requests",
+    params(
+        JournalFilter,
+    ),
+    security(()),
+    responses(
+        (status = 200, description = "Requests answered, oldest first", body = Vec<JournalEntry>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn requests(
     State(core): State<Arc<Core>>,
     Query(filter): Query<JournalFilter>,
@@ -105,13 +290,35 @@ async fn requests(
     Ok(Json(core.journal.entries(&filter)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/_opending/requests/counts",
+    tag = "emulator",
+    operation_id = "emulator_counts",
+    security(()),
+    responses(
+        (status = 200, description = "Requests answered per route", body = Vec<RouteCount>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn counts(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(core.journal.counts()).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/_opending/requests",
+    tag = "emulator",
+    operation_id = "emulator_clear_requests",
+    security(()),
+    responses(
+        (status = 200, description = "The journal was emptied", body = Cleared),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn clear_requests(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     core.journal.clear();
-    Ok(Json(json!({ "cleared": true })).into_response())
+    Ok(Json(Cleared { cleared: true }).into_response())
 }
 
 fn state(core: &Core) -> Result<&emulator::EmulatorState, Error> {
@@ -120,10 +327,33 @@ fn state(core: &Core) -> Result<&emulator::EmulatorState, Error> {
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound).into())
 }
 
+#[utoipa::path(
+    get,
+    path = "/_opending/faults",
+    tag = "emulator",
+    operation_id = "emulator_faults",
+    security(()),
+    responses(
+        (status = 200, description = "The fault rules in force", body = Vec<FaultRule>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn faults(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     Ok(Json(state(&core)?.faults()).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/_opending/faults",
+    tag = "emulator",
+    operation_id = "emulator_add_fault",
+    request_body(content = FaultRule, content_type = "application/json"),
+    security(()),
+    responses(
+        (status = 201, description = "The rule, with its id", body = FaultRule),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn add_fault(
     State(core): State<Arc<Core>>,
     JsonBody(rule): JsonBody<FaultRule>,
@@ -131,15 +361,46 @@ async fn add_fault(
     Ok((StatusCode::CREATED, Json(state(&core)?.add_fault(rule)?)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/_opending/faults",
+    tag = "emulator",
+    operation_id = "emulator_clear_faults",
+    security(()),
+    responses(
+        (status = 200, description = "How many rules were removed", body = ClearedCount),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn clear_faults(State(core): State<Arc<Core>>) -> Result<Response, Error> {
-    Ok(Json(json!({ "cleared": state(&core)?.clear_faults(None) })).into_response())
+    Ok(Json(ClearedCount {
+        cleared: state(&core)?.clear_faults(None),
+    })
+    .into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/_opending/faults/{id}",
+    tag = "emulator",
+    operation_id = "emulator_clear_fault",
+    params(
+        ("id" = u64, Path, description = "The rule's id"),
+    ),
+    security(()),
+    responses(
+        (status = 200, description = "How many rules were removed (0 or 1)", body = ClearedCount),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
 async fn clear_fault(
     State(core): State<Arc<Core>>,
     Path(id): Path<u64>,
 ) -> Result<Response, Error> {
-    Ok(Json(json!({ "cleared": state(&core)?.clear_faults(Some(id)) })).into_response())
+    Ok(Json(ClearedCount {
+        cleared: state(&core)?.clear_faults(Some(id)),
+    })
+    .into_response())
 }
 
 /// Fault injection: applies the first matching rule to every request outside `/_opending/`.

@@ -15,17 +15,24 @@ use serde::Serialize;
 use super::context::{self, ErrorCodeTag, Family};
 use crate::service::Error;
 
-#[derive(Serialize)]
-struct AccessDeniedDetail<'a> {
+/// The permission points a 403 `AccessTokenPermissionDenied` names.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AccessDeniedDetail<'a> {
+    /// Exactly the points the token lacks.
     #[serde(rename = "requiredScopes")]
     required_scopes: &'a [String],
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// Every JSON error: DingTalk's body, keys in this order.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// The catalogue code, e.g. `invalid.client` or `InvalidAuthentication`.
     code: &'static str,
+    /// The request id, also sent as `x-acs-request-id`.
     requestid: &'a str,
+    /// DingTalk's message (Chinese where DingTalk's is).
     message: &'a str,
+    /// Only on a permission error (403).
     #[serde(skip_serializing_if = "Option::is_none")]
     accessdenieddetail: Option<AccessDeniedDetail<'a>>,
 }

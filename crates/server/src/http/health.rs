@@ -7,41 +7,89 @@
 use std::{sync::Arc, time::Duration};
 
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::Core;
 
 /// How long readiness waits for storage before calling it unavailable.
 pub const READY_WITHIN: Duration = Duration::from_secs(1);
 
+/// The OpenAPI description of these routes (merged into `/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(healthz, livez))]
+pub struct ApiDoc;
+
+/// The readiness answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    #[schema(pattern = "^(ok|unavailable)$")]
+    status: &'static str,
+    /// `sqlite` or `postgres`.
+    backend: &'static str,
+}
+
+/// The liveness answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Alive {
+    /// Always `alive`.
+    #[schema(pattern = "^alive$")]
+    status: &'static str,
+}
+
 /// 200 `{"status":"ok"}` when storage answers within [`READY_WITHIN`], 503
 /// `{"status":"unavailable"}` otherwise.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    operation_id = "healthz",
+    security(()),
+    responses(
+        (status = 200, description = "Storage answers", body = Health),
+        (status = 503, description = "Storage does not answer within 1 s", body = Health),
+    )
+)]
 pub async fn healthz(State(core): State<Arc<Core>>) -> impl IntoResponse {
+    let backend = core.store.backend();
     let outcome = tokio::time::timeout(READY_WITHIN, core.store.ping()).await;
-    match outcome {
-        Ok(Ok(())) => (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "backend": core.store.backend()})),
-        ),
+    let status = match outcome {
+        Ok(Ok(())) => {
+            return (
+                StatusCode::OK,
+                Json(Health {
+                    status: "ok",
+                    backend,
+                }),
+            )
+        }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: storage unavailable");
-            unavailable(&core)
+            StatusCode::SERVICE_UNAVAILABLE
         }
         Err(_) => {
             tracing::warn!("health check: storage did not answer within 1 s");
-            unavailable(&core)
+            StatusCode::SERVICE_UNAVAILABLE
         }
-    }
-}
-
-fn unavailable(core: &Core) -> (StatusCode, Json<serde_json::Value>) {
+    };
     (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({"status": "unavailable", "backend": core.store.backend()})),
+        status,
+        Json(Health {
+            status: "unavailable",
+            backend,
+        }),
     )
 }
 
-/// 200 `{"status":"alive"}` whenever the process can answer at all.
+/// 200 `{"status":"alive"}` whenever the process can answer at all; never touches storage.
+#[utoipa::path(
+    get,
+    path = "/livez",
+    tag = "health",
+    operation_id = "livez",
+    security(()),
+    responses((status = 200, description = "The process serves", body = Alive))
+)]
 pub async fn livez() -> impl IntoResponse {
-    Json(json!({"status": "alive"}))
+    Json(Alive { status: "alive" })
 }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod oauth2;
+pub mod openapi;
 pub mod pages;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub fn router(core: Arc<Core>) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/livez", get(health::livez))
+        .route("/openapi.json", get(openapi::openapi_json))
         .merge(oauth2::router())
         .merge(contact::router())
         .merge(pages::router());

@@ -17,11 +17,17 @@ use serde::{Deserialize, Serialize};
 use super::{
     body::{required, JsonBody, JsonOrForm},
     context,
+    error::ErrorBody,
 };
 use crate::{
     service::{app_token, introspect, user_token, Error},
     Core,
 };
+
+/// The OpenAPI description of these routes (merged into `/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(token, legacy_access_token, introspect_token, user_access_token))]
+pub struct ApiDoc;
 
 /// Routes under `/v1.0/oauth2`.
 pub fn router() -> Router<Arc<Core>> {
@@ -40,20 +46,45 @@ fn no_store(body: impl Serialize) -> Response {
     resp
 }
 
-#[derive(Deserialize)]
+/// `GetToken` request (dingtalk-wire.md §4.1); absent, `null` and `""` all count as missing.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TokenBody {
+pub struct TokenBody {
+    /// The app's clientId (AppKey / SuiteKey).
+    #[schema(required = true)]
     client_id: Option<String>,
+    /// The app's client secret.
+    #[schema(required = true)]
     client_secret: Option<String>,
+    /// Exactly `client_credentials`.
+    #[schema(required = true)]
     grant_type: Option<String>,
 }
 
-#[derive(Serialize)]
+/// `GetToken` answer.
+#[derive(Serialize, utoipa::ToSchema)]
 struct TokenResponse<'a> {
+    /// 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     access_token: &'a str,
+    /// Seconds of validity (`app_token_ttl`).
     expires_in: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1.0/oauth2/{corpId}/token",
+    tag = "oauth2",
+    operation_id = "getToken",
+    params(("corpId" = String, Path, description = "The org the app runs in")),
+    request_body(content = TokenBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The app token (one per app and org; renewed by every request)", body = TokenResponse),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `invalid.client`, `unsupported.grant.type`", body = ErrorBody),
+        (status = 401, description = "`unauthorized.client`: the app may not run in that org", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.*` rate limits", body = ErrorBody),
+    )
+)]
 async fn token(
     State(core): State<Arc<Core>>,
     path: Result<Path<String>, PathRejection>,
@@ -76,20 +107,42 @@ async fn token(
     }))
 }
 
-#[derive(Deserialize)]
+/// Legacy `accessToken` request.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct LegacyBody {
+pub struct LegacyBody {
+    /// The app's clientId.
+    #[schema(required = true)]
     app_key: Option<String>,
+    /// The app's client secret.
+    #[schema(required = true)]
     app_secret: Option<String>,
 }
 
-#[derive(Serialize)]
+/// Legacy `accessToken` answer (`expireIn`, not `expires_in`).
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct LegacyResponse<'a> {
+    /// 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     access_token: &'a str,
+    /// Seconds of validity (`app_token_ttl`).
     expire_in: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1.0/oauth2/accessToken",
+    tag = "oauth2",
+    operation_id = "getAccessToken",
+    request_body(content = LegacyBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The app token in the app's owner org", body = LegacyResponse),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `invalid.client`", body = ErrorBody),
+        (status = 401, description = "`unauthorized.client`: the app may not run in that org", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.*` rate limits", body = ErrorBody),
+    )
+)]
 async fn legacy_access_token(
     State(core): State<Arc<Core>>,
     JsonBody(body): JsonBody<LegacyBody>,
@@ -104,18 +157,25 @@ async fn legacy_access_token(
     }))
 }
 
-#[derive(Deserialize)]
+/// RFC 7662 request, JSON or form-encoded; the caller may instead authenticate with
+/// `Authorization: Basic` (client credentials) or `Bearer` (admin key).
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct IntrospectBody {
+pub struct IntrospectBody {
+    /// The token to look at.
+    #[schema(required = true)]
     token: Option<String>,
+    /// Accepted and ignored (RFC 7662 §2.1).
     token_type_hint: Option<String>,
+    /// The calling app, unless `Authorization` is sent.
     client_id: Option<String>,
+    /// Its client secret.
     client_secret: Option<String>,
 }
 
 /// Who is calling: `Authorization: Basic` (client credentials), `Authorization: Bearer` (admin
-/// key), or `client_id`/`client_secret` in the body.
-fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspect::Caller, Error> {
+/// key), or `client_id`/`client_secret` in the body. Public for the fuzz target.
+pub fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspect::Caller, Error> {
     let refused = || {
         Error::from(ApiError::new(
             opending_domain::ErrorCode::IntrospectionUnauthorized,
@@ -155,6 +215,26 @@ fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspect::
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1.0/oauth2/introspect",
+    tag = "oauth2",
+    operation_id = "introspect",
+    request_body(
+        description = "The token, and the caller's client credentials unless given in `Authorization`",
+        content(
+            (IntrospectBody = "application/json"),
+            (IntrospectBody = "application/x-www-form-urlencoded"),
+        )
+    ),
+    security((), ("clientBasic" = []), ("adminKey" = [])),
+    responses(
+        (status = 200, description = "RFC 7662 answer; an inactive token carries only `active: false`", body = crate::service::introspect::Introspection),
+        (status = 400, description = "`invalid.request`, `Missingbody`", body = ErrorBody),
+        (status = 401, description = "`invalid.client`: the caller is not a known app with that secret, nor the admin", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.*` rate limits", body = ErrorBody),
+    )
+)]
 async fn introspect_token(
     State(core): State<Arc<Core>>,
     headers: HeaderMap,
@@ -170,26 +250,56 @@ async fn introspect_token(
     Ok(no_store(answer))
 }
 
-#[derive(Deserialize)]
+/// `GetUserToken` request: `authorization_code` with `code`, or `refresh_token` with
+/// `refreshToken`.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct UserTokenBody {
+pub struct UserTokenBody {
+    /// The app's clientId.
+    #[schema(required = true)]
     client_id: Option<String>,
+    /// The app's client secret.
+    #[schema(required = true)]
     client_secret: Option<String>,
+    /// The authorization code (with `authorization_code`).
     code: Option<String>,
+    /// The refresh token (with `refresh_token`).
     refresh_token: Option<String>,
+    /// `authorization_code` or `refresh_token`.
+    #[schema(required = true)]
     grant_type: Option<String>,
 }
 
-#[derive(Serialize)]
+/// `GetUserToken` answer.
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct UserTokenResponse<'a> {
+    /// The user access token, 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     access_token: &'a str,
+    /// A new refresh token, 32 lowercase hex digits.
+    #[schema(pattern = "^[0-9a-f]{32}$")]
     refresh_token: &'a str,
+    /// Seconds of validity of `accessToken` (`user_token_ttl`).
     expire_in: i64,
+    /// The org the user authorized in; absent when none was chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     corp_id: Option<&'a str>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1.0/oauth2/userAccessToken",
+    tag = "oauth2",
+    operation_id = "getUserToken",
+    request_body(content = UserTokenBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The user token and its refresh token", body = UserTokenResponse),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `invalid.client`, `unsupported.grant.type`, `invalid.grant`", body = ErrorBody),
+        (status = 401, description = "`unauthorized.client`: the app may not run in that org", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.*` rate limits", body = ErrorBody),
+    )
+)]
 async fn user_access_token(
     State(core): State<Arc<Core>>,
     JsonBody(body): JsonBody<UserTokenBody>,

@@ -27,7 +27,7 @@ pub fn parse_client_id(s: &str) -> Result<ClientId> {
 }
 
 /// An org as the admin API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgView {
     /// corpId.
@@ -49,7 +49,7 @@ impl From<Org> for OrgView {
 }
 
 /// An app as the admin API shows it; the secret only right after creation or rotation.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppView {
     /// clientId.
@@ -84,7 +84,7 @@ impl AppView {
 pub type InstallationView = Installation;
 
 /// Input for creating an org.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewOrg {
     /// Display name.
@@ -95,7 +95,7 @@ pub struct NewOrg {
 }
 
 /// Input for creating an app.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewApp {
     /// Display name.
@@ -375,7 +375,7 @@ pub async fn list_installations(
 }
 
 /// What to revoke.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RevokeRequest {
     /// A token value.
@@ -390,7 +390,7 @@ pub struct RevokeRequest {
 }
 
 /// How many tokens a revocation removed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Revoked {
     /// Count of tokens revoked.

@@ -48,7 +48,7 @@ pub const USER_MOBILE: &str = "Contact.User.mobile";
 pub const USER_EMAIL: &str = "Contact.User.email";
 
 /// The user profile as the SDK's `GetUserResponseBody` (dingtalk-wire.md §2.3).
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {
     /// Display name.

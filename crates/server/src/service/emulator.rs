@@ -15,7 +15,7 @@ use super::{bad, demo, seed, Result};
 use crate::Core;
 
 /// What a fault does to a matching request.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
 pub enum FaultAction {
     /// Answer with a DingTalk error from the catalogue (e.g. `server.error`,
@@ -39,7 +39,7 @@ pub enum FaultAction {
 }
 
 /// A fault-injection rule.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultRule {
     /// Assigned id.
@@ -198,7 +198,7 @@ pub async fn reset(core: &Core) -> Result<seed::ApplyReport> {
 }
 
 /// The clock as the control API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClockView {
     /// Server time, Unix seconds.
@@ -208,7 +208,7 @@ pub struct ClockView {
 }
 
 /// A change of the clock.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClockChange {
     /// Set the time (Unix seconds).
@@ -231,6 +231,10 @@ pub fn clock(core: &Core) -> Result<ClockView> {
     })
 }
 
+/// The latest instant the emulator's clock may be set to: 9000-01-01T00:00:00Z, far enough from
+/// year 9999 that every expiry computed from it is still a valid calendar date (cookies).
+pub const MAX_CLOCK: i64 = 221_845_392_000;
+
 /// Changes the clock. Every cached principal is re-checked against the new time on use.
 pub fn set_clock(core: &Core, change: ClockChange) -> Result<ClockView> {
     state(core)?;
@@ -245,6 +249,18 @@ pub fn set_clock(core: &Core, change: ClockChange) -> Result<ClockView> {
     if given != 1 {
         return Err(bad("give exactly one of now, advanceSeconds, reset"));
     }
+    // The clock must stay where every `now + ttl` still fits in an i64 (found by schemathesis:
+    // `advanceSeconds: i64::MAX` overflowed in every later request).
+    let target = match (change.now, change.advance_seconds) {
+        (Some(t), _) => Some(t),
+        (_, Some(d)) => core.now().0.checked_add(d),
+        _ => Some(0),
+    };
+    if !target.is_some_and(|t| (0..=MAX_CLOCK).contains(&t)) {
+        return Err(bad(format!(
+            "the clock must stay between 0 and {MAX_CLOCK} (9000-01-01T00:00:00Z)"
+        )));
+    }
     if let Some(t) = change.now {
         core.clock.set(UnixTime(t));
     } else if let Some(d) = change.advance_seconds {
@@ -257,7 +273,7 @@ pub fn set_clock(core: &Core, change: ClockChange) -> Result<ClockView> {
 }
 
 /// A code to mint without the consent page.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MintCode {
     /// The app.
@@ -276,7 +292,7 @@ pub struct MintCode {
 }
 
 /// A minted code.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Minted {
     /// The authorization code (exchange it at userAccessToken).
@@ -336,7 +352,7 @@ pub async fn mint_code(core: &Core, m: MintCode) -> Result<Minted> {
 }
 
 /// A token or code as the emulator lists it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Issued {
     /// `app_access_token`, `user_access_token` or `auth_code`.

@@ -24,7 +24,7 @@ pub enum Caller {
 }
 
 /// The introspection answer. Inactive tokens carry only `active: false`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Introspection {
     /// Whether the token works now.
     pub active: bool,

@@ -34,7 +34,7 @@ pub struct Prepared {
 
 /// What the component resolves with (the npm package's result, plus opending's error fields
 /// on `failed`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenAuthResult {
     /// `ok`, `cancel`, `failed` or `toAdmin`.
@@ -50,7 +50,7 @@ pub struct OpenAuthResult {
 }
 
 /// `result` of a type-0 success.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthCodeResult {
     /// The authorization code.

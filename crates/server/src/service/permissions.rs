@@ -19,7 +19,7 @@ pub fn parse_code(s: &str) -> Result<PermissionCode> {
 }
 
 /// A custom point to add to the catalogue.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPoint {
     /// The code, e.g. `Acme.Invoice.Read`.

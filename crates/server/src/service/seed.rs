@@ -163,7 +163,7 @@ fn active() -> InstallationStatus {
 }
 
 /// What applying a seed did.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyReport {
     /// Things created, as `kind id`.

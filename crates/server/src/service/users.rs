@@ -42,7 +42,7 @@ pub fn parse_union_id(s: &str) -> Result<UnionId> {
 }
 
 /// Input for creating or declaring a user.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
     /// Sign-in name.
@@ -255,7 +255,7 @@ pub async fn members(core: &Core, corp_id: &str) -> Result<Vec<Membership>> {
 }
 
 /// An app's registered redirect URIs and openAuth origins.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AppUris {
     /// Redirect URIs of the browser login flow (matched exactly).

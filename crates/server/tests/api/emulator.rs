@@ -71,6 +71,13 @@ memory_and_sqlite! {
         assert_eq!(set.body["now"], before);
         assert_eq!(app.auth_infos(Some(&token), None).await.status, 200, "back in time, the token lives again");
         app.emu(Method::POST, "/clock", Some(json!({"now": 1, "advanceSeconds": 2}))).await.assert_error(400, "InvalidParameter");
+        // Regression (schemathesis): extreme values used to overflow the clock, after which
+        // every request panicked; now they are refused and the clock keeps working.
+        for body in [json!({"advanceSeconds": i64::MAX}), json!({"advanceSeconds": i64::MIN}), json!({"now": i64::MAX}), json!({"now": -1})] {
+            app.emu(Method::POST, "/clock", Some(body)).await.assert_error(400, "InvalidParameter");
+        }
+        assert_eq!(app.emu(Method::GET, "/clock", None).await.status, 200);
+        assert_eq!(app.token_value(ACME, HR).await.len(), 32);
     }
 
     async fn mint_codes_list_expire_and_revoke(app) {

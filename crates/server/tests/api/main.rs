@@ -21,6 +21,7 @@ mod journal;
 mod limits;
 mod metrics;
 mod multi_instance;
+mod openapi;
 mod sdk;
 mod seed;
 mod withdrawals;

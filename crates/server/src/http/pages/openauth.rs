@@ -23,6 +23,24 @@ use crate::{
     Core,
 };
 
+/// The OpenAPI description of the JSON API the consent page posts to (the page itself is HTML
+/// and not described; see docs/api.md).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(decision))]
+pub struct ApiDoc;
+
+/// What `/openauth/api/decision` answers: the component's result, or (for a malformed body) the
+/// usual error body. Only describes the wire; never built.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum DecisionAnswer {
+    /// The component's result.
+    Result(svc::OpenAuthResult),
+    /// A body that could not be read.
+    Error(super::super::error::ErrorBody<'static>),
+}
+
 /// Routes.
 pub fn router() -> Router<Arc<Core>> {
     Router::new()
@@ -30,11 +48,15 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/openauth/api/decision", post(decision))
 }
 
+/// The consent page's query string (`axum::extract::Query<PageQuery>`); public for the fuzz
+/// target that decodes it exactly as the page does.
 #[derive(Deserialize, Default)]
-struct PageQuery {
+pub struct PageQuery {
+    /// The component's parameters.
     #[serde(flatten)]
-    params: OpenAuthParams,
-    origin: Option<String>,
+    pub params: OpenAuthParams,
+    /// The opener's origin.
+    pub origin: Option<String>,
     #[serde(rename = "lang")]
     _lang: Option<String>,
 }
@@ -96,17 +118,34 @@ async fn page(
     }
 }
 
-#[derive(Deserialize)]
+/// The consent page's decision: the component's parameters plus `decision`.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct DecisionBody {
     #[serde(flatten)]
     params: OpenAuthParams,
+    /// `allow` or `deny`.
     decision: String,
+    /// The opener's origin (must be registered for the app).
     origin: Option<String>,
 }
 
 /// `POST /openauth/api/decision`: the page's decision. Needs the session cookie and the
 /// session's CSRF token in `x-csrf-token`; answers the component's result as JSON.
+#[utoipa::path(
+    post,
+    path = "/openauth/api/decision",
+    tag = "openauth",
+    operation_id = "openAuthDecision",
+    params(("x-csrf-token" = String, Header, description = "The session's CSRF token")),
+    request_body(content = DecisionBody, content_type = "application/json"),
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The component's result (`failed` with `errorCode` when not signed in or the request is refused)", body = svc::OpenAuthResult),
+        (status = 400, description = "A malformed body (error body), an unregistered origin or an unknown decision (`failed` result)", body = DecisionAnswer),
+        (status = 403, description = "Wrong CSRF token (`failed` result)", body = svc::OpenAuthResult),
+    )
+)]
 async fn decision(
     State(core): State<Arc<Core>>,
     page: PageCtx,
