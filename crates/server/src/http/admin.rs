@@ -67,6 +67,7 @@ use opending_domain::{
     add_app_uris,
     remove_app_uris,
     revoke,
+    audit_log,
     apply,
 ))]
 pub struct ApiDoc;
@@ -465,6 +466,19 @@ async fn revoke(
 
 /// `GET /admin/v1/audit?org=&app=&kind=&since=&until=&limit=&cursor=`: the audit log, newest
 /// first, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/admin/v1/audit",
+    tag = "admin",
+    operation_id = "admin_audit",
+    params(crate::service::audit::AuditFilter),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "One page of audit events, newest first", body = crate::service::audit::AuditPage),
+        (status = 400, description = "`invalid.request`, `InvalidParameter`: a bad filter", body = ErrorBody),
+        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+    )
+)]
 async fn audit_log(
     State(core): State<Arc<Core>>,
     Query(f): Query<crate::service::audit::AuditFilter>,

@@ -140,7 +140,8 @@ pub fn admin_action(core: &Core, action: &str) -> AuditEvent {
 }
 
 /// Filters of the admin API's and the CLI's audit query (all optional).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditFilter {
     /// Only this org's events (corpId).
@@ -167,7 +168,7 @@ pub struct AuditFilter {
 }
 
 /// One page of events, newest first.
-#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditPage {
     /// The events.
