@@ -119,10 +119,17 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
     let key = ClientId::parse(&req.client_id)
         .ok()
         .map(|id| (id, corp_id.clone()));
-    if let Some(hit) = key
-        .as_ref()
-        .and_then(|k| core.hot_tokens.hit(core, k, &req.client_secret, seq))
-    {
+    if let Some((k, hit)) = key.as_ref().and_then(|k| {
+        core.hot_tokens
+            .hit(core, k, &req.client_secret, seq)
+            .map(|hit| (k, hit))
+    }) {
+        // Memory answers, but the limits, the metrics and the audit log see the same request
+        // the storage path would have seen: a renewal of the live token.
+        crate::limits::secret_gate(core, &req.client_id)?;
+        crate::limits::charge_app(core, &req.client_id)?;
+        let expires_at = core.now().plus(core.app_token_ttl);
+        record_handout(core, true, &k.0, &k.1, expires_at).await;
         return Ok(hit);
     }
     let standing = verify_secret(core, &req.client_id, &req.client_secret, &corp_id).await?;
@@ -170,6 +177,35 @@ pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Re
         .map(|(issued, _)| issued)
 }
 
+/// Records an app token handed out: new (`renewed` false) or the live one again with its
+/// expiry renewed, in the metrics and (queued) in the audit log.
+async fn record_handout(
+    core: &Core,
+    renewed: bool,
+    client_id: &ClientId,
+    corp_id: &CorpId,
+    expires_at: opending_domain::UnixTime,
+) {
+    let kind = if renewed {
+        AuditKind::TokenRenewed
+    } else {
+        AuditKind::TokenIssued
+    };
+    let event = AuditEvent::new(
+        kind,
+        core.now(),
+        ActorKind::App,
+        Some(client_id.to_string()),
+    )
+    .app(client_id)
+    .org(corp_id)
+    .detail("token", "app")
+    .detail("expiresAt", expires_at.0);
+    super::audit::enqueue(core, event).await;
+    core.metrics
+        .token("app", if renewed { "renewed" } else { "issued" }, 1);
+}
+
 /// Verifies the client's secret; returns the app with its standing in `corp_id`.
 async fn verify_secret(
     core: &Core,
@@ -210,28 +246,15 @@ async fn issue_for(
         stored = core.store.issue_app_token(&candidate.record, now).await?;
         value = derive_app_token(&core.key, &stored.nonce);
     }
-    let kind = if stored.nonce == candidate.record.nonce {
-        AuditKind::TokenIssued
-    } else {
-        AuditKind::TokenRenewed
-    };
-    let event = AuditEvent::new(
-        kind,
-        now,
-        ActorKind::App,
-        Some(stored.client_id.to_string()),
+    let renewed = stored.nonce != candidate.record.nonce;
+    record_handout(
+        core,
+        renewed,
+        &stored.client_id,
+        &stored.corp_id,
+        stored.expires_at,
     )
-    .app(&stored.client_id)
-    .org(&stored.corp_id)
-    .detail("token", "app")
-    .detail("expiresAt", stored.expires_at.0);
-    super::audit::enqueue(core, event).await;
-    let event = if stored.nonce == candidate.record.nonce {
-        "issued"
-    } else {
-        "renewed"
-    };
-    core.metrics.token("app", event, 1);
+    .await;
     let issued = IssuedToken {
         access_token: value,
         expires_in: stored.expires_in(now),
