@@ -62,7 +62,10 @@ fn free_port() -> u16 {
 fn start(args: &[String], port: u16) -> Child {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
+        // The load comes from one address far above any production limit: this test is about
+        // durability, so the rate limits (tested in tests/api/limits.rs) are off.
         let mut child = bin()
+            .env("OPENDING_LIMITS__ENABLED", "false")
             .arg("serve")
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(args)
