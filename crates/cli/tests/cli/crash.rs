@@ -158,7 +158,8 @@ async fn every_token_returned_survives_repeated_sigkill() {
         server = start(&args, port);
     }
     let out = load.wait_with_output_piped();
-    let _keep = server;
+    // A std `Child` is not killed on drop: the guard stops the last server however the test ends.
+    let _server = KillOnDrop(server);
 
     let text = std::fs::read_to_string(&tokens_path).unwrap();
     let recorded: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
@@ -197,5 +198,15 @@ impl WaitPiped for Child {
         let status = self.wait().unwrap();
         assert!(status.success(), "opending-bench failed: {status:?}");
         s.trim().to_owned()
+    }
+}
+
+/// Kills and reaps the child when dropped (a std `Child` is left running otherwise).
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
