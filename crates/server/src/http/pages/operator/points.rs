@@ -14,7 +14,8 @@ use serde::Deserialize;
 use super::{bad_csrf, csrf_ok, operator, render};
 use crate::{
     http::pages::{
-        console::{paginate, PageQuery},
+        console::PageQuery,
+        paging::paginate,
         i18n, PageCtx,
     },
     service::{
@@ -49,7 +50,7 @@ async fn page_of(
     error: Option<String>,
     f: &PointForm,
 ) -> Result<Response, Error> {
-    let (points, pager) = paginate(permissions::list_points(core).await?, q.page.as_deref());
+    let (points, pager) = paginate(permissions::list_points(core).await?, q.page.as_deref(), "/operator/points");
     let rows: Vec<_> = points
         .into_iter()
         .map(|p| {

@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use super::bad_csrf;
 use crate::{
-    http::pages::{i18n, PageCtx, OPERATOR_COOKIE, PRESESSION_COOKIE},
+    http::pages::{i18n, CsrfForm, PageCtx, OPERATOR_COOKIE, PRESESSION_COOKIE},
+    limits::Guess,
     service::{operator, session},
     Core,
 };
@@ -61,6 +62,21 @@ pub(super) async fn submit(
     if !page.csrf_ok(&core, &f.csrf) {
         return bad_csrf(&core, &page);
     }
+    // Wrong keys are counted per client address; past `limits.secret_failures` the address is
+    // refused before its key is looked at, so guessing learns nothing (docs/security.md).
+    let address = crate::http::context::client_address();
+    let now = core.now();
+    if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
+        tracing::warn!(?address, "operator sign-in refused after repeated wrong admin keys");
+        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+        let error = i18n::t(page.lang, "operator_throttled").replace("{minutes}", &minutes);
+        return page.render(
+            &core,
+            StatusCode::TOO_MANY_REQUESTS,
+            "operator_login.html",
+            context! { error => error, disabled => core.admin_key_hash.is_none() },
+        );
+    }
     match operator::sign_in(&core, &f.admin_key) {
         Some(cookie) => {
             let mut r = Redirect::to("/operator/orgs").into_response();
@@ -70,19 +86,17 @@ pub(super) async fn submit(
             );
             r
         }
-        None => page.render(
-            &core,
-            StatusCode::BAD_REQUEST,
-            "operator_login.html",
-            context! { error => i18n::t(page.lang, "operator_bad_key"), disabled => core.admin_key_hash.is_none() },
-        ),
+        None => {
+            core.limits.failed(Guess::AdminKey, address, now);
+            tracing::info!(?address, "operator sign-in with a wrong admin key");
+            page.render(
+                &core,
+                StatusCode::BAD_REQUEST,
+                "operator_login.html",
+                context! { error => i18n::t(page.lang, "operator_bad_key"), disabled => core.admin_key_hash.is_none() },
+            )
+        }
     }
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub(super) async fn sign_out(
