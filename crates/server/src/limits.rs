@@ -223,7 +223,11 @@ impl Limits {
     ) -> Result<(), ApiError> {
         self.failure_gate(&Guess::ClientSecret(client_id.to_owned()), address, now)
             .map_err(|wait| {
-                tracing::warn!(client_id, ?address, "client secret attempts refused after repeated failures");
+                tracing::warn!(
+                    client_id,
+                    ?address,
+                    "client secret attempts refused after repeated failures"
+                );
                 limited(ErrorCode::IpLimit, now, wait)
             })
     }

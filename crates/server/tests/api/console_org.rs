@@ -71,21 +71,41 @@ fn event_kinds(html: &str) -> Vec<String> {
 fn page_link(html: &str, rel: &str) -> Option<String> {
     let end = html.find(&format!("\" rel=\"{rel}\""))?;
     let start = html[..end].rfind("href=\"")? + 6;
-    Some(html[start..end].replace("&amp;", "&").replace("&#x2f;", "/"))
+    Some(
+        html[start..end]
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/"),
+    )
 }
 
 /// The ids of an org's events (newest first) as the admin API lists them, with `query` added.
 async fn api_event_ids(app: &TestApp, corp: &str, query: &str) -> Vec<i64> {
     app.core.audit.flush().await;
-    let a = app.send(app.admin(reqwest::Method::GET, &format!("/audit?org={corp}&limit=1000{query}"))).await;
+    let a = app
+        .send(app.admin(
+            reqwest::Method::GET,
+            &format!("/audit?org={corp}&limit=1000{query}"),
+        ))
+        .await;
     assert_eq!(a.status, 200, "{}", a.body);
-    a.body["events"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect()
+    a.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect()
 }
 
 /// A bad-input case: path, form, expected status, words the page must say.
 type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16, &'a str);
 
-const TABS: [&str; 5] = ["members", "installations", "requests", "certification", "audit"];
+const TABS: [&str; 5] = [
+    "members",
+    "installations",
+    "requests",
+    "certification",
+    "audit",
+];
 
 opending_testkit::both_backends! {
     async fn an_admin_of_one_org_cannot_see_or_change_another(backend: Backend) {
@@ -352,6 +372,12 @@ opending_testkit::both_backends! {
         assert_eq!(event_ids(&admin_actions), expected);
         assert!(event_kinds(&admin_actions).iter().all(|k| k == "admin_action"));
         assert!(admin_actions.contains("status=suspended") && admin_actions.contains(TRAVEL.0), "details and app shown");
+        // Carol made the change on the page: she is its actor, not "the admin API".
+        app.core.audit.flush().await;
+        let a = app.send(app.admin(reqwest::Method::GET, &format!("/audit?org={GLOBEX}&kind=admin_action&limit=1"))).await;
+        let e = &a.body["events"][0];
+        assert_eq!((e["actor"].as_str(), e["actorId"].as_str()), (Some("user"), Some(CAROL.0)), "{e}");
+        assert!(admin_actions.contains(CAROL.0), "the actor on the page");
         let (_, crm) = get(&app, &carol, &format!("/org/{GLOBEX}/audit?app={}", CRM.0)).await;
         let expected = api_event_ids(&app, GLOBEX, &format!("&app={}", CRM.0)).await;
         assert_eq!(event_ids(&crm), expected[..expected.len().min(20)]);

@@ -77,8 +77,14 @@ pub fn router() -> Router<Arc<Core>> {
 pub(crate) use super::CsrfForm;
 
 /// The signed-in user, or the redirect to sign-in (boxed: a `Response` is large).
+/// Changes made by this request are the user's in the audit log.
 pub(crate) fn user(page: &PageCtx) -> Result<User, Box<Response>> {
-    page.user.clone().ok_or_else(|| Box::new(page.to_sign_in()))
+    let user = page
+        .user
+        .clone()
+        .ok_or_else(|| Box::new(page.to_sign_in()))?;
+    crate::http::context::set_acting_user(user.union_id.as_str());
+    Ok(user)
 }
 
 /// The signed-in user of a form whose CSRF token is this session's; else the way to sign-in

@@ -12,11 +12,7 @@ use serde::Deserialize;
 
 use super::{bad_csrf, csrf_ok, operator, render};
 use crate::{
-    http::pages::{
-        console::PageQuery,
-        paging::paginate,
-        i18n, PageCtx,
-    },
+    http::pages::{console::PageQuery, i18n, paging::paginate, PageCtx},
     service::{
         admin::{self, NewOrg},
         Error,

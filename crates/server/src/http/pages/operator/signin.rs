@@ -67,7 +67,10 @@ pub(super) async fn submit(
     let address = crate::http::context::client_address();
     let now = core.now();
     if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
-        tracing::warn!(?address, "operator sign-in refused after repeated wrong admin keys");
+        tracing::warn!(
+            ?address,
+            "operator sign-in refused after repeated wrong admin keys"
+        );
         let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
         let error = i18n::t(page.lang, "operator_throttled").replace("{minutes}", &minutes);
         return page.render(

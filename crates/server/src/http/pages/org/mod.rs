@@ -134,6 +134,7 @@ impl FromRequestParts<Arc<Core>> for OrgAdmin {
             }
             Some(Role::Admin) => {}
         }
+        crate::http::context::set_acting_user(user.union_id.as_str());
         let Some(org) = core
             .store
             .get_org(&corp)
