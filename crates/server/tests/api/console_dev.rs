@@ -404,6 +404,22 @@ opending_testkit::both_backends! {
         assert_eq!(p.status, 400);
         let p = from(operator_desk, ADMIN_KEY).await;
         assert_eq!((p.status, p.location.as_str()), (303, "/operator/orgs"), "{}", p.html);
+        // Every attempt is in the audit log, with its reason and address, never a key.
+        let a = app.send(app.admin(reqwest::Method::GET, "/audit?kind=sign_in_failed,sign_in_succeeded")).await;
+        assert!(!a.body.to_string().contains(ADMIN_KEY) && !a.body.to_string().contains("not-the-admin-key"), "{}", a.body);
+        let mut seen: Vec<(String, String, String)> = a.body["events"].as_array().unwrap().iter()
+            .filter(|e| e["details"]["via"] == "operator_login")
+            .map(|e| (e["kind"].as_str().unwrap().to_owned(), e["details"]["reason"].as_str().unwrap_or("").to_owned(), e["source"].as_str().unwrap().to_owned()))
+            .collect();
+        seen.reverse();
+        let ev = |k: &str, r: &str, s: &str| (k.to_owned(), r.to_owned(), s.to_owned());
+        let wrong = |s| ev("sign_in_failed", "bad_admin_key", s);
+        assert_eq!(seen, [
+            wrong(guesser), wrong(guesser), wrong(guesser),
+            ev("sign_in_failed", "throttled", guesser), ev("sign_in_failed", "throttled", guesser),
+            wrong(operator_desk), ev("sign_in_succeeded", "", operator_desk),
+        ]);
+        assert!(a.body["events"].as_array().unwrap().iter().filter(|e| e["details"]["via"] == "operator_login").all(|e| e["actor"] == "admin"));
         // The refusals are counted in the metrics.
         let (_, metrics) = crate::metrics::scrape(&app, &app.base, None).await;
         assert!(

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::bad_csrf;
 use crate::{
     http::pages::{i18n, CsrfForm, PageCtx, OPERATOR_COOKIE, PRESESSION_COOKIE},
-    limits::Guess,
     service::{operator, session},
     Core,
 };
@@ -62,26 +61,16 @@ pub(super) async fn submit(
     if !page.csrf_ok(&core, &f.csrf) {
         return bad_csrf(&core, &page);
     }
-    // Wrong keys are counted per client address; past `limits.secret_failures` the address is
-    // refused before its key is looked at, so guessing learns nothing (docs/security.md).
-    let address = crate::http::context::client_address();
-    let now = core.now();
-    if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
-        tracing::warn!(
-            ?address,
-            "operator sign-in refused after repeated wrong admin keys"
-        );
-        let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-        let error = i18n::t(page.lang, "operator_throttled").replace("{minutes}", &minutes);
-        return page.render(
+    let refused = |status, error: String| {
+        page.render(
             &core,
-            StatusCode::TOO_MANY_REQUESTS,
+            status,
             "operator_login.html",
             context! { error => error, disabled => core.admin_key_hash.is_none() },
-        );
-    }
-    match operator::sign_in(&core, &f.admin_key) {
-        Some(cookie) => {
+        )
+    };
+    match operator::sign_in(&core, &f.admin_key).await {
+        Ok(Ok(cookie)) => {
             let mut r = Redirect::to("/operator/orgs").into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
@@ -89,16 +78,17 @@ pub(super) async fn submit(
             );
             r
         }
-        None => {
-            core.limits.failed(Guess::AdminKey, address, now);
-            tracing::info!(?address, "operator sign-in with a wrong admin key");
-            page.render(
-                &core,
-                StatusCode::BAD_REQUEST,
-                "operator_login.html",
-                context! { error => i18n::t(page.lang, "operator_bad_key"), disabled => core.admin_key_hash.is_none() },
-            )
+        Ok(Err(operator::SignInError::WrongKey)) => refused(
+            StatusCode::BAD_REQUEST,
+            i18n::t(page.lang, "operator_bad_key").to_owned(),
+        ),
+        // 429 like `/login`'s throttle: the page says how long to wait (docs/security.md).
+        Ok(Err(operator::SignInError::Throttled(wait))) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+            let error = i18n::t(page.lang, "operator_throttled").replace("{minutes}", &minutes);
+            refused(StatusCode::TOO_MANY_REQUESTS, error)
         }
+        Err(e) => e.into_response(),
     }
 }
 
