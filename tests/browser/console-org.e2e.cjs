@@ -157,6 +157,41 @@ async function main() {
       await page.goto(`${BASE}/org/${G}/certification?lang=en`);
       await shot(page, 'org-certification-empty-en');
     });
+
+    await scenario('audit: the approval and the suspension are in the org audit events', async () => {
+      await page.click(`nav.tabs a[href="/org/${G}/audit"]`);
+      await page.waitForURL(onPath(`/org/${G}/audit`));
+      assert.equal(await page.getAttribute('nav.tabs a[aria-current="page"]', 'href'), `/org/${G}/audit`);
+      const kinds = () => page.locator('#audit tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.kind));
+      const all = await kinds();
+      assert.ok(all.includes('consent_granted'), `the approval: ${all}`);
+      assert.ok(all.includes('admin_action'), `the suspension: ${all}`);
+      const text = await page.innerText('#audit');
+      assert.ok(text.includes('status=suspended') && text.includes(W.travel.clientId), text);
+      assert.ok(text.includes('Contact.Org.Read') || text.includes(W.crm.clientId), text);
+      for (const secret of [W.crm.clientSecret, W.travel.clientSecret]) {
+        assert.ok(!(await page.content()).includes(secret), 'no secret on the page');
+      }
+      await shot(page, 'org-audit-en');
+      // Keyboard: pick a kind, then Enter in the app field submits the filter.
+      await page.focus('#audit-kind');
+      await page.selectOption('#audit-kind', 'admin_action');
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'audit-app');
+      await page.keyboard.type(W.travel.clientId);
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      const filtered = await kinds();
+      assert.ok(filtered.length >= 2 && filtered.every((k) => k === 'admin_action'), `${filtered}`);
+      assert.ok(await page.locator('#audit-clear').isVisible());
+      await shot(page, 'org-audit-filtered-en');
+      await page.goto(`${BASE}/org/${G}/audit?kind=secret_rotated`);
+      assert.ok(await page.locator('p.empty').isVisible());
+      await shot(page, 'org-audit-empty-en');
+      await page.goto(`${BASE}/org/${G}/audit?lang=zh`);
+      assert.ok((await page.innerText('h1')).includes('审计日志'));
+      await shot(page, 'org-audit-zh');
+      await page.goto(`${BASE}/org/${G}/audit?lang=en`);
+    });
     await ctx.close();
 
     await scenario('certification and phone-sized pages', async () => {
@@ -172,7 +207,7 @@ async function main() {
       await shot(alice.page, 'org-forbidden-en');
       await alice.ctx.close();
       const phone = await signedIn(browser, W.carol, { width: 390, height: 844 }, 'zh-CN');
-      for (const tab of ['members', 'installations', 'requests', 'certification']) {
+      for (const tab of ['members', 'installations', 'requests', 'certification', 'audit']) {
         await phone.page.goto(`${BASE}/org/${G}/${tab}?lang=zh`);
         const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${tab} fits a phone (overflow ${overflow}px)`);

@@ -7,7 +7,10 @@
 //!   `Forbidden.AccessDenied.IpLimit`;
 //! * wrong client secrets per (clientId, address) — after too many, that address's attempts for
 //!   that clientId are refused *before* the secret is looked at, so guessing learns nothing,
-//!   while the app's own servers (other addresses) keep getting tokens.
+//!   while the app's own servers (other addresses) keep getting tokens;
+//! * wrong admin keys at `/operator/login` per address — the same gate, keyed by the address
+//!   alone (there is one admin key), so a guesser is refused while the operator signs in from
+//!   elsewhere.
 //!
 //! The token buckets are `governor`'s keyed GCRA limiters (one atomic per key, no lock on the
 //! hot path); a background task drops idle keys so memory stays bounded.
@@ -48,12 +51,21 @@ const SWEEP_EVERY: Duration = Duration::from_secs(30);
 /// Most (clientId, address) pairs whose secret failures are remembered.
 const MAX_FAILURE_KEYS: u64 = 100_000;
 
+/// What a wrong guess was a guess at: the failure gate counts each separately per address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Guess {
+    /// The client secret of this clientId.
+    ClientSecret(String),
+    /// The admin key (`/operator/login`).
+    AdminKey,
+}
+
 /// The limiters of one instance.
 pub struct Limits {
     enabled: bool,
     app_api: Arc<DefaultKeyedRateLimiter<(String, String)>>,
     address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    failures: Cache<(String, IpAddr), (u32, i64)>,
+    failures: Cache<(Guess, IpAddr), (u32, i64)>,
     max_failures: u32,
     failure_window: i64,
     trusted: Vec<IpNet>,
@@ -209,30 +221,55 @@ impl Limits {
         address: Option<IpAddr>,
         now: UnixTime,
     ) -> Result<(), ApiError> {
+        self.failure_gate(&Guess::ClientSecret(client_id.to_owned()), address, now)
+            .map_err(|wait| {
+                tracing::warn!(
+                    client_id,
+                    ?address,
+                    "client secret attempts refused after repeated failures"
+                );
+                limited(ErrorCode::IpLimit, now, wait)
+            })
+    }
+
+    /// Counts a wrong secret presented for `client_id` from `address`.
+    pub fn secret_failed(&self, client_id: &str, address: Option<IpAddr>, now: UnixTime) {
+        self.failed(Guess::ClientSecret(client_id.to_owned()), address, now);
+    }
+
+    /// `Err(how long until it lifts)` when `address` has made `limits.secret_failures` wrong
+    /// guesses at `what` within `limits.secret_failure_window_s` of each other. Call before
+    /// looking at the guess, so a refused one learns nothing.
+    pub fn failure_gate(
+        &self,
+        what: &Guess,
+        address: Option<IpAddr>,
+        now: UnixTime,
+    ) -> Result<(), Duration> {
         let Some(address) = address.filter(|_| self.enabled) else {
             return Ok(());
         };
-        match self.failures.get(&(client_id.to_owned(), address)) {
+        match self.failures.get(&(what.clone(), address)) {
             Some((count, last)) if count >= self.max_failures => {
-                self.metrics.limited("secret_failures");
-                tracing::warn!(client_id, %address, "client secret attempts refused after repeated failures");
+                self.metrics.limited(match what {
+                    Guess::ClientSecret(_) => "secret_failures",
+                    Guess::AdminKey => "admin_key_failures",
+                });
                 let ends = last.saturating_add(self.failure_window);
-                Err(limited(
-                    ErrorCode::IpLimit,
-                    now,
-                    Duration::from_secs(u64::try_from(ends - now.0).unwrap_or(0)),
+                Err(Duration::from_secs(
+                    u64::try_from(ends - now.0).unwrap_or(0),
                 ))
             }
             _ => Ok(()),
         }
     }
 
-    /// Counts a wrong secret presented for `client_id` from `address`.
-    pub fn secret_failed(&self, client_id: &str, address: Option<IpAddr>, now: UnixTime) {
+    /// Counts a wrong guess at `what` from `address`.
+    pub fn failed(&self, what: Guess, address: Option<IpAddr>, now: UnixTime) {
         let Some(address) = address.filter(|_| self.enabled) else {
             return;
         };
-        let key = (client_id.to_owned(), address);
+        let key = (what, address);
         let count = self.failures.get(&key).map_or(0, |(c, _)| c);
         self.failures.insert(key, (count.saturating_add(1), now.0));
     }

@@ -49,7 +49,7 @@ pub struct TokenLabels {
 /// Labels of a rate-limit rejection.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct LimitLabels {
-    /// `app_api`, `address` or `secret_failures`.
+    /// `app_api`, `address`, `secret_failures` or `admin_key_failures`.
     pub kind: &'static str,
 }
 
@@ -124,7 +124,7 @@ impl Default for Metrics {
         let rate_limited = Family::<LimitLabels, Counter>::default();
         registry.register(
             "rate_limited",
-            "Requests refused by a rate limit, by kind (app_api, address, secret_failures)",
+            "Requests refused by a rate limit, by kind (app_api, address, secret_failures, admin_key_failures)",
             rate_limited.clone(),
         );
         let pool_size = Family::<PoolLabels, Gauge>::default();

@@ -40,9 +40,21 @@ pub struct RequestContext {
     pub client_id: Arc<OnceLock<String>>,
     /// The matched route pattern (`/v1.0/oauth2/{corp_id}/token`), if a route matched.
     pub route: Option<Arc<str>>,
+    /// The signed-in person (unionId) making an administrative change through the pages (the
+    /// org administration and console guards set it), so the audit log names them instead of
+    /// "the admin API".
+    pub acting_user: Arc<OnceLock<String>>,
     /// The client's address: the peer's, or the one a trusted proxy forwarded
     /// ([`crate::limits::Limits::client_address`]); the one address every limit and log uses.
     pub client_address: Option<std::net::IpAddr>,
+}
+
+/// Records that the signed-in `union_id` is acting in the current request (for the audit
+/// log's actor; no-op outside a request).
+pub fn set_acting_user(union_id: &str) {
+    if let Some(c) = current() {
+        let _ = c.acting_user.set(union_id.to_owned());
+    }
 }
 
 /// The current request's client address.
@@ -110,6 +122,7 @@ pub async fn middleware(
         request_id: request_id.clone(),
         family,
         client_id: client_id.clone(),
+        acting_user: Arc::default(),
         route: route.clone(),
         client_address,
     };

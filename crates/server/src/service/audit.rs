@@ -119,19 +119,23 @@ pub async fn enqueue(core: &Core, event: AuditEvent) {
     }
 }
 
-/// Who is acting in an administrative call: the admin API's caller inside an HTTP request, the
-/// operator at the CLI otherwise.
-pub fn admin_actor() -> ActorKind {
-    if crate::http::context::current().is_some() {
-        ActorKind::Admin
-    } else {
-        ActorKind::Operator
+/// Who is acting in an administrative call: the signed-in user when the change is made
+/// through the pages (org administration, developer console), else the admin API's caller
+/// inside an HTTP request, else the operator at the CLI.
+pub fn admin_actor() -> (ActorKind, Option<String>) {
+    match crate::http::context::current() {
+        Some(ctx) => match ctx.acting_user.get() {
+            Some(user) => (ActorKind::User, Some(user.clone())),
+            None => (ActorKind::Admin, None),
+        },
+        None => (ActorKind::Operator, None),
     }
 }
 
-/// A new administrative event (actor: admin or operator).
+/// A new administrative event (actor: [`admin_actor`]).
 pub fn admin_event(core: &Core, kind: AuditKind) -> AuditEvent {
-    AuditEvent::new(kind, core.now(), admin_actor(), None)
+    let (actor, id) = admin_actor();
+    AuditEvent::new(kind, core.now(), actor, id)
 }
 
 /// An `admin_action` event naming the action.

@@ -5,10 +5,12 @@
 //! key's own hash — so it needs no table, and changing the admin key (or the hash key) ends
 //! every operator sign-in at once. Without an admin key configured there are no operators.
 
-use opending_domain::secret::Purpose;
+use std::time::Duration;
+
+use opending_domain::{secret::Purpose, ActorKind, AuditEvent, AuditKind};
 use subtle::ConstantTimeEq;
 
-use crate::Core;
+use crate::{limits::Guess, Core};
 
 /// How long an operator sign-in lasts, in seconds (8 hours).
 pub const OPERATOR_LIFETIME: i64 = 8 * 3600;
@@ -21,17 +23,57 @@ fn mac(core: &Core, expires_at: i64) -> Option<String> {
     ))
 }
 
-/// Signs an operator in with the admin key; returns the cookie value, or `None` when the key
-/// is wrong or no admin key is configured.
-pub fn sign_in(core: &Core, presented_key: &str) -> Option<String> {
-    if !core.is_admin_key(presented_key) {
-        tracing::info!("operator sign-in refused");
-        return None;
+/// Why an operator sign-in was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInError {
+    /// The key is wrong, or no admin key is configured.
+    WrongKey,
+    /// This address made too many wrong guesses lately; the key was not looked at. Holds how
+    /// long until the address may try again.
+    Throttled(Duration),
+}
+
+/// Signs an operator in with the admin key from the current request's client address;
+/// returns the cookie value. Wrong keys are counted per address (`limits::Guess::AdminKey`):
+/// past `limits.secret_failures` the address is refused before its key is looked at, so
+/// guessing learns nothing. Every attempt is in the audit log (`sign_in_succeeded` /
+/// `sign_in_failed`, actor `admin`, never the key).
+pub async fn sign_in(
+    core: &Core,
+    presented_key: &str,
+) -> super::Result<Result<String, SignInError>> {
+    let address = crate::http::context::client_address();
+    let now = core.now();
+    if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
+        tracing::warn!(
+            ?address,
+            "operator sign-in refused after repeated wrong admin keys"
+        );
+        record(core, AuditKind::SignInFailed, Some("throttled")).await?;
+        return Ok(Err(SignInError::Throttled(wait)));
     }
-    let expires_at = core.now().0 + OPERATOR_LIFETIME;
-    let m = mac(core, expires_at)?;
-    tracing::info!("operator signed in");
-    Some(format!("{expires_at}.{m}"))
+    if !core.is_admin_key(presented_key) {
+        core.limits.failed(Guess::AdminKey, address, now);
+        tracing::info!(?address, "operator sign-in refused");
+        record(core, AuditKind::SignInFailed, Some("bad_admin_key")).await?;
+        return Ok(Err(SignInError::WrongKey));
+    }
+    let expires_at = now.0 + OPERATOR_LIFETIME;
+    let Some(m) = mac(core, expires_at) else {
+        return Ok(Err(SignInError::WrongKey));
+    };
+    tracing::info!(?address, "operator signed in");
+    record(core, AuditKind::SignInSucceeded, None).await?;
+    Ok(Ok(format!("{expires_at}.{m}")))
+}
+
+async fn record(core: &Core, kind: AuditKind, reason: Option<&str>) -> super::Result<()> {
+    let mut event =
+        AuditEvent::new(kind, core.now(), ActorKind::Admin, None).detail("via", "operator_login");
+    if let Some(r) = reason {
+        event = event.detail("reason", r);
+    }
+    super::audit::record(core, event).await
 }
 
 /// Whether an operator cookie value is genuine and unexpired (constant-time comparison).

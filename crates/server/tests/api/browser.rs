@@ -15,48 +15,9 @@
 //! unless `OPENDING_REQUIRE_BROWSER=1` (set by `.ci/run`), which makes that a failure.
 //! `scripts/test` installs all three.
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-    time::Duration,
-};
-
-use crate::helpers::*;
+use crate::{browser_helpers::*, helpers::*};
 use reqwest::Method;
 use serde_json::json;
-
-pub(crate) fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-pub(crate) fn chromium() -> PathBuf {
-    std::env::var_os("OPENDING_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
-}
-
-/// What is missing to run the browser test, if anything.
-pub(crate) fn missing() -> Option<String> {
-    let mut missing = Vec::new();
-    let chromium = chromium();
-    if !chromium.exists() {
-        missing.push(format!(
-            "{} (Debian package chromium: apt-get install chromium)",
-            chromium.display()
-        ));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        missing.push("node on PATH (Debian package nodejs)".to_owned());
-    }
-    if !repo()
-        .join("tests/browser/node_modules/playwright-core/package.json")
-        .exists()
-    {
-        missing
-            .push("npm playwright-core in tests/browser (cd tests/browser && npm ci)".to_owned());
-    }
-    (!missing.is_empty()).then(|| missing.join(", "))
-}
 
 /// A free port on 127.0.0.1 for the demo app (its origin must be registered before it runs).
 fn free_port() -> u16 {
@@ -84,25 +45,9 @@ async fn register_uris(app: &TestApp, client_id: &str, redirect_uris: &[&str], o
     }
 }
 
-pub(crate) fn assert_png(path: &Path) {
-    let bytes =
-        std::fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
-    assert!(
-        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 5_000,
-        "{} is not a real PNG screenshot",
-        path.display()
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
-    if let Some(what) = missing() {
-        if std::env::var("OPENDING_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!("the browser test needs {what} (OPENDING_REQUIRE_BROWSER=1); run scripts/test to install it");
-        }
-        eprintln!(
-            "NOTICE: skipping the browser test: missing {what}; run scripts/test to install it"
-        );
+    if skip_browser_test("browser test") {
         return;
     }
     let app = TestApp::spawn(Backend::sqlite()).await;
@@ -126,29 +71,16 @@ async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
         "alice": user(ALICE, "13800000001"),
         "carol": user(CAROL, ""),
     });
-    let shots = repo().join("docs/screenshots");
-    let mut cmd = Command::new("node");
-    cmd.current_dir(repo().join("tests/browser"))
-        .arg("openauth.e2e.cjs")
-        .env("OPENDING_BASE", &app.base)
-        .env("OPENDING_DEMO_PORT", demo_port.to_string())
-        .env("OPENDING_WORLD", world.to_string())
-        .env("OPENDING_SCREENSHOTS", &shots)
-        .env("OPENDING_CHROMIUM", chromium());
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("node starts"))
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.lines().any(|l| l == "9 passed, 0 failed"),
-        "every scenario ran:\n{stdout}"
-    );
+    BrowserScript {
+        script: "openauth.e2e.cjs",
+        world,
+        shots_dir: "docs/screenshots",
+        env: vec![("OPENDING_DEMO_PORT", demo_port.to_string())],
+        scenarios: 9,
+        shots: SHOTS,
+    }
+    .run(&app)
+    .await;
 
     // After: the same app token gained the point the admin approved in the browser.
     let a = app.auth_infos(Some(&crm_token), None).await;
@@ -170,25 +102,23 @@ async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
         "{grants:?}"
     );
 
-    for name in [
-        "signin-zh",
-        "signin-en",
-        "signin-phone-zh",
-        "consent-type0-zh",
-        "consent-type0-en",
-        "consent-error-en",
-        "consent-type1-toadmin-zh",
-        "consent-type1-toadmin-en",
-        "authorize-phone-en",
-        "authorize-phone-zh",
-        "org-requests-en",
-        "org-requests-zh",
-        "account-zh",
-        "account-en",
-    ] {
-        assert_png(&shots.join(format!("{name}.png")));
-    }
-    tokio::time::timeout(Duration::from_secs(10), app.stop())
-        .await
-        .expect("the server stops");
+    app.stop_soon().await;
 }
+
+/// The screenshots the script writes in docs/screenshots/.
+const SHOTS: &[&str] = &[
+    "signin-zh",
+    "signin-en",
+    "signin-phone-zh",
+    "consent-type0-zh",
+    "consent-type0-en",
+    "consent-error-en",
+    "consent-type1-toadmin-zh",
+    "consent-type1-toadmin-en",
+    "authorize-phone-en",
+    "authorize-phone-zh",
+    "org-requests-en",
+    "org-requests-zh",
+    "account-zh",
+    "account-en",
+];

@@ -1,7 +1,138 @@
-//! Driving the pages like a browser would (cookies, CSRF tokens, no automatic redirects).
+//! Driving the pages like a browser would (cookies, CSRF tokens, no automatic redirects), and
+//! running the real-browser scripts of `tests/browser/` (headless Chromium via playwright-core).
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    time::Duration,
+};
 
 use crate::helpers::*;
 use serde_json::{json, Value};
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The Chromium the scripts launch (`OPENDING_CHROMIUM`, default Debian's).
+pub fn chromium() -> PathBuf {
+    std::env::var_os("OPENDING_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// What is missing to run the browser scripts, if anything.
+pub fn missing() -> Option<String> {
+    let mut missing = Vec::new();
+    let chromium = chromium();
+    if !chromium.exists() {
+        missing.push(format!(
+            "{} (Debian package chromium: apt-get install chromium)",
+            chromium.display()
+        ));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        missing.push("node on PATH (Debian package nodejs)".to_owned());
+    }
+    if !repo()
+        .join("tests/browser/node_modules/playwright-core/package.json")
+        .exists()
+    {
+        missing
+            .push("npm playwright-core in tests/browser (cd tests/browser && npm ci)".to_owned());
+    }
+    (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+/// Whether a browser test must skip: when something it needs is [`missing`], it says what and
+/// skips — unless `OPENDING_REQUIRE_BROWSER=1` (set by `.ci/run`), which makes that a failure.
+pub fn skip_browser_test(test: &str) -> bool {
+    let Some(what) = missing() else { return false };
+    if std::env::var("OPENDING_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!(
+            "the {test} needs {what} (OPENDING_REQUIRE_BROWSER=1); run scripts/test to install it"
+        );
+    }
+    eprintln!("NOTICE: skipping the {test}: missing {what}; run scripts/test to install it");
+    true
+}
+
+/// Asserts `path` is a real PNG screenshot (not an empty or error file).
+pub fn assert_png(path: &Path) {
+    let bytes =
+        std::fs::read(path).unwrap_or_else(|e| panic!("screenshot {}: {e}", path.display()));
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 5_000,
+        "{} is not a real PNG screenshot",
+        path.display()
+    );
+}
+
+/// A run of one script of `tests/browser/` against a test server.
+pub struct BrowserScript<'a> {
+    /// The script, e.g. `console-org.e2e.cjs`.
+    pub script: &'a str,
+    /// `OPENDING_WORLD`: the apps, orgs and users it may use.
+    pub world: Value,
+    /// Where its screenshots go, under the repository (`OPENDING_SCREENSHOTS`).
+    pub shots_dir: &'a str,
+    /// More environment for the script.
+    pub env: Vec<(&'a str, String)>,
+    /// How many scenarios must pass (its last line reads `N passed, 0 failed`).
+    pub scenarios: usize,
+    /// The screenshots it must write (names without `.png`).
+    pub shots: &'a [&'a str],
+}
+
+impl BrowserScript<'_> {
+    /// Runs the script in node against `app` (with `OPENDING_BASE` and `OPENDING_CHROMIUM`),
+    /// and asserts every scenario passed and every screenshot was written. Returns the
+    /// script's output.
+    pub async fn run(self, app: &TestApp) -> String {
+        let shots = repo().join(self.shots_dir);
+        let mut cmd = Command::new("node");
+        cmd.current_dir(repo().join("tests/browser"))
+            .arg(self.script)
+            .env("OPENDING_BASE", &app.base)
+            .env("OPENDING_WORLD", self.world.to_string())
+            .env("OPENDING_SCREENSHOTS", &shots)
+            .env("OPENDING_CHROMIUM", chromium());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = tokio::task::spawn_blocking(move || cmd.output().expect("node starts"))
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        println!("{stdout}");
+        assert!(
+            out.status.success(),
+            "{} failed:\n{stdout}\n{stderr}",
+            self.script
+        );
+        let all = format!("{} passed, 0 failed", self.scenarios);
+        assert!(
+            stdout.lines().any(|l| l == all),
+            "every scenario of {} ran ({all}):\n{stdout}",
+            self.script
+        );
+        for name in self.shots {
+            assert_png(&shots.join(format!("{name}.png")));
+        }
+        stdout
+    }
+}
+
+impl TestApp {
+    /// Stops the server, failing the test if that takes more than 10 s.
+    pub async fn stop_soon(self) {
+        tokio::time::timeout(Duration::from_secs(10), self.stop())
+            .await
+            .expect("the server stops");
+    }
+}
 
 /// A cookie-keeping client that does not follow redirects.
 pub fn browser() -> reqwest::Client {

@@ -369,6 +369,65 @@ opending_testkit::both_backends! {
         assert_eq!(get(&op, &app, "/operator/orgs").await.location, "/operator/login");
     }
 
+    async fn wrong_admin_keys_are_throttled_per_address(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.limits.enabled = Some(true);
+            c.limits.address_per_second = 1000;
+            c.limits.address_burst = 1000;
+            c.limits.secret_failures = 3;
+            c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        }).await;
+        let b = browser();
+        let t = csrf(&b, &app, "/operator/login").await;
+        let from = |address: &'static str, key: &'static str| {
+            let req = b
+                .post(format!("{}/operator/login", app.base))
+                .header("x-forwarded-for", address)
+                .form(&[("csrf", t.as_str()), ("admin_key", key)]);
+            async move { page(req.send().await.unwrap()).await }
+        };
+        let (guesser, operator_desk) = ("203.0.113.7", "198.51.100.2");
+        for i in 0..3 {
+            let p = from(guesser, "not-the-admin-key-0000").await;
+            assert_eq!(p.status, 400, "wrong key {i} is only wrong: {}", p.html);
+        }
+        // The address has used up its guesses: refused before the key is looked at, even the
+        // right one, with the reason on the page.
+        for key in ["not-the-admin-key-0000", ADMIN_KEY] {
+            let p = from(guesser, key).await;
+            assert_eq!((p.status, p.location.as_str()), (429, ""), "{}", p.html);
+            assert!(p.html.contains("role=\"alert\"") && (p.html.contains("Too many wrong admin keys") || p.html.contains("管理员密钥次数过多")), "{}", p.html);
+            assert!(p.html.contains("name=\"admin_key\""), "the form is still there");
+        }
+        // The operator, elsewhere, signs in; a wrong key from there is counted on its own.
+        let p = from(operator_desk, "not-the-admin-key-0000").await;
+        assert_eq!(p.status, 400);
+        let p = from(operator_desk, ADMIN_KEY).await;
+        assert_eq!((p.status, p.location.as_str()), (303, "/operator/orgs"), "{}", p.html);
+        // Every attempt is in the audit log, with its reason and address, never a key.
+        let a = app.send(app.admin(reqwest::Method::GET, "/audit?kind=sign_in_failed,sign_in_succeeded")).await;
+        assert!(!a.body.to_string().contains(ADMIN_KEY) && !a.body.to_string().contains("not-the-admin-key"), "{}", a.body);
+        let mut seen: Vec<(String, String, String)> = a.body["events"].as_array().unwrap().iter()
+            .filter(|e| e["details"]["via"] == "operator_login")
+            .map(|e| (e["kind"].as_str().unwrap().to_owned(), e["details"]["reason"].as_str().unwrap_or("").to_owned(), e["source"].as_str().unwrap().to_owned()))
+            .collect();
+        seen.reverse();
+        let ev = |k: &str, r: &str, s: &str| (k.to_owned(), r.to_owned(), s.to_owned());
+        let wrong = |s| ev("sign_in_failed", "bad_admin_key", s);
+        assert_eq!(seen, [
+            wrong(guesser), wrong(guesser), wrong(guesser),
+            ev("sign_in_failed", "throttled", guesser), ev("sign_in_failed", "throttled", guesser),
+            wrong(operator_desk), ev("sign_in_succeeded", "", operator_desk),
+        ]);
+        assert!(a.body["events"].as_array().unwrap().iter().filter(|e| e["details"]["via"] == "operator_login").all(|e| e["actor"] == "admin"));
+        // The refusals are counted in the metrics.
+        let (_, metrics) = crate::metrics::scrape(&app, &app.base, None).await;
+        assert!(
+            metrics.lines().any(|l| l.starts_with("opending_rate_limited_total{kind=\"admin_key_failures\"} ")),
+            "{metrics}"
+        );
+    }
+
     async fn lists_are_paginated(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         for i in 0..23 {

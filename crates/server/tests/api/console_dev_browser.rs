@@ -10,23 +10,12 @@
 //! SQLite only, and the same skip/require policy as `browser.rs`: without Chromium, node or
 //! playwright-core it says what is missing and skips, unless `OPENDING_REQUIRE_BROWSER=1`.
 
-use std::{process::Command, time::Duration};
-
-use crate::{
-    browser::{assert_png, chromium, missing, repo},
-    helpers::*,
-};
+use crate::{browser_helpers::*, helpers::*};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_developer_console_and_operator_pages_in_headless_chromium() {
-    if let Some(what) = missing() {
-        if std::env::var("OPENDING_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!("the console browser test needs {what} (OPENDING_REQUIRE_BROWSER=1); run scripts/test to install it");
-        }
-        eprintln!(
-            "NOTICE: skipping the console browser test: missing {what}; run scripts/test to install it"
-        );
+    if skip_browser_test("console browser test") {
         return;
     }
     let app = TestApp::spawn(Backend::sqlite()).await;
@@ -35,29 +24,16 @@ async fn the_developer_console_and_operator_pages_in_headless_chromium() {
         "hr": HR.0,
         "alice": {"login": ALICE.1, "password": ALICE.2},
     });
-    let shots = repo().join("docs/console");
-    let mut cmd = Command::new("node");
-    cmd.current_dir(repo().join("tests/browser"))
-        .arg("console-dev.e2e.cjs")
-        .env("OPENDING_BASE", &app.base)
-        .env("OPENDING_WORLD", world.to_string())
-        .env("OPENDING_ADMIN_KEY", ADMIN_KEY)
-        .env("OPENDING_SCREENSHOTS", &shots)
-        .env("OPENDING_CHROMIUM", chromium());
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("node starts"))
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "the console browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.lines().any(|l| l == "9 passed, 0 failed"),
-        "every scenario ran:\n{stdout}"
-    );
+    BrowserScript {
+        script: "console-dev.e2e.cjs",
+        world,
+        shots_dir: "docs/console",
+        env: vec![("OPENDING_ADMIN_KEY", ADMIN_KEY.to_owned())],
+        scenarios: 9,
+        shots: SHOTS,
+    }
+    .run(&app)
+    .await;
     // What the browser did is in the store: the custom point and the operator's org.
     let points = app.core.store.list_points().await.unwrap();
     assert!(points
@@ -65,30 +41,28 @@ async fn the_developer_console_and_operator_pages_in_headless_chromium() {
         .any(|p| p.code.as_str() == "Acme.Expense.Read"));
     let orgs = app.core.store.list_orgs().await.unwrap();
     assert!(orgs.iter().any(|o| o.name == "Umbrella Corp"));
-    for name in [
-        "dev-list-en",
-        "dev-list-zh",
-        "dev-list-phone-zh",
-        "dev-new-en",
-        "dev-new-phone-zh",
-        "dev-secret-en",
-        "dev-app-en",
-        "dev-app-zh",
-        "dev-app-phone-zh",
-        "dev-app-error-en",
-        "dev-rotate-confirm-en",
-        "dev-rotated-en",
-        "dev-delete-confirm-en",
-        "operator-login-en",
-        "operator-orgs-en",
-        "operator-orgs-zh",
-        "operator-users-en",
-        "operator-points-en",
-        "operator-points-phone-zh",
-    ] {
-        assert_png(&shots.join(format!("{name}.png")));
-    }
-    tokio::time::timeout(Duration::from_secs(10), app.stop())
-        .await
-        .expect("the server stops");
+    app.stop_soon().await;
 }
+
+/// The screenshots the script writes in docs/console/.
+const SHOTS: &[&str] = &[
+    "dev-list-en",
+    "dev-list-zh",
+    "dev-list-phone-zh",
+    "dev-new-en",
+    "dev-new-phone-zh",
+    "dev-secret-en",
+    "dev-app-en",
+    "dev-app-zh",
+    "dev-app-phone-zh",
+    "dev-app-error-en",
+    "dev-rotate-confirm-en",
+    "dev-rotated-en",
+    "dev-delete-confirm-en",
+    "operator-login-en",
+    "operator-orgs-en",
+    "operator-orgs-zh",
+    "operator-users-en",
+    "operator-points-en",
+    "operator-points-phone-zh",
+];

@@ -51,10 +51,61 @@ async fn installation_status(app: &TestApp, client: &str, corp: &str) -> Option<
         .map(|i| i["status"].as_str().unwrap().to_owned())
 }
 
+/// The ids of the events listed on an audit page, in order (`data-event-id`).
+fn event_ids(html: &str) -> Vec<i64> {
+    html.split("data-event-id=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+/// The kinds of the events listed on an audit page (`data-kind`).
+fn event_kinds(html: &str) -> Vec<String> {
+    html.split("data-kind=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// The `href` of the page link `rel` ("next" or "prev"), unescaped.
+fn page_link(html: &str, rel: &str) -> Option<String> {
+    let end = html.find(&format!("\" rel=\"{rel}\""))?;
+    let start = html[..end].rfind("href=\"")? + 6;
+    Some(
+        html[start..end]
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/"),
+    )
+}
+
+/// The ids of an org's events (newest first) as the admin API lists them, with `query` added.
+async fn api_event_ids(app: &TestApp, corp: &str, query: &str) -> Vec<i64> {
+    app.core.audit.flush().await;
+    let a = app
+        .send(app.admin(
+            reqwest::Method::GET,
+            &format!("/audit?org={corp}&limit=1000{query}"),
+        ))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    a.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect()
+}
+
 /// A bad-input case: path, form, expected status, words the page must say.
 type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16, &'a str);
 
-const TABS: [&str; 4] = ["members", "installations", "requests", "certification"];
+const TABS: [&str; 5] = [
+    "members",
+    "installations",
+    "requests",
+    "certification",
+    "audit",
+];
 
 opending_testkit::both_backends! {
     async fn an_admin_of_one_org_cannot_see_or_change_another(backend: Backend) {
@@ -263,5 +314,101 @@ opending_testkit::both_backends! {
         let (s, body) = get(&app, &alice, &format!("/org/{ACME}/certification")).await;
         assert_eq!(s, 200);
         assert!(body.contains("Acme Corporation Ltd.") && body.contains("91110000000000001X"), "{body}");
+    }
+
+    async fn the_audit_tab_shows_this_orgs_events_only_filtered_and_paged(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        // Events in two orgs: app tokens (queued events) and an installation suspended and
+        // resumed on the installations tab (written at once).
+        let hr = app.token_value(ACME, HR).await;
+        let mut tokens = vec![hr];
+        for _ in 0..12 {
+            tokens.push(app.token_value(GLOBEX, CRM).await);
+            tokens.push(app.token_value(GLOBEX, OPS).await);
+        }
+        let carol = app.signed_in(CAROL).await; // admin of Globex
+        let t = csrf(&app, &carol).await;
+        let inst = format!("/org/{GLOBEX}/installations/{}", TRAVEL.0);
+        assert_eq!(post(&app, &carol, &format!("{inst}/suspend"), &[("csrf", &t)]).await.0, 303);
+        assert_eq!(post(&app, &carol, &format!("{inst}/resume"), &[("csrf", &t)]).await.0, 303);
+        let globex = api_event_ids(&app, GLOBEX, "").await;
+        let acme = api_event_ids(&app, ACME, "").await;
+        assert!(globex.len() > 20 && !acme.is_empty(), "{} {}", globex.len(), acme.len());
+        let secrets = [HR.1, CRM.1, OPS.1, TRAVEL.1, ADMIN_KEY];
+        let no_secrets = |html: &str| {
+            for s in secrets.iter().copied().chain(tokens.iter().map(String::as_str)) {
+                assert!(!html.contains(s), "a secret or token on the audit page");
+            }
+        };
+
+        // Carol pages through every Globex event, newest first, 20 a page, and nothing else.
+        let (s, first) = get(&app, &carol, &format!("/org/{GLOBEX}/audit")).await;
+        assert_eq!(s, 200, "{first}");
+        assert!(first.contains("aria-current=\"page\">Audit events") || first.contains("aria-current=\"page\">审计日志"), "the tab is current");
+        no_secrets(&first);
+        assert_eq!(event_ids(&first), globex[..20]);
+        assert!(page_link(&first, "prev").is_none());
+        let older = page_link(&first, "next").expect("an Older link");
+        let (s, second) = get(&app, &carol, &older).await;
+        assert_eq!(s, 200, "{second}");
+        no_secrets(&second);
+        assert_eq!(event_ids(&second), globex[20..globex.len().min(40)]);
+        assert_eq!(page_link(&second, "prev").as_deref(), Some(format!("/org/{GLOBEX}/audit").as_str()));
+        if globex.len() <= 40 {
+            assert!(page_link(&second, "next").is_none(), "no Older link on the last page");
+        }
+        for id in &acme {
+            assert!(!event_ids(&first).contains(id) && !event_ids(&second).contains(id));
+        }
+        // Naming another org in the query changes nothing.
+        let (_, sneaky) = get(&app, &carol, &format!("/org/{GLOBEX}/audit?org={ACME}&corpId={ACME}")).await;
+        assert_eq!(event_ids(&sneaky), globex[..20]);
+
+        // Filters: by kind, by app, both; the page links keep them.
+        let (s, admin_actions) = get(&app, &carol, &format!("/org/{GLOBEX}/audit?kind=admin_action")).await;
+        assert_eq!(s, 200);
+        let expected = api_event_ids(&app, GLOBEX, "&kind=admin_action").await;
+        assert!(expected.len() >= 2, "suspend and resume");
+        assert_eq!(event_ids(&admin_actions), expected);
+        assert!(event_kinds(&admin_actions).iter().all(|k| k == "admin_action"));
+        assert!(admin_actions.contains("status=suspended") && admin_actions.contains(TRAVEL.0), "details and app shown");
+        // Carol made the change on the page: she is its actor, not "the admin API".
+        app.core.audit.flush().await;
+        let a = app.send(app.admin(reqwest::Method::GET, &format!("/audit?org={GLOBEX}&kind=admin_action&limit=1"))).await;
+        let e = &a.body["events"][0];
+        assert_eq!((e["actor"].as_str(), e["actorId"].as_str()), (Some("user"), Some(CAROL.0)), "{e}");
+        assert!(admin_actions.contains(CAROL.0), "the actor on the page");
+        let (_, crm) = get(&app, &carol, &format!("/org/{GLOBEX}/audit?app={}", CRM.0)).await;
+        let expected = api_event_ids(&app, GLOBEX, &format!("&app={}", CRM.0)).await;
+        assert_eq!(event_ids(&crm), expected[..expected.len().min(20)]);
+        if expected.len() > 20 {
+            let next = page_link(&crm, "next").unwrap();
+            assert!(next.contains(&format!("app={}", CRM.0)) && next.contains("cursor="), "{next}");
+        }
+        let (_, none) = get(&app, &carol, &format!("/org/{GLOBEX}/audit?kind=secret_rotated&app={}", CRM.0)).await;
+        assert!(event_ids(&none).is_empty());
+        assert!(none.contains("No events match") || none.contains("没有符合筛选条件"), "{none}");
+        // Bad filters: the page says why, never a 5xx.
+        for q in ["kind=bogus", "cursor=abc", "cursor=-5", "app=bad%20id%00"] {
+            let (s, body) = get(&app, &carol, &format!("/org/{GLOBEX}/audit?{q}")).await;
+            assert_eq!(s, 400, "{q}: {body}");
+            assert!(body.contains("role=\"alert\"") && event_ids(&body).is_empty(), "{q}");
+        }
+
+        // Alice, admin of Acme, sees Acme's events only; Globex's tab is not hers (403).
+        let alice = app.signed_in(ALICE).await;
+        let (s, mine) = get(&app, &alice, &format!("/org/{ACME}/audit?lang=en")).await;
+        assert_eq!(s, 200);
+        no_secrets(&mine);
+        assert_eq!(event_ids(&mine), acme[..acme.len().min(20)]);
+        assert!(mine.contains(HR.0) && !mine.contains(CRM.0) && !mine.contains(OPS.0), "{mine}");
+        let (_, theirs) = get(&app, &alice, &format!("/org/{ACME}/audit?app={}", CRM.0)).await;
+        assert!(event_ids(&theirs).is_empty(), "another org's app filtered in her org: nothing");
+        assert_eq!(get(&app, &alice, &format!("/org/{GLOBEX}/audit")).await.0, 403);
+        // Bob, a plain member of Acme: 403, no events.
+        let bob = app.signed_in(BOB).await;
+        let (s, body) = get(&app, &bob, &format!("/org/{ACME}/audit")).await;
+        assert_eq!(s, 403);
+        assert!(event_ids(&body).is_empty());
     }
 }

@@ -1,27 +1,19 @@
 //! The org administration pages in a real browser: headless Chromium runs
 //! `tests/browser/console-org.e2e.cjs` against the server in this process. Carol (Globex's admin)
 //! approves a `toAdmin` request and the app's existing token gains the point; she suspends an
-//! installation and its token is refused by the real API, then resumes it. The script writes the
-//! screenshots in `docs/console/org-*.png` (desktop, Chinese and English, and a phone width).
+//! installation and its token is refused by the real API, then resumes it; the audit events tab
+//! then shows both changes (and the filter by kind). The script writes the screenshots in
+//! `docs/console/org-*.png` (desktop, Chinese and English, and a phone width).
 //!
 //! Same policy as `browser.rs`: SQLite only; skips with a notice when Chromium, node or
-//! playwright-core is missing, unless `OPENDING_REQUIRE_BROWSER=1`.
+//! playwright-core is missing, unless `OPENDING_REQUIRE_BROWSER=1` (`skip_browser_test`).
 
-use std::{process::Command, time::Duration};
-
-use crate::{
-    browser::{assert_png, chromium, missing, repo},
-    helpers::*,
-};
+use crate::{browser_helpers::*, helpers::*};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn org_administration_in_headless_chromium() {
-    if let Some(what) = missing() {
-        if std::env::var("OPENDING_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!("the browser test needs {what} (OPENDING_REQUIRE_BROWSER=1); run scripts/test to install it");
-        }
-        eprintln!("NOTICE: skipping the org console browser test: missing {what}; run scripts/test to install it");
+    if skip_browser_test("org console browser test") {
         return;
     }
     let app = TestApp::spawn(Backend::sqlite()).await;
@@ -41,53 +33,44 @@ async fn org_administration_in_headless_chromium() {
         "alice": user(ALICE),
         "carol": user(CAROL),
     });
-    let shots = repo().join("docs/console");
-    let mut cmd = Command::new("node");
-    cmd.current_dir(repo().join("tests/browser"))
-        .arg("console-org.e2e.cjs")
-        .env("OPENDING_BASE", &app.base)
-        .env("OPENDING_WORLD", world.to_string())
-        .env("OPENDING_SCREENSHOTS", &shots)
-        .env("OPENDING_CHROMIUM", chromium());
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("node starts"))
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "the browser test failed:\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.lines().any(|l| l == "5 passed, 0 failed"),
-        "every scenario ran:\n{stdout}"
-    );
+    BrowserScript {
+        script: "console-org.e2e.cjs",
+        world,
+        shots_dir: "docs/console",
+        env: Vec::new(),
+        scenarios: 6,
+        shots: SHOTS,
+    }
+    .run(&app)
+    .await;
     // The approval is stored: CRM holds Contact.Org.Read in Globex.
     let token = app.token_value(GLOBEX, CRM).await;
     assert_eq!(app.auth_infos(Some(&token), None).await.status, 200);
-    for name in [
-        "org-members-en",
-        "org-members-zh",
-        "org-members-error-en",
-        "org-requests-en",
-        "org-requests-empty-en",
-        "org-installations-en",
-        "org-installations-zh",
-        "org-installations-suspended-en",
-        "org-uninstall-confirm-en",
-        "org-certification-en",
-        "org-certification-zh",
-        "org-certification-empty-en",
-        "org-forbidden-en",
-        "org-members-phone-zh",
-        "org-installations-phone-zh",
-        "org-requests-phone-zh",
-        "org-certification-phone-zh",
-    ] {
-        assert_png(&shots.join(format!("{name}.png")));
-    }
-    tokio::time::timeout(Duration::from_secs(10), app.stop())
-        .await
-        .expect("the server stops");
+    app.stop_soon().await;
 }
+
+/// The screenshots the script writes in docs/console/.
+const SHOTS: &[&str] = &[
+    "org-members-en",
+    "org-members-zh",
+    "org-members-error-en",
+    "org-requests-en",
+    "org-requests-empty-en",
+    "org-installations-en",
+    "org-installations-zh",
+    "org-installations-suspended-en",
+    "org-uninstall-confirm-en",
+    "org-certification-en",
+    "org-certification-zh",
+    "org-certification-empty-en",
+    "org-forbidden-en",
+    "org-members-phone-zh",
+    "org-installations-phone-zh",
+    "org-requests-phone-zh",
+    "org-certification-phone-zh",
+    "org-audit-en",
+    "org-audit-zh",
+    "org-audit-filtered-en",
+    "org-audit-empty-en",
+    "org-audit-phone-zh",
+];

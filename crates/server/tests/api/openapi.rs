@@ -20,6 +20,8 @@ const NOT_AN_API: &[(&str, &str)] = &[
     ("GET", "/account"),
     ("POST", "/account/authorizations/revoke"),
     ("*", "/org/*"),
+    // The org's audit events page (HTML); the JSON query is `GET /admin/v1/audit`.
+    ("GET", "/org/{corp_id}/audit"),
     ("GET", "/console"),
     ("*", "/console/*"),
     ("GET", "/operator"),

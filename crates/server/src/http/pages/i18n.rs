@@ -215,9 +215,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("org_installed_apps", "Installed apps", "已安装应用"),
     ("org_pending_requests_tab", "Authorization requests", "授权申请"),
     ("org_certification", "Certification", "认证信息"),
-    ("org_pagination", "Pages", "分页"),
-    ("org_prev_page", "Previous", "上一页"),
-    ("org_next_page", "Next", "下一页"),
     ("org_members_sub", "People who belong to the organisation. Admins install apps and approve authorization requests.", "组织成员。管理员可以安装应用、审批授权申请。"),
     ("org_member", "Member", "成员"),
     ("org_role", "Role", "角色"),
@@ -259,7 +256,6 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("org_not_provided", "Not provided", "未提供"),
     ("org_created_at", "Created", "创建于"),
     ("org_certification_hint", "Certification is set by the platform operator after checking the licence; it cannot be changed here.", "认证信息由平台管理员审核营业执照后设置，此处不可修改。"),
-    ("org_cancel", "Cancel", "取消"),
     ("org_manage", "Manage", "管理"),
     // The developer backend and the operator pages (docs/console.md).
     ("console", "Developer console", "开发者后台"),
@@ -423,6 +419,65 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("operator_point_created", "Point added to the catalogue.", "权限点已添加。"),
     ("operator_catalogue", "Catalogue", "权限点目录"),
     ("operator_custom", "custom", "自定义"),
+    // Pagination of a log (http/pages/paging.rs, `Pager::cursor`).
+    ("newest_page", "Newest", "最新"),
+    ("older_page", "Older", "更早"),
+    // The org's audit events (templates/org/audit.html).
+    ("org_audit", "Audit events", "审计日志"),
+    (
+        "org_audit_sub",
+        "Security events of this organisation: tokens, consents and grants, installations, members. Newest first.",
+        "本组织的安全事件：令牌、授权、应用安装与成员变更，最新的在前。",
+    ),
+    ("org_audit_filter", "Filter events", "筛选事件"),
+    ("org_audit_kind", "Event", "事件"),
+    ("org_audit_all_kinds", "All events", "全部事件"),
+    ("org_audit_app", "App", "应用"),
+    ("org_audit_apply", "Filter", "筛选"),
+    ("org_audit_clear", "Clear", "清除"),
+    ("org_audit_time", "Time", "时间"),
+    ("org_audit_actor", "By", "操作者"),
+    ("org_audit_address", "Address", "来源地址"),
+    ("org_audit_request", "Request ID", "请求 ID"),
+    (
+        "org_audit_none",
+        "No events have been recorded for this organisation yet.",
+        "本组织还没有审计事件。",
+    ),
+    (
+        "org_audit_none_match",
+        "No events match these filters.",
+        "没有符合筛选条件的事件。",
+    ),
+    (
+        "org_audit_hint",
+        "Events never contain secrets or token values. Request IDs match the x-acs-request-id of API responses and the server's logs.",
+        "事件中不含任何密钥或令牌值。请求 ID 与接口响应的 x-acs-request-id 及服务器日志一致。",
+    ),
+    ("audit_kind_token_issued", "Token issued", "签发令牌"),
+    ("audit_kind_token_renewed", "Token renewed", "续期令牌"),
+    ("audit_kind_token_revoked", "Tokens revoked", "吊销令牌"),
+    ("audit_kind_code_issued", "Authorization code issued", "签发授权码"),
+    ("audit_kind_code_exchanged", "Authorization code exchanged", "兑换授权码"),
+    ("audit_kind_code_replayed", "Authorization code replayed", "授权码重放"),
+    ("audit_kind_refresh_reuse", "Refresh token reused", "刷新令牌重复使用"),
+    ("audit_kind_secret_rotated", "Secret rotated", "重置密钥"),
+    ("audit_kind_consent_granted", "Permission granted", "授予权限"),
+    ("audit_kind_consent_revoked", "Permission withdrawn", "撤回权限"),
+    ("audit_kind_sign_in_succeeded", "Signed in", "登录成功"),
+    ("audit_kind_sign_in_failed", "Sign-in refused", "登录失败"),
+    ("audit_kind_admin_action", "Administrative change", "管理操作"),
+    ("audit_actor_app", "App", "应用"),
+    ("audit_actor_user", "User", "用户"),
+    ("audit_actor_admin", "Admin API", "管理接口"),
+    ("audit_actor_operator", "Operator (CLI)", "运维（命令行）"),
+    ("audit_actor_system", "opending", "系统"),
+    // The operator sign-in throttle (http/pages/operator/signin.rs).
+    (
+        "operator_throttled",
+        "Too many wrong admin keys from your address. Try again in {minutes} min.",
+        "你的地址输入错误的管理员密钥次数过多，请 {minutes} 分钟后再试。",
+    ),
 ];
 
 /// The strings of a language, by key.
@@ -455,5 +510,15 @@ mod tests {
         assert_eq!(t(Lang::Zh, "allow"), "同意");
         let keys: std::collections::HashSet<_> = STRINGS.iter().map(|s| s.0).collect();
         assert_eq!(keys.len(), STRINGS.len(), "duplicate keys");
+        // Every audit kind and actor has a label in both languages.
+        for k in opending_domain::AuditKind::ALL {
+            for lang in [Lang::En, Lang::Zh] {
+                assert_ne!(t(lang, &format!("audit_kind_{}", k.as_str())), "", "{k}");
+            }
+        }
+        for a in ["app", "user", "admin", "operator", "system"] {
+            assert!(a.parse::<opending_domain::ActorKind>().is_ok());
+            assert_ne!(t(Lang::Zh, &format!("audit_actor_{a}")), "", "{a}");
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod openauth;
 pub mod operator;
 pub mod org;
+pub mod paging;
 pub mod signin;
 
 use std::sync::{Arc, LazyLock};
@@ -33,6 +34,50 @@ use crate::{
     service::{session, Error},
     Core,
 };
+
+/// What the confirmation page (`confirm.html`) asks before a destructive change: one shape
+/// for the console's (delete an app, rotate its secret) and the org pages' (remove a member,
+/// uninstall an app).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Confirm {
+    /// Page title and heading.
+    pub title: String,
+    /// What the change is about (an app's or a member's name), shown under the heading.
+    pub subject: String,
+    /// Its id (clientId, unionId), shown next to it.
+    pub subject_id: String,
+    /// The warning.
+    pub message: String,
+    /// Where the form posts.
+    pub action: String,
+    /// Where "Cancel" goes.
+    pub back: String,
+    /// The button's words.
+    pub button: String,
+    /// The button's id (for tests and the browser scripts).
+    pub button_id: String,
+}
+
+impl Confirm {
+    /// The template's view.
+    pub fn view(&self) -> Value {
+        Value::from_serialize(self)
+    }
+}
+
+/// A form that carries only its CSRF token. Missing fields default to empty so a form
+/// without a token gets the "expired form" page, not an extractor's bare 422.
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct CsrfForm {
+    /// The token.
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// Percent-encodes a path segment.
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
 
 /// Session cookie name.
 pub const SESSION_COOKIE: &str = "opending_session";
@@ -60,6 +105,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../../templates/authorize.html"),
         ),
         ("error.html", include_str!("../../../templates/error.html")),
+        ("pager.html", include_str!("../../../templates/pager.html")),
+        (
+            "confirm.html",
+            include_str!("../../../templates/confirm.html"),
+        ),
         (
             "account.html",
             include_str!("../../../templates/account.html"),

@@ -12,7 +12,7 @@ use minijinja::{context, Value};
 use opending_domain::{ErrorCode, User};
 use serde::Deserialize;
 
-use super::{bad_csrf, input_error, refused, user, PageQuery};
+use super::{form_user, input_error, refused, user, PageQuery};
 use crate::{
     http::pages::{i18n, PageCtx},
     service::{console, permissions, Error},
@@ -157,10 +157,7 @@ pub(super) async fn after_change(
     }
 }
 
-/// A path segment, percent-encoded.
-pub(super) fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+pub(super) use crate::http::pages::urlencode;
 
 #[derive(Deserialize, Default)]
 pub(super) struct SettingsForm {
@@ -178,13 +175,10 @@ pub(super) async fn save(
     Path(client_id): Path<String>,
     Form(f): Form<SettingsForm>,
 ) -> Result<Response, Error> {
-    let me = match user(&page) {
+    let me = match form_user(&core, &page, &f.csrf) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    if !page.csrf_ok(&core, &f.csrf) {
-        return Ok(bad_csrf(&core, &page));
-    }
     let done = console::update_app(&core, &me, &client_id, &f.name, &f.icon_url).await;
     after_change(&core, &page, &me, &client_id, done, "basic").await
 }

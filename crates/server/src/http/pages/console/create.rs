@@ -13,7 +13,7 @@ use minijinja::{context, Value};
 use opending_domain::{Distribution, ErrorCode, User};
 use serde::Deserialize;
 
-use super::{bad_csrf, input_error, refused, user};
+use super::{form_user, input_error, refused, user};
 use crate::{
     http::pages::{i18n, PageCtx},
     service::{console, Error},
@@ -85,13 +85,10 @@ pub(super) async fn submit(
     page: PageCtx,
     Form(f): Form<CreateForm>,
 ) -> Result<Response, Error> {
-    let me = match user(&page) {
+    let me = match form_user(&core, &page, &f.csrf) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    if !page.csrf_ok(&core, &f.csrf) {
-        return Ok(bad_csrf(&core, &page));
-    }
     let Ok(distribution) = f.distribution.parse::<Distribution>() else {
         let msg = i18n::t(page.lang, "console_pick_distribution").to_owned();
         return form(&core, &page, &me, StatusCode::BAD_REQUEST, &f, Some(msg)).await;

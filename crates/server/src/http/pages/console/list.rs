@@ -9,9 +9,9 @@ use axum::{
 };
 use minijinja::context;
 
-use super::{paginate, user, PageQuery};
+use super::{user, PageQuery};
 use crate::{
-    http::pages::{i18n, PageCtx},
+    http::pages::{i18n, paging::paginate, PageCtx},
     service::{console, Error},
     Core,
 };
@@ -26,7 +26,11 @@ pub(super) async fn show(
         Err(r) => return Ok(*r),
     };
     let orgs = console::my_orgs(&core, &me).await?;
-    let (apps, pager) = paginate(console::my_apps(&core, &me).await?, q.page.as_deref());
+    let (apps, pager) = paginate(
+        console::my_apps(&core, &me).await?,
+        q.page.as_deref(),
+        "/console",
+    );
     let rows: Vec<_> = apps
         .into_iter()
         .map(|(a, o)| {

@@ -13,6 +13,7 @@ mod uris;
 use std::sync::Arc;
 
 use axum::{
+    extract::{Path, State},
     http::StatusCode,
     response::Response,
     routing::{get, post},
@@ -21,8 +22,11 @@ use axum::{
 use opending_domain::{ErrorCode, User};
 use serde::Deserialize;
 
-use super::{i18n, PageCtx};
-use crate::{service::Error, Core};
+use super::{i18n, Confirm, PageCtx};
+use crate::{
+    service::{self, Error},
+    Core,
+};
 
 /// Templates of the console pages (registered with the others in `pages/mod.rs`).
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -41,14 +45,6 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "console_secret.html",
         include_str!("../../../../templates/console_secret.html"),
-    ),
-    (
-        "console_confirm.html",
-        include_str!("../../../../templates/console_confirm.html"),
-    ),
-    (
-        "pager.html",
-        include_str!("../../../../templates/pager.html"),
     ),
 ];
 
@@ -70,25 +66,78 @@ pub fn router() -> Router<Arc<Core>> {
         )
         .route(
             "/console/apps/{client_id}/rotate",
-            get(secret::confirm).post(secret::rotate),
+            get(|s, p, id| confirm(s, p, id, &secret::CONFIRM)).post(secret::rotate),
         )
         .route(
             "/console/apps/{client_id}/delete",
-            get(delete::confirm).post(delete::delete),
+            get(|s, p, id| confirm(s, p, id, &delete::CONFIRM)).post(delete::delete),
         )
 }
 
-/// A form that carries only its CSRF token. Missing fields default to empty so a form
-/// without a token gets the "expired form" page, not an extractor's bare 422.
-#[derive(Deserialize, Default)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
-}
+pub(crate) use super::CsrfForm;
 
 /// The signed-in user, or the redirect to sign-in (boxed: a `Response` is large).
+/// Changes made by this request are the user's in the audit log.
 pub(crate) fn user(page: &PageCtx) -> Result<User, Box<Response>> {
-    page.user.clone().ok_or_else(|| Box::new(page.to_sign_in()))
+    let user = page
+        .user
+        .clone()
+        .ok_or_else(|| Box::new(page.to_sign_in()))?;
+    crate::http::context::set_acting_user(user.union_id.as_str());
+    Ok(user)
+}
+
+/// The signed-in user of a form whose CSRF token is this session's; else the way to sign-in
+/// or the refusal page.
+pub(crate) fn form_user(core: &Core, page: &PageCtx, csrf: &str) -> Result<User, Box<Response>> {
+    let me = user(page)?;
+    if !page.csrf_ok(core, csrf) {
+        return Err(Box::new(bad_csrf(core, page)));
+    }
+    Ok(me)
+}
+
+/// A destructive change of an app that asks first (`GET` asks, `POST` does it): the i18n keys
+/// of its confirmation page and the last segment of its path.
+pub(crate) struct Danger {
+    /// The page title's key.
+    pub title: &'static str,
+    /// The warning's key.
+    pub warning: &'static str,
+    /// The button's key.
+    pub button: &'static str,
+    /// `/console/apps/{clientId}/{action}`; the button's id is `confirm-{action}`.
+    pub action: &'static str,
+}
+
+/// `GET /console/apps/{clientId}/{delete|rotate}`: the confirmation page, for those who may
+/// make the change (others get what [`refused`] says).
+async fn confirm(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path(client_id): Path<String>,
+    danger: &'static Danger,
+) -> Result<Response, Error> {
+    let me = match user(&page) {
+        Ok(u) => u,
+        Err(r) => return Ok(*r),
+    };
+    let app = match service::console::manage_app(&core, &me, &client_id).await {
+        Ok(a) => a.app,
+        Err(e) => return refused(&core, &page, e),
+    };
+    let id = app.client_id.as_str();
+    let view = Confirm {
+        title: i18n::t(page.lang, danger.title).to_owned(),
+        subject: app.name.clone(),
+        subject_id: id.to_owned(),
+        message: i18n::t(page.lang, danger.warning).to_owned(),
+        action: format!("/console/apps/{}/{}", app::urlencode(id), danger.action),
+        back: format!("/console/apps/{}", app::urlencode(id)),
+        button: i18n::t(page.lang, danger.button).to_owned(),
+        button_id: format!("confirm-{}", danger.action),
+    };
+    Ok(page.render(&core, StatusCode::OK, "confirm.html", view.view()))
 }
 
 /// The page for a refused CSRF token.
@@ -132,57 +181,9 @@ pub(crate) fn input_error(page: &PageCtx, api: &opending_domain::ApiError) -> St
     format!("{}{}", i18n::t(page.lang, "invalid_input"), api.message())
 }
 
-/// Rows per page of every console list.
-pub const PAGE_SIZE: usize = 20;
-
-/// One page of a list, and the links around it.
-#[derive(Debug, serde::Serialize)]
-pub struct Pager {
-    /// 1-based page number.
-    pub page: usize,
-    /// Number of pages (at least 1).
-    pub pages: usize,
-    /// Rows in all.
-    pub total: usize,
-}
-
-/// Cuts `items` to page `raw` (`?page=`; anything unparsable is page 1).
-pub fn paginate<T>(items: Vec<T>, raw: Option<&str>) -> (Vec<T>, Pager) {
-    let total = items.len();
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    let page = raw
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages);
-    let rows = items
-        .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .collect();
-    (rows, Pager { page, pages, total })
-}
-
 /// `?page=` of a list.
 #[derive(Deserialize, Default)]
 pub(crate) struct PageQuery {
     pub page: Option<String>,
     pub notice: Option<String>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pages() {
-        let (rows, p) = paginate((0..45).collect::<Vec<_>>(), Some("3"));
-        assert_eq!(
-            (rows, p.page, p.pages, p.total),
-            (vec![40, 41, 42, 43, 44], 3, 3, 45)
-        );
-        let (rows, p) = paginate((0..45).collect::<Vec<_>>(), Some("x"));
-        assert_eq!((rows.len(), p.page), (20, 1));
-        let (rows, p) = paginate(Vec::<u8>::new(), Some("9"));
-        assert_eq!((rows.len(), p.page, p.pages), (0, 1, 1));
-    }
 }

@@ -9,7 +9,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{app::after_change, bad_csrf, refused, user};
+use super::{app::after_change, form_user, refused};
 use crate::{
     http::pages::PageCtx,
     service::{bad_input, console, Error},
@@ -30,13 +30,10 @@ pub(super) async fn change(
     Path((client_id, action)): Path<(String, String)>,
     Form(f): Form<PointForm>,
 ) -> Result<Response, Error> {
-    let me = match user(&page) {
+    let me = match form_user(&core, &page, &f.csrf) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    if !page.csrf_ok(&core, &f.csrf) {
-        return Ok(bad_csrf(&core, &page));
-    }
     let done = match action.as_str() {
         "add" => console::add_point(&core, &me, &client_id, &f.code).await,
         "remove" => console::remove_point(&core, &me, &client_id, &f.code).await,

@@ -1,5 +1,5 @@
-//! `GET /console/apps/{clientId}/rotate` (the confirmation) and `POST` (rotation): a new
-//! client secret, shown this once; the old one and every token of the app stop at once.
+//! `GET /console/apps/{clientId}/rotate` (the confirmation, [`CONFIRM`]) and `POST` (rotation):
+//! a new client secret, shown this once; the old one and every token of the app stop at once.
 
 use std::sync::Arc;
 
@@ -10,41 +10,20 @@ use axum::{
 };
 use minijinja::context;
 
-use super::{bad_csrf, refused, user, CsrfForm};
+use super::{form_user, refused, CsrfForm, Danger};
 use crate::{
     http::pages::{i18n, PageCtx},
     service::{console, Error},
     Core,
 };
 
-pub(super) async fn confirm(
-    State(core): State<Arc<Core>>,
-    page: PageCtx,
-    Path(client_id): Path<String>,
-) -> Result<Response, Error> {
-    let me = match user(&page) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    let app = match console::manage_app(&core, &me, &client_id).await {
-        Ok(a) => a,
-        Err(e) => return refused(&core, &page, e),
-    };
-    Ok(page.render(
-        &core,
-        StatusCode::OK,
-        "console_confirm.html",
-        context! {
-            title => i18n::t(page.lang, "console_rotate_title"),
-            message => i18n::t(page.lang, "console_rotate_warning"),
-            action => format!("/console/apps/{}/rotate", super::app::urlencode(app.app.client_id.as_str())),
-            button => i18n::t(page.lang, "console_rotate"),
-            button_id => "confirm-rotate",
-            app_name => app.app.name,
-            client_id => app.app.client_id.as_str(),
-        },
-    ))
-}
+/// The confirmation page's words.
+pub(super) const CONFIRM: Danger = Danger {
+    title: "console_rotate_title",
+    warning: "console_rotate_warning",
+    button: "console_rotate",
+    action: "rotate",
+};
 
 pub(super) async fn rotate(
     State(core): State<Arc<Core>>,
@@ -52,13 +31,10 @@ pub(super) async fn rotate(
     Path(client_id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, Error> {
-    let me = match user(&page) {
+    let me = match form_user(&core, &page, &f.csrf) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    if !page.csrf_ok(&core, &f.csrf) {
-        return Ok(bad_csrf(&core, &page));
-    }
     match console::rotate_secret(&core, &me, &client_id).await {
         Ok(view) => Ok(page.render(
             &core,

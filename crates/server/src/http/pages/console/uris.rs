@@ -10,7 +10,7 @@ use axum::{
 use opending_store::UriKind;
 use serde::Deserialize;
 
-use super::{app::after_change, bad_csrf, refused, user};
+use super::{app::after_change, form_user, refused};
 use crate::{
     http::pages::PageCtx,
     service::{bad_input, console, Error},
@@ -33,13 +33,10 @@ pub(super) async fn change(
     Path((client_id, action)): Path<(String, String)>,
     Form(f): Form<UriForm>,
 ) -> Result<Response, Error> {
-    let me = match user(&page) {
+    let me = match form_user(&core, &page, &f.csrf) {
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    if !page.csrf_ok(&core, &f.csrf) {
-        return Ok(bad_csrf(&core, &page));
-    }
     let kind = match f.kind.as_str() {
         "redirect" => UriKind::Redirect,
         "origin" => UriKind::Origin,

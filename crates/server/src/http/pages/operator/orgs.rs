@@ -12,10 +12,7 @@ use serde::Deserialize;
 
 use super::{bad_csrf, csrf_ok, operator, render};
 use crate::{
-    http::pages::{
-        console::{paginate, PageQuery},
-        i18n, PageCtx,
-    },
+    http::pages::{console::PageQuery, i18n, paging::paginate, PageCtx},
     service::{
         admin::{self, NewOrg},
         Error,
@@ -34,7 +31,7 @@ async fn page_of(
 ) -> Result<Response, Error> {
     let mut orgs = admin::list_orgs(core).await?;
     orgs.reverse();
-    let (orgs, pager) = paginate(orgs, q.page.as_deref());
+    let (orgs, pager) = paginate(orgs, q.page.as_deref(), "/operator/orgs");
     let notice = (q.notice.as_deref() == Some("created"))
         .then(|| i18n::t(page.lang, "operator_org_created"));
     Ok(render(

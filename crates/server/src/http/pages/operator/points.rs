@@ -13,10 +13,7 @@ use serde::Deserialize;
 
 use super::{bad_csrf, csrf_ok, operator, render};
 use crate::{
-    http::pages::{
-        console::{paginate, PageQuery},
-        i18n, PageCtx,
-    },
+    http::pages::{console::PageQuery, i18n, paging::paginate, PageCtx},
     service::{
         permissions::{self, NewPoint},
         Error,
@@ -49,7 +46,11 @@ async fn page_of(
     error: Option<String>,
     f: &PointForm,
 ) -> Result<Response, Error> {
-    let (points, pager) = paginate(permissions::list_points(core).await?, q.page.as_deref());
+    let (points, pager) = paginate(
+        permissions::list_points(core).await?,
+        q.page.as_deref(),
+        "/operator/points",
+    );
     let rows: Vec<_> = points
         .into_iter()
         .map(|p| {

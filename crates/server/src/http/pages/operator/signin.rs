@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::bad_csrf;
 use crate::{
-    http::pages::{i18n, PageCtx, OPERATOR_COOKIE, PRESESSION_COOKIE},
+    http::pages::{i18n, CsrfForm, PageCtx, OPERATOR_COOKIE, PRESESSION_COOKIE},
     service::{operator, session},
     Core,
 };
@@ -61,8 +61,16 @@ pub(super) async fn submit(
     if !page.csrf_ok(&core, &f.csrf) {
         return bad_csrf(&core, &page);
     }
-    match operator::sign_in(&core, &f.admin_key) {
-        Some(cookie) => {
+    let refused = |status, error: String| {
+        page.render(
+            &core,
+            status,
+            "operator_login.html",
+            context! { error => error, disabled => core.admin_key_hash.is_none() },
+        )
+    };
+    match operator::sign_in(&core, &f.admin_key).await {
+        Ok(Ok(cookie)) => {
             let mut r = Redirect::to("/operator/orgs").into_response();
             r.headers_mut().append(
                 header::SET_COOKIE,
@@ -70,19 +78,18 @@ pub(super) async fn submit(
             );
             r
         }
-        None => page.render(
-            &core,
+        Ok(Err(operator::SignInError::WrongKey)) => refused(
             StatusCode::BAD_REQUEST,
-            "operator_login.html",
-            context! { error => i18n::t(page.lang, "operator_bad_key"), disabled => core.admin_key_hash.is_none() },
+            i18n::t(page.lang, "operator_bad_key").to_owned(),
         ),
+        // 429 like `/login`'s throttle: the page says how long to wait (docs/security.md).
+        Ok(Err(operator::SignInError::Throttled(wait))) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
+            let error = i18n::t(page.lang, "operator_throttled").replace("{minutes}", &minutes);
+            refused(StatusCode::TOO_MANY_REQUESTS, error)
+        }
+        Err(e) => e.into_response(),
     }
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub(super) async fn sign_out(

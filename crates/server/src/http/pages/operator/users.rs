@@ -11,10 +11,7 @@ use minijinja::context;
 
 use super::{operator, render};
 use crate::{
-    http::pages::{
-        console::{paginate, PageQuery},
-        PageCtx,
-    },
+    http::pages::{console::PageQuery, paging::paginate, PageCtx},
     service::Error,
     Core,
 };
@@ -28,7 +25,11 @@ pub(super) async fn show(
         Ok(c) => c,
         Err(r) => return Ok(*r),
     };
-    let (users, pager) = paginate(core.store.list_users().await?, q.page.as_deref());
+    let (users, pager) = paginate(
+        core.store.list_users().await?,
+        q.page.as_deref(),
+        "/operator/users",
+    );
     let mut rows = Vec::new();
     for u in users {
         let orgs: Vec<String> = core

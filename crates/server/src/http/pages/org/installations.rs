@@ -14,9 +14,9 @@ use minijinja::context;
 use opending_domain::InstallationStatus;
 use serde::Deserialize;
 
-use super::{failure, members::ListQuery, notice, urlencode, when, OrgAdmin, Paging};
+use super::{urlencode, when, CsrfForm, ListQuery, OrgAdmin, Shown};
 use crate::{
-    http::pages::i18n,
+    http::pages::{i18n, paging::paginate},
     service::{admin, org, Error},
     Core,
 };
@@ -40,20 +40,14 @@ async fn list(
     admin: OrgAdmin,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Error> {
-    let notice = notice(&admin.page, q.done.as_deref());
-    page(&core, &admin, q.page(), notice, None, StatusCode::OK).await
+    let shown = Shown::listed(&admin, q);
+    page(&core, &admin, shown).await
 }
 
-async fn page(
-    core: &Core,
-    admin: &OrgAdmin,
-    page_no: Option<usize>,
-    notice: Option<&str>,
-    error: Option<(String, String)>,
-    status: StatusCode,
-) -> Result<Response, Error> {
+/// The installations page, with a notice after a change or an error after a refused one.
+async fn page(core: &Core, admin: &OrgAdmin, shown: Shown) -> Result<Response, Error> {
     let all = admin::list_installations(core, None, Some(admin.org.corp_id.as_str())).await?;
-    let (installs, paging) = Paging::cut(all, page_no);
+    let (installs, pager) = paginate(all, shown.page.as_deref(), &admin.url("installations"));
     let mut rows = Vec::new();
     for i in installs {
         let app = core.store.get_app(&i.client_id).await?;
@@ -78,18 +72,17 @@ async fn page(
             granted => granted,
         });
     }
-    let (form_error, typed) = error.unzip();
     Ok(admin.render(
         core,
-        status,
+        shown.status,
         "org/installations.html",
         "installations",
         context! {
             installations => rows,
-            paging => paging.view(),
-            notice => notice,
-            form_error => form_error,
-            typed => typed,
+            pager => pager,
+            notice => shown.notice,
+            form_error => shown.error,
+            typed => shown.typed,
         },
     ))
 }
@@ -113,17 +106,11 @@ async fn install(
     match org::install_new(&core, &f.client_id, admin.org.corp_id.as_str()).await {
         Ok(_) => Ok(admin.done("installations", "app_installed")),
         Err(e) => {
-            let (status, msg) = failure(e)?;
-            let typed = f.client_id.chars().take(200).collect();
-            page(&core, &admin, None, None, Some((msg, typed)), status).await
+            let mut shown = Shown::failed(e)?;
+            shown.typed = f.client_id.chars().take(200).collect();
+            page(&core, &admin, shown).await
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn change(
@@ -156,18 +143,7 @@ async fn change(
     };
     match result {
         Ok(()) => Ok(admin.done("installations", done)),
-        Err(e) => {
-            let (status, msg) = failure(e)?;
-            page(
-                &core,
-                &admin,
-                None,
-                None,
-                Some((msg, String::new())),
-                status,
-            )
-            .await
-        }
+        Err(e) => page(&core, &admin, Shown::failed(e)?).await,
     }
 }
 
@@ -178,18 +154,7 @@ async fn confirm_uninstall(
 ) -> Result<Response, Error> {
     let inst = match org::existing(&core, &client_id, admin.org.corp_id.as_str()).await {
         Ok(i) => i,
-        Err(e) => {
-            let (status, msg) = failure(e)?;
-            return page(
-                &core,
-                &admin,
-                None,
-                None,
-                Some((msg, String::new())),
-                status,
-            )
-            .await;
-        }
+        Err(e) => return page(&core, &admin, Shown::failed(e)?).await,
     };
     let name = core
         .store
@@ -197,17 +162,15 @@ async fn confirm_uninstall(
         .await?
         .map(|a| a.name)
         .unwrap_or_default();
-    let lang = admin.page.lang;
     Ok(admin.confirm(
         &core,
         "installations",
-        format!("{} · {name}", i18n::t(lang, "org_uninstall")),
-        i18n::t(lang, "org_uninstall_confirm").to_owned(),
+        ("org_uninstall", "org_uninstall"),
+        (name, inst.client_id.as_str()),
         admin.url(&format!(
             "installations/{}/uninstall",
             urlencode(&client_id)
         )),
-        "org_uninstall",
     ))
 }
 
@@ -222,17 +185,6 @@ async fn uninstall(
     }
     match org::uninstall(&core, &client_id, admin.org.corp_id.as_str()).await {
         Ok(()) => Ok(admin.done("installations", "app_uninstalled")),
-        Err(e) => {
-            let (status, msg) = failure(e)?;
-            page(
-                &core,
-                &admin,
-                None,
-                None,
-                Some((msg, String::new())),
-                status,
-            )
-            .await
-        }
+        Err(e) => page(&core, &admin, Shown::failed(e)?).await,
     }
 }

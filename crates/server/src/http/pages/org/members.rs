@@ -14,9 +14,9 @@ use minijinja::context;
 use opending_domain::Role;
 use serde::Deserialize;
 
-use super::{failure, notice, urlencode, OrgAdmin, Paging};
+use super::{urlencode, ListQuery, OrgAdmin, Shown};
 use crate::{
-    http::pages::i18n,
+    http::pages::{i18n, paging::paginate},
     service::{users, Error},
     Core,
 };
@@ -32,45 +32,20 @@ pub fn router() -> Router<Arc<Core>> {
         )
 }
 
-/// `?page=` and `?done=` of a list page (lenient: a bad page number shows page 1).
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    /// The page, from 1.
-    #[serde(default)]
-    pub page: Option<String>,
-    /// The notice key of the change just made.
-    #[serde(default)]
-    pub done: Option<String>,
-}
-
-impl ListQuery {
-    /// The page number, if it is one.
-    pub fn page(&self) -> Option<usize> {
-        self.page.as_deref().and_then(|p| p.parse().ok())
-    }
-}
-
 async fn list(
     State(core): State<Arc<Core>>,
     admin: OrgAdmin,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Error> {
-    let notice = notice(&admin.page, q.done.as_deref());
-    page(&core, &admin, q.page(), notice, None, StatusCode::OK).await
+    let shown = Shown::listed(&admin, q);
+    page(&core, &admin, shown).await
 }
 
 /// The members page, with a notice after a change or an error after a refused one.
-async fn page(
-    core: &Core,
-    admin: &OrgAdmin,
-    page_no: Option<usize>,
-    notice: Option<&str>,
-    error: Option<String>,
-    status: StatusCode,
-) -> Result<Response, Error> {
+async fn page(core: &Core, admin: &OrgAdmin, shown: Shown) -> Result<Response, Error> {
     let members = users::members(core, admin.org.corp_id.as_str()).await?;
     let admins = members.iter().filter(|m| m.role == Role::Admin).count();
-    let (members, paging) = Paging::cut(members, page_no);
+    let (members, pager) = paginate(members, shown.page.as_deref(), &admin.url("members"));
     let mut rows = Vec::new();
     for m in members {
         let user = core.store.get_user(&m.union_id).await?;
@@ -88,10 +63,10 @@ async fn page(
     }
     Ok(admin.render(
         core,
-        status,
+        shown.status,
         "org/members.html",
         "members",
-        context! { members => rows, paging => paging.view(), notice => notice, form_error => error },
+        context! { members => rows, pager => pager, notice => shown.notice, form_error => shown.error },
     ))
 }
 
@@ -126,22 +101,11 @@ async fn add(
     }
     let Some(role) = role(&f.role) else {
         let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
-        return page(
-            &core,
-            &admin,
-            None,
-            None,
-            Some(msg),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        return page(&core, &admin, Shown::refused(StatusCode::BAD_REQUEST, msg)).await;
     };
     match users::add_member(&core, admin.org.corp_id.as_str(), &f.user, role).await {
         Ok(_) => Ok(admin.done("members", "member_added")),
-        Err(e) => {
-            let (status, msg) = failure(e)?;
-            page(&core, &admin, None, None, Some(msg), status).await
-        }
+        Err(e) => page(&core, &admin, Shown::failed(e)?).await,
     }
 }
 
@@ -165,15 +129,7 @@ async fn set_role(
     }
     let Some(role) = role(&f.role) else {
         let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
-        return page(
-            &core,
-            &admin,
-            None,
-            None,
-            Some(msg),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        return page(&core, &admin, Shown::refused(StatusCode::BAD_REQUEST, msg)).await;
     };
     if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
         return Ok(r);
@@ -185,16 +141,9 @@ async fn set_role(
         }
         Ok(_) => Ok(admin.done("members", "role_changed")),
         Err(e) => {
-            let (status, msg) = failure(e)?;
-            page(
-                &core,
-                &admin,
-                None,
-                None,
-                Some(last_admin_text(&admin, msg)),
-                status,
-            )
-            .await
+            let mut shown = Shown::failed(e)?;
+            shown.error = shown.error.map(|m| last_admin_text(&admin, m));
+            page(&core, &admin, shown).await
         }
     }
 }
@@ -246,14 +195,12 @@ async fn confirm_remove(
         Err(_) => None,
     }
     .unwrap_or_default();
-    let lang = admin.page.lang;
     Ok(admin.confirm(
         &core,
         "members",
-        format!("{} · {nick}", i18n::t(lang, "org_remove_member")),
-        i18n::t(lang, "org_remove_member_confirm").to_owned(),
+        ("org_remove_member", "org_remove"),
+        (nick, &union_id),
         admin.url(&format!("members/{}/remove", urlencode(&union_id))),
-        "org_remove",
     ))
 }
 
@@ -275,16 +222,9 @@ async fn remove(
         }
         Ok(()) => Ok(admin.done("members", "member_removed")),
         Err(e) => {
-            let (status, msg) = failure(e)?;
-            page(
-                &core,
-                &admin,
-                None,
-                None,
-                Some(last_admin_text(&admin, msg)),
-                status,
-            )
-            .await
+            let mut shown = Shown::failed(e)?;
+            shown.error = shown.error.map(|m| last_admin_text(&admin, m));
+            page(&core, &admin, shown).await
         }
     }
 }

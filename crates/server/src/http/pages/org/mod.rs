@@ -1,5 +1,6 @@
 //! Org administration pages (`/org/{corpId}/…`): members and roles, installed third-party
-//! apps, openAuth type-1 (`toAdmin`) requests and the org's certification info.
+//! apps, openAuth type-1 (`toAdmin`) requests, the org's certification info and its audit
+//! events.
 //!
 //! Every page goes through one guard, [`OrgAdmin`], and one render helper,
 //! [`OrgAdmin::render`]. The guard answers, in this order:
@@ -12,6 +13,7 @@
 //! The rules themselves live in `service/` (the same functions the admin API calls); handlers
 //! here only read forms, check the CSRF token and pick a page.
 
+pub mod audit;
 pub mod certification;
 pub mod installations;
 pub mod members;
@@ -28,7 +30,9 @@ use axum::{
 use minijinja::{context, Value};
 use opending_domain::{CorpId, Org, Role, User};
 
-use super::{i18n, PageCtx};
+use serde::Deserialize;
+
+use super::{i18n, Confirm, PageCtx};
 use crate::{service::Error, Core};
 
 /// The org pages' templates (registered with the others in `pages/mod.rs`).
@@ -54,12 +58,8 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../../templates/org/certification.html"),
     ),
     (
-        "org/confirm.html",
-        include_str!("../../../../templates/org/confirm.html"),
-    ),
-    (
-        "org/paging.html",
-        include_str!("../../../../templates/org/paging.html"),
+        "org/audit.html",
+        include_str!("../../../../templates/org/audit.html"),
     ),
 ];
 
@@ -76,10 +76,8 @@ pub fn router() -> Router<Arc<Core>> {
         .merge(installations::router())
         .merge(requests::router())
         .merge(certification::router())
+        .merge(audit::router())
 }
-
-/// Rows per page of a long list.
-pub const PAGE_SIZE: usize = 20;
 
 /// A signed-in admin of the org named in the path: the guard of every org page.
 #[derive(Debug, Clone)]
@@ -136,6 +134,7 @@ impl FromRequestParts<Arc<Core>> for OrgAdmin {
             }
             Some(Role::Admin) => {}
         }
+        crate::http::context::set_acting_user(user.union_id.as_str());
         let Some(org) = core
             .store
             .get_org(&corp)
@@ -189,29 +188,28 @@ impl OrgAdmin {
         Redirect::to(&format!("{}?done={notice}", self.url(tail))).into_response()
     }
 
-    /// A confirmation page for a destructive change: a form posting to `action`.
+    /// The confirmation page before a destructive change on `tab`: i18n keys `title` (and
+    /// `{title}_confirm`, the warning) and `button`; the form posts to `action`.
     pub fn confirm(
         &self,
         core: &Core,
         tab: &str,
-        title: String,
-        message: String,
+        (title, button): (&str, &str),
+        (subject, subject_id): (String, &str),
         action: String,
-        button: &str,
     ) -> Response {
-        self.render(
-            core,
-            StatusCode::OK,
-            "org/confirm.html",
-            tab,
-            context! {
-                title => title,
-                message => message,
-                action => action,
-                button => i18n::t(self.page.lang, button),
-                back => self.url(tab),
-            },
-        )
+        let lang = self.page.lang;
+        let view = Confirm {
+            title: i18n::t(lang, title).to_owned(),
+            subject,
+            subject_id: subject_id.to_owned(),
+            message: i18n::t(lang, &format!("{title}_confirm")).to_owned(),
+            action,
+            back: self.url(tab),
+            button: i18n::t(lang, button).to_owned(),
+            button_id: "confirm".to_owned(),
+        };
+        self.render(core, StatusCode::OK, "confirm.html", tab, view.view())
     }
 }
 
@@ -246,40 +244,63 @@ pub fn failure(e: Error) -> Result<(StatusCode, String), Error> {
     }
 }
 
-/// A page of a long list (`?page=`, from 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
-    /// This page, from 1.
-    pub page: usize,
-    /// The number of pages (at least 1).
-    pub pages: usize,
-    /// The total number of rows.
-    pub total: usize,
+/// `?page=` and `?done=` of a tab (lenient: a bad page number shows page 1).
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    /// The page, from 1.
+    #[serde(default)]
+    pub page: Option<String>,
+    /// The notice key of the change just made.
+    #[serde(default)]
+    pub done: Option<String>,
 }
 
-impl Paging {
-    /// Cuts `rows` to page `page` (out-of-range pages show the last one).
-    pub fn cut<T>(rows: Vec<T>, page: Option<usize>) -> (Vec<T>, Paging) {
-        let total = rows.len();
-        let pages = total.div_ceil(PAGE_SIZE).max(1);
-        let page = page.unwrap_or(1).clamp(1, pages);
-        let rows = rows
-            .into_iter()
-            .skip((page - 1) * PAGE_SIZE)
-            .take(PAGE_SIZE)
-            .collect();
-        (rows, Paging { page, pages, total })
+pub use super::CsrfForm;
+
+/// What a tab shows besides its rows: which page, and the notice of the change just made or
+/// the error of a refused one, with the status to answer.
+#[derive(Debug)]
+pub struct Shown {
+    /// `?page=`.
+    pub page: Option<String>,
+    /// The notice after a change.
+    pub notice: Option<&'static str>,
+    /// The reason a change was refused.
+    pub error: Option<String>,
+    /// What the refused form held, to show it again.
+    pub typed: String,
+    /// The answer's status.
+    pub status: StatusCode,
+}
+
+impl Shown {
+    /// A tab as asked for by `?page=&done=`.
+    pub fn listed(admin: &OrgAdmin, q: ListQuery) -> Self {
+        Self {
+            notice: notice(&admin.page, q.done.as_deref()),
+            page: q.page,
+            error: None,
+            typed: String::new(),
+            status: StatusCode::OK,
+        }
     }
 
-    /// The template's view: `{page, pages, total, prev, next}` (`prev`/`next` are 0 when none).
-    pub fn view(self) -> Value {
-        context! {
-            page => self.page,
-            pages => self.pages,
-            total => self.total,
-            prev => self.page.saturating_sub(1),
-            next => if self.page < self.pages { self.page + 1 } else { 0 },
+    /// The first page, with a refusal.
+    pub fn refused(status: StatusCode, message: String) -> Self {
+        Self {
+            page: None,
+            notice: None,
+            error: Some(message),
+            typed: String::new(),
+            status,
         }
+    }
+
+    /// The first page, with what a failed service call says ([`failure`]); `Err` for an
+    /// internal fault.
+    pub fn failed(e: Error) -> Result<Self, Error> {
+        let (status, message) = failure(e)?;
+        Ok(Self::refused(status, message))
     }
 }
 
@@ -298,25 +319,11 @@ pub fn when(unix: i64) -> String {
     }
 }
 
-/// Percent-encodes a path segment.
-pub fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
+pub use super::urlencode;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paging_cuts_and_clamps() {
-        let (rows, p) = Paging::cut((0..45).collect::<Vec<_>>(), Some(3));
-        assert_eq!(rows, (40..45).collect::<Vec<_>>());
-        assert_eq!((p.page, p.pages, p.total), (3, 3, 45));
-        let (rows, p) = Paging::cut((0..45).collect::<Vec<_>>(), Some(99));
-        assert_eq!((rows.len(), p.page), (5, 3));
-        let (rows, p) = Paging::cut(Vec::<u8>::new(), Some(0));
-        assert_eq!((rows.len(), p.page, p.pages), (0, 1, 1));
-    }
 
     #[test]
     fn times_read_as_utc() {

@@ -12,11 +12,10 @@ use axum::{
     Router,
 };
 use minijinja::context;
-use serde::Deserialize;
 
-use super::{members::ListQuery, notice, when, OrgAdmin, Paging};
+use super::{notice, when, CsrfForm, ListQuery, OrgAdmin};
 use crate::{
-    http::pages::i18n,
+    http::pages::{i18n, paging::paginate},
     service::{openauth, Error},
     Core,
 };
@@ -34,7 +33,7 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, Error> {
     let pending = openauth::pending_requests(&core, &admin.org.corp_id).await?;
-    let (pending, paging) = Paging::cut(pending, q.page());
+    let (pending, pager) = paginate(pending, q.page.as_deref(), &admin.url("requests"));
     let mut rows = Vec::new();
     for r in pending {
         let app_name = core
@@ -66,16 +65,10 @@ async fn list(
         "requests",
         context! {
             requests => rows,
-            paging => paging.view(),
+            pager => pager,
             notice => notice(&admin.page, q.done.as_deref()),
         },
     ))
-}
-
-#[derive(Debug, Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn decide(
