@@ -108,6 +108,21 @@ async fn leaves_no_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool
     Ok(depth == 0)
 }
 
+/// Refuses a write connection that SQLite opened read-only. When the file cannot be opened for
+/// writing (permissions, an immutable file, a read-only mount) SQLite silently opens it
+/// read-only instead; kept in the pool, such a connection would fail every write with
+/// `SQLITE_READONLY` for as long as it lives, even after the file is writable again. Refused,
+/// the pool retries on the next checkout, so writes resume once the file can be written.
+async fn can_write(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    // A write that is rolled back (nothing reaches the file): `SQLITE_READONLY` on a read-only
+    // connection. `BEGIN IMMEDIATE` alone succeeds there; the check comes with the first write.
+    conn.execute("BEGIN IMMEDIATE").await?;
+    let probe = conn.execute("PRAGMA user_version = 0").await;
+    conn.execute("ROLLBACK").await?;
+    probe.map(drop)
+}
+
 impl SqliteStore {
     fn pool_states(&self) -> Vec<crate::PoolState> {
         vec![
@@ -166,6 +181,7 @@ impl SqliteStore {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
+            .after_connect(|conn, _| Box::pin(can_write(conn)))
             .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts.clone())
             .await?;
@@ -275,6 +291,27 @@ mod tests {
         }
         store.write.close().await;
         store.read.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A connection SQLite opened read-only (what it silently does when the file cannot be
+    /// opened for writing) is refused for the write pool; a writable one is accepted.
+    #[tokio::test]
+    async fn a_read_only_connection_is_refused_for_writing() {
+        use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
+        let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let opts = SqliteConnectOptions::new()
+            .filename(dir.join("opending.db"))
+            .create_if_missing(true);
+        let mut writable = opts.connect().await.unwrap();
+        sqlx::Executor::execute(&mut writable, "PRAGMA journal_mode=WAL; CREATE TABLE t (x)")
+            .await
+            .unwrap();
+        super::can_write(&mut writable).await.unwrap();
+        let mut read_only = opts.read_only(true).connect().await.unwrap();
+        let err = super::can_write(&mut read_only).await.unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
