@@ -86,6 +86,43 @@ fn fresh_error(e: rusqlite::Error) -> crate::StoreError {
     )))
 }
 
+/// Whether a connection handed back to its pool may be kept: only when no transaction is left
+/// on it. When SQLite rolls a whole transaction back by itself — a failed `COMMIT` on a full
+/// disk or an I/O error, `RAISE(ROLLBACK)` — sqlx's `ROLLBACK` on drop then fails ("no
+/// transaction is active") and sqlx's count of open transactions stays at 1. Its next `begin`
+/// would issue `SAVEPOINT` instead of `BEGIN`, and after one more failed write the connection
+/// sits in a transaction that never commits: every later write answers success and is lost
+/// (seen by the database-trouble test, crates/cli/tests/cli/outage.rs). Such a connection is
+/// closed instead, and the pool opens a clean one.
+async fn leaves_no_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::{Connection, TransactionManager};
+    // Runs after the rollback a dropped transaction queued, so the count below is final.
+    conn.ping().await?;
+    let depth = <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn);
+    if depth != 0 {
+        tracing::warn!(
+            depth,
+            "SQLite connection left inside a transaction after a failed write; closing it"
+        );
+    }
+    Ok(depth == 0)
+}
+
+/// Refuses a write connection that SQLite opened read-only. When the file cannot be opened for
+/// writing (permissions, an immutable file, a read-only mount) SQLite silently opens it
+/// read-only instead; kept in the pool, such a connection would fail every write with
+/// `SQLITE_READONLY` for as long as it lives, even after the file is writable again. Refused,
+/// the pool retries on the next checkout, so writes resume once the file can be written.
+async fn can_write(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    // A write that is rolled back (nothing reaches the file): `SQLITE_READONLY` on a read-only
+    // connection. `BEGIN IMMEDIATE` alone succeeds there; the check comes with the first write.
+    conn.execute("BEGIN IMMEDIATE").await?;
+    let probe = conn.execute("PRAGMA user_version = 0").await;
+    conn.execute("ROLLBACK").await?;
+    probe.map(drop)
+}
+
 impl SqliteStore {
     fn pool_states(&self) -> Vec<crate::PoolState> {
         vec![
@@ -144,11 +181,14 @@ impl SqliteStore {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
+            .after_connect(|conn, _| Box::pin(can_write(conn)))
+            .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(acquire_timeout)
+            .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts.read_only(false))
             .await?;
         Ok(Self {
@@ -195,5 +235,83 @@ impl SqliteStore {
 
     fn writer(&self) -> &SqlitePool {
         &self.write
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use opending_domain::{CorpId, Org, UnixTime};
+
+    use super::SqliteStore;
+    use crate::{Store, StoreError};
+
+    fn org(id: &str, name: &str) -> Org {
+        Org {
+            corp_id: CorpId::parse(id).unwrap(),
+            name: name.to_owned(),
+            created_at: UnixTime(1),
+        }
+    }
+
+    /// A transaction SQLite rolled back by itself, then a failed write, must not leave the
+    /// write connection inside a transaction that never commits (every later write would
+    /// answer success and be lost).
+    #[tokio::test]
+    async fn writes_after_an_automatic_rollback_are_committed() {
+        let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
+        let store =
+            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
+                .await
+                .unwrap();
+        store.migrate().await.unwrap();
+        // What a full disk does to a COMMIT, on demand: SQLite rolls the whole transaction back.
+        sqlx::query(
+            "CREATE TRIGGER boom BEFORE INSERT ON orgs WHEN NEW.name = 'boom' \
+             BEGIN SELECT RAISE(ROLLBACK, 'boom'); END",
+        )
+        .execute(&store.write)
+        .await
+        .unwrap();
+        store.create_org(&org("dingfirst", "First")).await.unwrap();
+        assert!(store.create_org(&org("dingboom", "boom")).await.is_err());
+        assert!(matches!(
+            store.create_org(&org("dingfirst", "Again")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        for id in ["dingafter1", "dingafter2"] {
+            store.create_org(&org(id, "After")).await.unwrap();
+            // Committed: another connection sees it.
+            let seen = store.get_org(&CorpId::parse(id).unwrap()).await.unwrap();
+            assert!(
+                seen.is_some(),
+                "{id} answered success but was not committed"
+            );
+        }
+        store.write.close().await;
+        store.read.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A connection SQLite opened read-only (what it silently does when the file cannot be
+    /// opened for writing) is refused for the write pool; a writable one is accepted.
+    #[tokio::test]
+    async fn a_read_only_connection_is_refused_for_writing() {
+        use sqlx::{sqlite::SqliteConnectOptions, ConnectOptions};
+        let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let opts = SqliteConnectOptions::new()
+            .filename(dir.join("opending.db"))
+            .create_if_missing(true);
+        let mut writable = opts.connect().await.unwrap();
+        sqlx::Executor::execute(&mut writable, "PRAGMA journal_mode=WAL; CREATE TABLE t (x)")
+            .await
+            .unwrap();
+        super::can_write(&mut writable).await.unwrap();
+        let mut read_only = opts.read_only(true).connect().await.unwrap();
+        let err = super::can_write(&mut read_only).await.unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

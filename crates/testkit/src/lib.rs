@@ -214,3 +214,24 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Runs a query on the SQLite file `db_file` (opened read-only) and returns the first column
+/// of every row as text: e.g. `PRAGMA integrity_check` after a storage test.
+pub async fn sqlite_column(db_file: &std::path::Path, query: &str) -> Vec<String> {
+    use sqlx::Row;
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db_file)
+        .read_only(true);
+    let mut c = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+    sqlx::query(query)
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row.try_get::<String, _>(0)
+                .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+                .unwrap()
+        })
+        .collect()
+}

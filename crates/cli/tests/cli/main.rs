@@ -12,3 +12,4 @@ mod demo;
 mod durability;
 mod emu;
 mod logging;
+mod outage;
