@@ -14,9 +14,9 @@ use minijinja::context;
 use opending_domain::InstallationStatus;
 use serde::Deserialize;
 
-use super::{urlencode, when, CsrfForm, ListQuery, OrgAdmin, Shown};
+use super::{urlencode, when, CsrfForm, OrgAdmin, Shown};
 use crate::{
-    http::pages::{i18n, paging::paginate},
+    http::pages::i18n,
     service::{admin, org, Error},
     Core,
 };
@@ -24,7 +24,7 @@ use crate::{
 /// Routes.
 pub fn router() -> Router<Arc<Core>> {
     Router::new()
-        .route("/org/{corp_id}/installations", get(list).post(install))
+        .route("/org/{corp_id}/installations", get(page).post(install))
         .route(
             "/org/{corp_id}/installations/{client_id}/{action}",
             post(change),
@@ -35,19 +35,15 @@ pub fn router() -> Router<Arc<Core>> {
         )
 }
 
-async fn list(
+/// The installations page, with a notice after a change or an error after a refused one.
+async fn page(
     State(core): State<Arc<Core>>,
     admin: OrgAdmin,
-    Query(q): Query<ListQuery>,
+    Query(shown): Query<Shown>,
 ) -> Result<Response, Error> {
-    let shown = Shown::listed(&admin, q);
-    page(&core, &admin, shown).await
-}
-
-/// The installations page, with a notice after a change or an error after a refused one.
-async fn page(core: &Core, admin: &OrgAdmin, shown: Shown) -> Result<Response, Error> {
+    let core = &core;
     let all = admin::list_installations(core, None, Some(admin.org.corp_id.as_str())).await?;
-    let (installs, pager) = paginate(all, shown.page.as_deref(), &admin.url("installations"));
+    let (installs, view) = shown.view(&admin, "installations", all);
     let mut rows = Vec::new();
     for i in installs {
         let app = core.store.get_app(&i.client_id).await?;
@@ -74,15 +70,12 @@ async fn page(core: &Core, admin: &OrgAdmin, shown: Shown) -> Result<Response, E
     }
     Ok(admin.render(
         core,
-        shown.status,
+        shown.status(),
         "org/installations.html",
         "installations",
         context! {
             installations => rows,
-            pager => pager,
-            notice => shown.notice,
-            form_error => shown.error,
-            typed => shown.typed,
+            ..view
         },
     ))
 }
@@ -108,7 +101,7 @@ async fn install(
         Err(e) => {
             let mut shown = Shown::failed(e)?;
             shown.typed = f.client_id.chars().take(200).collect();
-            page(&core, &admin, shown).await
+            page(State(core), admin, Query(shown)).await
         }
     }
 }
@@ -143,7 +136,7 @@ async fn change(
     };
     match result {
         Ok(()) => Ok(admin.done("installations", done)),
-        Err(e) => page(&core, &admin, Shown::failed(e)?).await,
+        Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }
 }
 
@@ -154,7 +147,7 @@ async fn confirm_uninstall(
 ) -> Result<Response, Error> {
     let inst = match org::existing(&core, &client_id, admin.org.corp_id.as_str()).await {
         Ok(i) => i,
-        Err(e) => return page(&core, &admin, Shown::failed(e)?).await,
+        Err(e) => return page(State(core), admin, Query(Shown::failed(e)?)).await,
     };
     let name = core
         .store
@@ -185,6 +178,6 @@ async fn uninstall(
     }
     match org::uninstall(&core, &client_id, admin.org.corp_id.as_str()).await {
         Ok(()) => Ok(admin.done("installations", "app_uninstalled")),
-        Err(e) => page(&core, &admin, Shown::failed(e)?).await,
+        Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }
 }

@@ -14,9 +14,9 @@ use minijinja::context;
 use opending_domain::Role;
 use serde::Deserialize;
 
-use super::{urlencode, ListQuery, OrgAdmin, Shown};
+use super::{failure, urlencode, OrgAdmin, Shown};
 use crate::{
-    http::pages::{i18n, paging::paginate},
+    http::pages::i18n,
     service::{users, Error},
     Core,
 };
@@ -24,7 +24,7 @@ use crate::{
 /// Routes.
 pub fn router() -> Router<Arc<Core>> {
     Router::new()
-        .route("/org/{corp_id}/members", get(list).post(add))
+        .route("/org/{corp_id}/members", get(page).post(add))
         .route("/org/{corp_id}/members/{union_id}/role", post(set_role))
         .route(
             "/org/{corp_id}/members/{union_id}/remove",
@@ -32,20 +32,16 @@ pub fn router() -> Router<Arc<Core>> {
         )
 }
 
-async fn list(
+/// The members page, with a notice after a change or an error after a refused one.
+async fn page(
     State(core): State<Arc<Core>>,
     admin: OrgAdmin,
-    Query(q): Query<ListQuery>,
+    Query(shown): Query<Shown>,
 ) -> Result<Response, Error> {
-    let shown = Shown::listed(&admin, q);
-    page(&core, &admin, shown).await
-}
-
-/// The members page, with a notice after a change or an error after a refused one.
-async fn page(core: &Core, admin: &OrgAdmin, shown: Shown) -> Result<Response, Error> {
+    let core = &core;
     let members = users::members(core, admin.org.corp_id.as_str()).await?;
     let admins = members.iter().filter(|m| m.role == Role::Admin).count();
-    let (members, pager) = paginate(members, shown.page.as_deref(), &admin.url("members"));
+    let (members, view) = shown.view(&admin, "members", members);
     let mut rows = Vec::new();
     for m in members {
         let user = core.store.get_user(&m.union_id).await?;
@@ -63,10 +59,10 @@ async fn page(core: &Core, admin: &OrgAdmin, shown: Shown) -> Result<Response, E
     }
     Ok(admin.render(
         core,
-        shown.status,
+        shown.status(),
         "org/members.html",
         "members",
-        context! { members => rows, pager => pager, notice => shown.notice, form_error => shown.error },
+        context! { members => rows, ..view },
     ))
 }
 
@@ -101,11 +97,16 @@ async fn add(
     }
     let Some(role) = role(&f.role) else {
         let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
-        return page(&core, &admin, Shown::refused(StatusCode::BAD_REQUEST, msg)).await;
+        return page(
+            State(core),
+            admin,
+            Query(Shown::refused(StatusCode::BAD_REQUEST, msg)),
+        )
+        .await;
     };
     match users::add_member(&core, admin.org.corp_id.as_str(), &f.user, role).await {
         Ok(_) => Ok(admin.done("members", "member_added")),
-        Err(e) => page(&core, &admin, Shown::failed(e)?).await,
+        Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }
 }
 
@@ -129,7 +130,12 @@ async fn set_role(
     }
     let Some(role) = role(&f.role) else {
         let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
-        return page(&core, &admin, Shown::refused(StatusCode::BAD_REQUEST, msg)).await;
+        return page(
+            State(core),
+            admin,
+            Query(Shown::refused(StatusCode::BAD_REQUEST, msg)),
+        )
+        .await;
     };
     if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
         return Ok(r);
@@ -141,9 +147,9 @@ async fn set_role(
         }
         Ok(_) => Ok(admin.done("members", "role_changed")),
         Err(e) => {
-            let mut shown = Shown::failed(e)?;
-            shown.error = shown.error.map(|m| last_admin_text(&admin, m));
-            page(&core, &admin, shown).await
+            let (status, msg) = failure(e)?;
+            let shown = Shown::refused(status, last_admin_text(&admin, msg));
+            page(State(core), admin, Query(shown)).await
         }
     }
 }
@@ -222,9 +228,9 @@ async fn remove(
         }
         Ok(()) => Ok(admin.done("members", "member_removed")),
         Err(e) => {
-            let mut shown = Shown::failed(e)?;
-            shown.error = shown.error.map(|m| last_admin_text(&admin, m));
-            page(&core, &admin, shown).await
+            let (status, msg) = failure(e)?;
+            let shown = Shown::refused(status, last_admin_text(&admin, msg));
+            page(State(core), admin, Query(shown)).await
         }
     }
 }

@@ -32,7 +32,7 @@ use opending_domain::{CorpId, Org, Role, User};
 
 use serde::Deserialize;
 
-use super::{i18n, Confirm, PageCtx};
+use super::{i18n, paging::paginate, Confirm, PageCtx};
 use crate::{service::Error, Core};
 
 /// The org pages' templates (registered with the others in `pages/mod.rs`).
@@ -244,55 +244,34 @@ pub fn failure(e: Error) -> Result<(StatusCode, String), Error> {
     }
 }
 
-/// `?page=` and `?done=` of a tab (lenient: a bad page number shows page 1).
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    /// The page, from 1.
-    #[serde(default)]
-    pub page: Option<String>,
-    /// The notice key of the change just made.
-    #[serde(default)]
-    pub done: Option<String>,
-}
-
 pub use super::CsrfForm;
 
-/// What a tab shows besides its rows: which page, and the notice of the change just made or
-/// the error of a refused one, with the status to answer.
-#[derive(Debug)]
+/// What a tab shows besides its rows: the page and the notice of the change just made
+/// (`?page=&done=`, lenient: a bad page number shows page 1, an unknown notice none), or the
+/// refusal of a change, with the status to answer. The `GET` handler of a tab takes it from
+/// the query; the handlers of its forms pass it when they show the tab again.
+#[derive(Debug, Default, Deserialize)]
 pub struct Shown {
-    /// `?page=`.
+    /// `?page=`, from 1.
+    #[serde(default)]
     pub page: Option<String>,
-    /// The notice after a change.
-    pub notice: Option<&'static str>,
-    /// The reason a change was refused.
-    pub error: Option<String>,
+    /// `?done=`: the notice key of the change just made ([`NOTICES`]).
+    #[serde(default)]
+    pub done: Option<String>,
+    /// Why a change was refused, and the status to answer.
+    #[serde(skip)]
+    pub refusal: Option<(StatusCode, String)>,
     /// What the refused form held, to show it again.
+    #[serde(skip)]
     pub typed: String,
-    /// The answer's status.
-    pub status: StatusCode,
 }
 
 impl Shown {
-    /// A tab as asked for by `?page=&done=`.
-    pub fn listed(admin: &OrgAdmin, q: ListQuery) -> Self {
-        Self {
-            notice: notice(&admin.page, q.done.as_deref()),
-            page: q.page,
-            error: None,
-            typed: String::new(),
-            status: StatusCode::OK,
-        }
-    }
-
     /// The first page, with a refusal.
     pub fn refused(status: StatusCode, message: String) -> Self {
         Self {
-            page: None,
-            notice: None,
-            error: Some(message),
-            typed: String::new(),
-            status,
+            refusal: Some((status, message)),
+            ..Self::default()
         }
     }
 
@@ -301,6 +280,24 @@ impl Shown {
     pub fn failed(e: Error) -> Result<Self, Error> {
         let (status, message) = failure(e)?;
         Ok(Self::refused(status, message))
+    }
+
+    /// The status to answer: the refusal's, else 200.
+    pub fn status(&self) -> StatusCode {
+        self.refusal.as_ref().map_or(StatusCode::OK, |r| r.0)
+    }
+
+    /// The template's `{pager, notice, form_error, typed}` for tab `tab`, whose rows are `rows`;
+    /// returns this page's rows.
+    pub fn view<T>(&self, admin: &OrgAdmin, tab: &str, rows: Vec<T>) -> (Vec<T>, Value) {
+        let (rows, pager) = paginate(rows, self.page.as_deref(), &admin.url(tab));
+        let view = context! {
+            pager => pager,
+            notice => notice(&admin.page, self.done.as_deref()),
+            form_error => self.refusal.as_ref().map(|r| r.1.clone()),
+            typed => self.typed.clone(),
+        };
+        (rows, view)
     }
 }
 

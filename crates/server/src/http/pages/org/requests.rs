@@ -13,9 +13,9 @@ use axum::{
 };
 use minijinja::context;
 
-use super::{notice, when, CsrfForm, ListQuery, OrgAdmin};
+use super::{when, CsrfForm, OrgAdmin, Shown};
 use crate::{
-    http::pages::{i18n, paging::paginate},
+    http::pages::i18n,
     service::{openauth, Error},
     Core,
 };
@@ -30,10 +30,10 @@ pub fn router() -> Router<Arc<Core>> {
 async fn list(
     State(core): State<Arc<Core>>,
     admin: OrgAdmin,
-    Query(q): Query<ListQuery>,
+    Query(shown): Query<Shown>,
 ) -> Result<Response, Error> {
     let pending = openauth::pending_requests(&core, &admin.org.corp_id).await?;
-    let (pending, pager) = paginate(pending, q.page.as_deref(), &admin.url("requests"));
+    let (pending, view) = shown.view(&admin, "requests", pending);
     let mut rows = Vec::new();
     for r in pending {
         let app_name = core
@@ -65,8 +65,7 @@ async fn list(
         "requests",
         context! {
             requests => rows,
-            pager => pager,
-            notice => notice(&admin.page, q.done.as_deref()),
+            ..view
         },
     ))
 }
