@@ -298,7 +298,7 @@ pub fn secret_failed(core: &crate::Core, client_id: &str) {
 
 /// The rate-limit error, its message saying when the limit ends, as DingTalk's does
 /// ("请求过于频繁，限制将在 … 结束"), in China Standard Time like DingTalk's gateway.
-fn limited(code: ErrorCode, now: UnixTime, wait: Duration) -> ApiError {
+pub(crate) fn limited(code: ErrorCode, now: UnixTime, wait: Duration) -> ApiError {
     let ends = now.0 + i64::try_from(wait.as_secs()).unwrap_or(0) + 1;
     ApiError::with_message(
         code,

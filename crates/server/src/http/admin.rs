@@ -11,7 +11,7 @@ use axum::{
     routing::{get, post, put},
     Json, Router,
 };
-use opending_domain::{ApiError, ErrorCode, Secret};
+use opending_domain::Secret;
 use serde::Deserialize;
 
 use super::{
@@ -148,10 +148,8 @@ async fn require_admin_key(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    match presented {
-        Some(key) if core.is_admin_key(key) => Ok(next.run(req).await),
-        _ => Err(ApiError::new(ErrorCode::AdminUnauthorized).into()),
-    }
+    crate::service::operator::check_admin_api_key(&core, presented).await?;
+    Ok(next.run(req).await)
 }
 
 fn created(body: impl serde::Serialize) -> Response {
@@ -168,6 +166,7 @@ fn created(body: impl serde::Serialize) -> Response {
         (status = 200, description = "Every org", body = Vec<admin::OrgView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
     )
 )]
 async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
@@ -185,6 +184,7 @@ async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
         (status = 201, description = "The created org", body = admin::OrgView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
 )]
@@ -208,6 +208,7 @@ async fn create_org(
         (status = 200, description = "The org", body = admin::OrgView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -237,6 +238,7 @@ struct AppFilter {
         (status = 200, description = "Apps (never with their secrets)", body = Vec<admin::AppView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
     )
 )]
 async fn list_apps(
@@ -257,6 +259,7 @@ async fn list_apps(
         (status = 201, description = "The created app with its client secret (shown this once)", body = admin::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
@@ -281,6 +284,7 @@ async fn create_app(
         (status = 200, description = "The app", body = admin::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -304,6 +308,7 @@ async fn show_app(
         (status = 204, description = "Deleted"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -328,6 +333,7 @@ async fn delete_app(
         (status = 200, description = "The app with its new client secret (shown this once)", body = admin::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -359,6 +365,7 @@ struct InstallationFilter {
         (status = 200, description = "Installations", body = Vec<Installation>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
     )
 )]
 async fn list_installations(
@@ -384,6 +391,7 @@ async fn list_installations(
         (status = 200, description = "The installation (active)", body = Installation),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -408,6 +416,7 @@ async fn install(
         (status = 200, description = "The installation (suspended)", body = Installation),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -432,6 +441,7 @@ async fn suspend(
         (status = 204, description = "Uninstalled; the app's tokens in the org are revoked"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -454,6 +464,7 @@ async fn uninstall(
         (status = 200, description = "How many tokens were revoked", body = admin::Revoked),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -477,6 +488,7 @@ async fn revoke(
         (status = 200, description = "One page of audit events, newest first", body = crate::service::audit::AuditPage),
         (status = 400, description = "`invalid.request`, `InvalidParameter`: a bad filter", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
     )
 )]
 async fn audit_log(
@@ -498,6 +510,7 @@ async fn audit_log(
         (status = 200, description = "What applying the seed document did", body = seed::ApplyReport),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
     )
 )]
 async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
@@ -518,6 +531,7 @@ async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, 
         (status = 200, description = "The stored certification details", body = OrgAuthInfo),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -542,6 +556,7 @@ async fn org_auth_info(
         (status = 200, description = "The stored certification details", body = OrgAuthInfo),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -563,6 +578,7 @@ async fn set_org_auth_info(
         (status = 200, description = "The catalogue", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
     )
 )]
 async fn list_points(State(core): State<Arc<Core>>) -> Result<Response, Error> {
@@ -580,6 +596,7 @@ async fn list_points(State(core): State<Arc<Core>>) -> Result<Response, Error> {
         (status = 201, description = "The created point", body = PermissionPoint),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
 )]
@@ -603,6 +620,7 @@ async fn create_point(
         (status = 204, description = "Deleted"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
@@ -628,6 +646,7 @@ async fn delete_point(
         (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -652,6 +671,7 @@ async fn app_points(
         (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -676,6 +696,7 @@ async fn add_app_point(
         (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -700,6 +721,7 @@ async fn remove_app_point(
         (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -732,6 +754,7 @@ struct GrantBody {
         (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -758,6 +781,7 @@ async fn grant(
         (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -778,6 +802,7 @@ async fn revoke_grant(
         (status = 200, description = "Every user", body = Vec<users::UserView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
     )
 )]
 async fn list_users(State(core): State<Arc<Core>>) -> Result<Response, Error> {
@@ -795,6 +820,7 @@ async fn list_users(State(core): State<Arc<Core>>) -> Result<Response, Error> {
         (status = 201, description = "The created user", body = users::UserView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
 )]
@@ -818,6 +844,7 @@ async fn create_user(
         (status = 204, description = "Deleted"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -842,6 +869,7 @@ async fn delete_user(
         (status = 200, description = "The org's members", body = Vec<Membership>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -873,6 +901,7 @@ struct RoleBody {
         (status = 200, description = "The membership", body = Membership),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -898,6 +927,7 @@ async fn set_member(
         (status = 204, description = "Removed"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -922,6 +952,7 @@ async fn remove_member(
         (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -964,6 +995,7 @@ impl From<UrisBody> for users::AppUris {
         (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -989,6 +1021,7 @@ async fn add_app_uris(
         (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use opending_domain::{secret::Purpose, ActorKind, AuditEvent, AuditKind};
+use opending_domain::{secret::Purpose, ActorKind, ApiError, AuditEvent, AuditKind, ErrorCode};
 use subtle::ConstantTimeEq;
 
 use crate::{limits::Guess, Core};
@@ -67,9 +67,54 @@ pub async fn sign_in(
     Ok(Ok(format!("{expires_at}.{m}")))
 }
 
+/// The admin API's bearer check (`/admin/v1/…`), on the same per-address throttle as
+/// [`sign_in`]: wrong keys from one address, at either door, count together, and past
+/// `limits.secret_failures` of them the address gets 403 `IpLimit` (with when it ends) before its
+/// key is looked at. A wrong key is answered 401 `Unauthorized` and audited (`sign_in_failed`,
+/// reason `bad_admin_key`, detail `via=admin_api`, never the key); a request without any key is
+/// only refused, since it guesses nothing. Successful calls are not audited here: the actions they
+/// take are.
+pub async fn check_admin_api_key(core: &Core, presented: Option<&str>) -> super::Result<()> {
+    let address = crate::http::context::client_address();
+    let now = core.now();
+    core.limits
+        .failure_gate(&Guess::AdminKey, address, now)
+        .map_err(|wait| {
+            tracing::warn!(
+                ?address,
+                "admin API refused after repeated wrong admin keys"
+            );
+            crate::limits::limited(ErrorCode::IpLimit, now, wait)
+        })?;
+    match presented {
+        Some(key) if core.is_admin_key(key) => Ok(()),
+        Some(_) => {
+            core.limits.failed(Guess::AdminKey, address, now);
+            tracing::info!(?address, "admin API call with a wrong admin key");
+            record_via(
+                core,
+                "admin_api",
+                AuditKind::SignInFailed,
+                Some("bad_admin_key"),
+            )
+            .await?;
+            Err(ApiError::new(ErrorCode::AdminUnauthorized).into())
+        }
+        None => Err(ApiError::new(ErrorCode::AdminUnauthorized).into()),
+    }
+}
+
 async fn record(core: &Core, kind: AuditKind, reason: Option<&str>) -> super::Result<()> {
-    let mut event =
-        AuditEvent::new(kind, core.now(), ActorKind::Admin, None).detail("via", "operator_login");
+    record_via(core, "operator_login", kind, reason).await
+}
+
+async fn record_via(
+    core: &Core,
+    via: &str,
+    kind: AuditKind,
+    reason: Option<&str>,
+) -> super::Result<()> {
+    let mut event = AuditEvent::new(kind, core.now(), ActorKind::Admin, None).detail("via", via);
     if let Some(r) = reason {
         event = event.detail("reason", r);
     }

@@ -1,5 +1,6 @@
 //! Rate limits: per app and API (`QpsLimitForAppkeyAndApi`), per address on the token, sign-in
-//! and consent endpoints (`IpLimit`), wrong client secrets per (clientId, address), trusted
+//! and consent endpoints (`IpLimit`), wrong client secrets per (clientId, address), wrong admin
+//! keys per address (admin API and operator sign-in together), trusted
 //! proxies, and the emulator's default.
 //!
 //! No test depends on timing: each drives requests until the limit answers (with a rate of 1/s
@@ -212,6 +213,63 @@ opending_testkit::both_backends! {
             .send(with_forwarded(&app, &format!("/v1.0/oauth2/{GLOBEX}/token"), &token_body(OPS), attacker))
             .await;
         assert_eq!(ops.status, 200, "{}", ops.body);
+    }
+
+    async fn wrong_admin_keys_on_the_admin_api_are_throttled_per_address(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            limits_on(c);
+            c.limits.secret_failures = 3;
+            c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        })
+        .await;
+        let call = |from: &'static str, key: Option<&'static str>| {
+            let mut req = app
+                .http
+                .get(format!("{}/admin/v1/orgs", app.base))
+                .header("x-forwarded-for", from);
+            if let Some(k) = key {
+                req = req.bearer_auth(k);
+            }
+            app.send(req)
+        };
+        let (guesser, operator) = ("203.0.113.9", "198.51.100.3");
+        // No key at all guesses nothing and is not counted.
+        for _ in 0..5 {
+            call(guesser, None).await.assert_error(401, "Unauthorized");
+        }
+        for _ in 0..3 {
+            call(guesser, Some("not-the-admin-key-0000")).await.assert_error(401, "Unauthorized");
+        }
+        // Used up: refused before the key is looked at, even the right one.
+        for key in ["not-the-admin-key-0000", ADMIN_KEY] {
+            let a = call(guesser, Some(key)).await;
+            assert_limit_body(&a, "Forbidden.AccessDenied.IpLimit");
+        }
+        // The same counter guards the operator's sign-in page: that door is shut for the guesser too.
+        let b = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let login = b.get(format!("{}/operator/login", app.base)).header("x-forwarded-for", guesser).send().await.unwrap();
+        let html = login.text().await.unwrap();
+        let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("a CSRF field").to_owned();
+        let p = b
+            .post(format!("{}/operator/login", app.base))
+            .header("x-forwarded-for", guesser)
+            .form(&[("csrf", csrf.as_str()), ("admin_key", ADMIN_KEY)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(p.status(), 429);
+        // The operator elsewhere is unaffected.
+        let ok = call(operator, Some(ADMIN_KEY)).await;
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        // Each wrong key is audited with its address, never the key itself.
+        let a = app.send(app.admin(reqwest::Method::GET, "/audit?kind=sign_in_failed")).await;
+        let text = a.body.to_string();
+        assert!(!text.contains("not-the-admin-key") && !text.contains(ADMIN_KEY), "{text}");
+        let via_api: Vec<&Value> = a.body["events"].as_array().unwrap().iter()
+            .filter(|e| e["details"]["via"] == "admin_api")
+            .collect();
+        assert_eq!(via_api.len(), 3, "{text}");
+        assert!(via_api.iter().all(|e| e["source"] == guesser && e["details"]["reason"] == "bad_admin_key" && e["actor"] == "admin"));
     }
 
     async fn python_sdk_surfaces_the_qps_limit_unchanged(backend: Backend) {
