@@ -202,6 +202,15 @@ impl Caller {
         self.send("introspect", req).await
     }
 
+    /// A read no cache answers: org `n` of [`Caller::create_org`] through the admin API.
+    async fn read_org(&self, n: usize) -> Answer {
+        let req = self
+            .http
+            .get(format!("{}/admin/v1/orgs/dingtrouble{n:05}", self.base))
+            .bearer_auth(ADMIN_KEY);
+        self.send("read_org", req).await
+    }
+
     /// A write: a new org through the admin API (an org row and an audit row).
     async fn create_org(&self, n: usize) -> Answer {
         let req = self
@@ -619,8 +628,7 @@ struct Trouble {
 
 /// On a SQLite server started on `data`: a few writes, then `break_storage`, then writes until
 /// 10 fail (each must be the opaque 500, in time) while reads of an earlier token keep working,
-/// then `repair` (which returns what it must keep alive until the server is stopped) and writes
-/// must resume. After a SIGKILL the file must pass `PRAGMA integrity_check` and hold every
+/// then `repair` (given what `break_storage` returned) and writes must resume. After a SIGKILL the file must pass `PRAGMA integrity_check` and hold every
 /// write the server confirmed.
 async fn sqlite_trouble<G>(
     data: &Path,
@@ -668,6 +676,8 @@ async fn sqlite_trouble<G>(
         assert!(n < 5000, "writes keep succeeding on broken storage");
         let a = caller.create_org(n).await;
         if write(&a, n, &mut confirmed) {
+            // Nothing frees space or unlocks files before the repair: a success after a
+            // failure is what a write lost in a never-committed transaction looked like.
             assert!(
                 failed_writes.is_empty(),
                 "a write succeeded after failing: {a:?}"
@@ -678,6 +688,13 @@ async fn sqlite_trouble<G>(
             let r = caller.introspect(&before).await;
             assert!(
                 r.status == 200 && r.body["active"] == true,
+                "read failed: {r:?}"
+            );
+            reads.push(r);
+            // And one no cache answers: an org written before the trouble.
+            let r = caller.read_org(0).await;
+            assert!(
+                r.status == 200 && r.body["corpId"] == "dingtrouble00000",
                 "read failed: {r:?}"
             );
             reads.push(r);
