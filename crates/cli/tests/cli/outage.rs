@@ -32,6 +32,9 @@ use crate::process::*;
 const DB_ACQUIRE_TIMEOUT_MS: u64 = 1000;
 const DB_TIMEOUT_MS: u64 = 1000;
 const REQUEST_TIMEOUT_MS: u64 = 3000;
+/// Concurrent token callers during the PostgreSQL outage (plus two writers, one introspector
+/// and one health prober): more than the pool's default 16 connections.
+const TOKEN_CALLERS: usize = 16;
 /// Slack on top of a timeout for a loaded 2-core machine (scheduling, a debug build).
 const SLACK: Duration = Duration::from_millis(1500);
 
@@ -403,7 +406,9 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
     let answers: Answers = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut load = Vec::new();
-    for target in [(ACME, HR), (GLOBEX, OPS)] {
+    // More callers than the pool's 16 connections, so some wait for a checkout too.
+    for i in 0..TOKEN_CALLERS {
+        let target = [(ACME, HR), (GLOBEX, OPS)][i % 2];
         let c = caller.clone();
         load.push(keep_calling(&answers, &stop, move |_| {
             let c = c.clone();
@@ -415,11 +420,13 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
         let (c, t) = (c.clone(), t.clone());
         async move { c.introspect(&t).await }
     }));
-    let c = caller.clone();
-    load.push(keep_calling(&answers, &stop, move |n| {
-        let c = c.clone();
-        async move { c.create_org(n).await }
-    }));
+    for w in 1..=2 {
+        let c = caller.clone();
+        load.push(keep_calling(&answers, &stop, move |n| {
+            let c = c.clone();
+            async move { c.create_org(w * 10_000 + n).await }
+        }));
+    }
     let c = caller.clone();
     load.push(keep_calling(&answers, &stop, move |_| {
         let c = c.clone();
@@ -466,6 +473,14 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
     }
     let answers = answers.lock().unwrap().clone();
     assert_alive(&mut server, &log);
+    let served_before = answers
+        .iter()
+        .filter(|a| a.what == "token" && a.status == 200 && a.at + a.took < down_at)
+        .count();
+    assert!(
+        served_before > 20,
+        "too little load before the outage: {served_before}"
+    );
 
     // Nothing ever went unanswered, and nothing but success or the opaque 500 came back.
     for a in &answers {
@@ -523,7 +538,8 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
     assert_alive(&mut server, &log);
 
     eprintln!(
-        "postgres outage: database crashed at {:.2}s (stop took {} ms), down {:.1}s; \
+        "postgres outage: {served_before} tokens issued before; \
+         database crashed at {:.2}s (stop took {} ms), down {:.1}s; \
          {} requests during the outage, {} answered the opaque 500, max latency {} ms \
          (token {} ms, write {} ms, introspect {} ms, /healthz {} ms, bound {} ms); \
          database accepting again {} ms after start was asked, first token {} ms after that",
