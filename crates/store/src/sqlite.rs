@@ -205,7 +205,9 @@ impl SqliteStore {
     /// A private in-memory database, gone when the store is dropped.
     pub async fn open_memory() -> StoreResult<Self> {
         let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-        // One connection that never closes: the database lives exactly as long as it.
+        // One connection that never closes: the database lives exactly as long as it. (So no
+        // `leaves_no_transaction` here: closing it would drop the data. What makes SQLite roll
+        // a transaction back by itself — a full disk, an I/O error — does not happen in memory.)
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)

@@ -69,14 +69,6 @@ fn run(cmd: &mut Command) {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `opending serve` with the test's timeouts, rate limits off (one address drives the load) and
 /// its log in `log`.
 fn serve(args: &[String], log: &Path) -> Server {
