@@ -632,6 +632,8 @@ struct Trouble {
     healthz: Answer,
     /// From the storage's repair until the first confirmed write.
     recovered_in: Duration,
+    /// The server's log.
+    log: String,
 }
 
 /// On a SQLite server started on `data`: a few writes, then `break_storage`, then writes until
@@ -745,21 +747,13 @@ async fn sqlite_trouble<G>(
     .await;
     let lost: Vec<&String> = confirmed.iter().filter(|c| !stored.contains(c)).collect();
     assert!(lost.is_empty(), "confirmed writes lost: {lost:?}");
-    let log = std::fs::read_to_string(&log).unwrap();
-    eprintln!(
-        "server log lines about storage:\n{}",
-        log.lines()
-            .filter(|l| l.contains("ERROR") || l.contains("WARN"))
-            .take(6)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
     Trouble {
         still_fit,
         failed_writes,
         reads,
         healthz,
         recovered_in,
+        log: std::fs::read_to_string(&log).unwrap(),
     }
 }
 
@@ -803,6 +797,11 @@ async fn sqlite_full_disk_fails_writes_cleanly_and_recovers() {
     )
     .await;
     assert_eq!(trouble.healthz.status, 200, "{:?}", trouble.healthz);
+    assert!(
+        trouble.log.contains("database or disk is full"),
+        "the log does not say why:\n{}",
+        trouble.log
+    );
     trouble.report("sqlite full disk");
 }
 
@@ -840,5 +839,17 @@ async fn sqlite_read_only_files_fail_writes_cleanly_and_recover() {
     )
     .await;
     assert_eq!(trouble.healthz.status, 200, "{:?}", trouble.healthz);
+    // Said once, clearly, and once more when it is over.
+    for said in [
+        "the SQLite database cannot be written",
+        "the SQLite database is writable again",
+    ] {
+        assert_eq!(
+            trouble.log.matches(said).count(),
+            1,
+            "{said}:\n{}",
+            trouble.log
+        );
+    }
     trouble.report("sqlite read-only files");
 }
