@@ -113,14 +113,46 @@ async fn leaves_no_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool
 /// read-only instead; kept in the pool, such a connection would fail every write with
 /// `SQLITE_READONLY` for as long as it lives, even after the file is writable again. Refused,
 /// the pool retries on the next checkout, so writes resume once the file can be written.
+/// Says so once (and once more when it is over) while [`can_write`] finds the file read-only;
+/// sqlx logs each refused connection on top.
+static READ_ONLY_REPORTED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 async fn can_write(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    use std::sync::atomic::Ordering;
+
     use sqlx::Executor;
     // A write that is rolled back (nothing reaches the file): `SQLITE_READONLY` on a read-only
     // connection. `BEGIN IMMEDIATE` alone succeeds there; the check comes with the first write.
-    conn.execute("BEGIN IMMEDIATE").await?;
-    let probe = conn.execute("PRAGMA user_version = 0").await;
-    conn.execute("ROLLBACK").await?;
-    probe.map(drop)
+    // (With the file unwritable `BEGIN IMMEDIATE` may fail already.)
+    let probe = async {
+        conn.execute("BEGIN IMMEDIATE").await?;
+        let write = conn.execute("PRAGMA user_version = 0").await;
+        conn.execute("ROLLBACK").await?;
+        write
+    };
+    match probe.await {
+        Ok(_) => {
+            if READ_ONLY_REPORTED.swap(false, Ordering::Relaxed) {
+                tracing::warn!("the SQLite database is writable again; writes resume");
+            }
+            Ok(())
+        }
+        Err(e) => {
+            let read_only = e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| c & 0xff == 8);
+            if read_only && !READ_ONLY_REPORTED.swap(true, Ordering::Relaxed) {
+                tracing::error!(
+                    "the SQLite database cannot be written (a read-only file, directory or \
+                     mount); every write fails until it is writable again"
+                );
+            }
+            Err(e)
+        }
+    }
 }
 
 impl SqliteStore {
@@ -205,7 +237,9 @@ impl SqliteStore {
     /// A private in-memory database, gone when the store is dropped.
     pub async fn open_memory() -> StoreResult<Self> {
         let opts = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-        // One connection that never closes: the database lives exactly as long as it.
+        // One connection that never closes: the database lives exactly as long as it. (So no
+        // `leaves_no_transaction` here: closing it would drop the data. What makes SQLite roll
+        // a transaction back by itself — a full disk, an I/O error — does not happen in memory.)
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)

@@ -50,14 +50,6 @@ impl Jitter {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Starts the server on a fixed port and waits until it listens.
 fn start(args: &[String], port: u16) -> Child {
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -32,6 +32,9 @@ use crate::process::*;
 const DB_ACQUIRE_TIMEOUT_MS: u64 = 1000;
 const DB_TIMEOUT_MS: u64 = 1000;
 const REQUEST_TIMEOUT_MS: u64 = 3000;
+/// Concurrent token callers during the PostgreSQL outage (plus two writers, one introspector
+/// and one health prober): more than the pool's default 16 connections.
+const TOKEN_CALLERS: usize = 16;
 /// Slack on top of a timeout for a loaded 2-core machine (scheduling, a debug build).
 const SLACK: Duration = Duration::from_millis(1500);
 
@@ -64,14 +67,6 @@ fn run(cmd: &mut Command) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `opending serve` with the test's timeouts, rate limits off (one address drives the load) and
@@ -200,6 +195,15 @@ impl Caller {
             .bearer_auth(ADMIN_KEY)
             .json(&json!({"token": token}));
         self.send("introspect", req).await
+    }
+
+    /// A read no cache answers: org `n` of [`Caller::create_org`] through the admin API.
+    async fn read_org(&self, n: usize) -> Answer {
+        let req = self
+            .http
+            .get(format!("{}/admin/v1/orgs/dingtrouble{n:05}", self.base))
+            .bearer_auth(ADMIN_KEY);
+        self.send("read_org", req).await
     }
 
     /// A write: a new org through the admin API (an org row and an audit row).
@@ -394,7 +398,9 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
     let answers: Answers = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut load = Vec::new();
-    for target in [(ACME, HR), (GLOBEX, OPS)] {
+    // More callers than the pool's 16 connections, so some wait for a checkout too.
+    for i in 0..TOKEN_CALLERS {
+        let target = [(ACME, HR), (GLOBEX, OPS)][i % 2];
         let c = caller.clone();
         load.push(keep_calling(&answers, &stop, move |_| {
             let c = c.clone();
@@ -406,11 +412,13 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
         let (c, t) = (c.clone(), t.clone());
         async move { c.introspect(&t).await }
     }));
-    let c = caller.clone();
-    load.push(keep_calling(&answers, &stop, move |n| {
-        let c = c.clone();
-        async move { c.create_org(n).await }
-    }));
+    for w in 1..=2 {
+        let c = caller.clone();
+        load.push(keep_calling(&answers, &stop, move |n| {
+            let c = c.clone();
+            async move { c.create_org(w * 10_000 + n).await }
+        }));
+    }
     let c = caller.clone();
     load.push(keep_calling(&answers, &stop, move |_| {
         let c = c.clone();
@@ -457,6 +465,14 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
     }
     let answers = answers.lock().unwrap().clone();
     assert_alive(&mut server, &log);
+    let served_before = answers
+        .iter()
+        .filter(|a| a.what == "token" && a.status == 200 && a.at + a.took < down_at)
+        .count();
+    assert!(
+        served_before > 20,
+        "too little load before the outage: {served_before}"
+    );
 
     // Nothing ever went unanswered, and nothing but success or the opaque 500 came back.
     for a in &answers {
@@ -514,7 +530,8 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
     assert_alive(&mut server, &log);
 
     eprintln!(
-        "postgres outage: database crashed at {:.2}s (stop took {} ms), down {:.1}s; \
+        "postgres outage: {served_before} tokens issued before; \
+         database crashed at {:.2}s (stop took {} ms), down {:.1}s; \
          {} requests during the outage, {} answered the opaque 500, max latency {} ms \
          (token {} ms, write {} ms, introspect {} ms, /healthz {} ms, bound {} ms); \
          database accepting again {} ms after start was asked, first token {} ms after that",
@@ -615,12 +632,13 @@ struct Trouble {
     healthz: Answer,
     /// From the storage's repair until the first confirmed write.
     recovered_in: Duration,
+    /// The server's log.
+    log: String,
 }
 
 /// On a SQLite server started on `data`: a few writes, then `break_storage`, then writes until
 /// 10 fail (each must be the opaque 500, in time) while reads of an earlier token keep working,
-/// then `repair` (which returns what it must keep alive until the server is stopped) and writes
-/// must resume. After a SIGKILL the file must pass `PRAGMA integrity_check` and hold every
+/// then `repair` (given what `break_storage` returned) and writes must resume. After a SIGKILL the file must pass `PRAGMA integrity_check` and hold every
 /// write the server confirmed.
 async fn sqlite_trouble<G>(
     data: &Path,
@@ -668,6 +686,8 @@ async fn sqlite_trouble<G>(
         assert!(n < 5000, "writes keep succeeding on broken storage");
         let a = caller.create_org(n).await;
         if write(&a, n, &mut confirmed) {
+            // Nothing frees space or unlocks files before the repair: a success after a
+            // failure is what a write lost in a never-committed transaction looked like.
             assert!(
                 failed_writes.is_empty(),
                 "a write succeeded after failing: {a:?}"
@@ -678,6 +698,13 @@ async fn sqlite_trouble<G>(
             let r = caller.introspect(&before).await;
             assert!(
                 r.status == 200 && r.body["active"] == true,
+                "read failed: {r:?}"
+            );
+            reads.push(r);
+            // And one no cache answers: an org written before the trouble.
+            let r = caller.read_org(0).await;
+            assert!(
+                r.status == 200 && r.body["corpId"] == "dingtrouble00000",
                 "read failed: {r:?}"
             );
             reads.push(r);
@@ -720,21 +747,13 @@ async fn sqlite_trouble<G>(
     .await;
     let lost: Vec<&String> = confirmed.iter().filter(|c| !stored.contains(c)).collect();
     assert!(lost.is_empty(), "confirmed writes lost: {lost:?}");
-    let log = std::fs::read_to_string(&log).unwrap();
-    eprintln!(
-        "server log lines about storage:\n{}",
-        log.lines()
-            .filter(|l| l.contains("ERROR") || l.contains("WARN"))
-            .take(6)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
     Trouble {
         still_fit,
         failed_writes,
         reads,
         healthz,
         recovered_in,
+        log: std::fs::read_to_string(&log).unwrap(),
     }
 }
 
@@ -778,6 +797,11 @@ async fn sqlite_full_disk_fails_writes_cleanly_and_recovers() {
     )
     .await;
     assert_eq!(trouble.healthz.status, 200, "{:?}", trouble.healthz);
+    assert!(
+        trouble.log.contains("database or disk is full"),
+        "the log does not say why:\n{}",
+        trouble.log
+    );
     trouble.report("sqlite full disk");
 }
 
@@ -815,5 +839,17 @@ async fn sqlite_read_only_files_fail_writes_cleanly_and_recover() {
     )
     .await;
     assert_eq!(trouble.healthz.status, 200, "{:?}", trouble.healthz);
+    // Said once, clearly, and once more when it is over.
+    for said in [
+        "the SQLite database cannot be written",
+        "the SQLite database is writable again",
+    ] {
+        assert_eq!(
+            trouble.log.matches(said).count(),
+            1,
+            "{said}:\n{}",
+            trouble.log
+        );
+    }
     trouble.report("sqlite read-only files");
 }

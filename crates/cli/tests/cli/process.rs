@@ -24,6 +24,15 @@ pub fn bin() -> Command {
     c
 }
 
+/// A TCP port free on 127.0.0.1 at the moment of asking.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Storage flags for a backend.
 pub fn storage_args(backend: &Backend) -> Vec<String> {
     let mut v = vec!["--hash-key".to_owned(), HASH_KEY.to_owned()];
