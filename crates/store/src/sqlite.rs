@@ -210,6 +210,8 @@ impl SqliteStore {
             .busy_timeout(busy_timeout)
             .foreign_keys(true)
             .pragma("cache_size", "-16000");
+        // Only the write pool runs transactions, so only it needs `leaves_no_transaction` (which
+        // costs a round trip to the connection's thread on every release).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
@@ -220,7 +222,6 @@ impl SqliteStore {
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(acquire_timeout)
-            .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts.read_only(false))
             .await?;
         Ok(Self {

@@ -1,8 +1,8 @@
 //! Database trouble under a running `opending serve` (docs/operations.md#database-trouble):
 //!
 //! - a private PostgreSQL cluster is crashed (`pg_ctl stop -m immediate`) under load and started
-//!   again: every request in between must answer within the configured timeouts with the opaque
-//!   500 JSON, `/healthz` must go 503 within about a second while `/livez` stays 200, and service
+//!   again, or frozen (SIGSTOP) and thawed: every request in between must answer within the
+//!   configured timeouts with the opaque 500 JSON, `/healthz` must go 503 within about a second while `/livez` stays 200, and service
 //!   must resume by itself, with the tokens issued before the outage still valid;
 //! - the SQLite data directory runs out of space (a small tmpfs filled up), then gets it back;
 //! - the SQLite files become unwritable (`chattr +i`: root ignores file modes), then writable.
@@ -327,8 +327,53 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// The postmaster and every backend and helper process of the cluster (none when it is not
+    /// running).
+    fn processes(&self) -> Vec<String> {
+        let Ok(pid_file) = std::fs::read_to_string(self.data().join("postmaster.pid")) else {
+            return Vec::new();
+        };
+        let Some(postmaster) = pid_file.lines().next().map(|l| l.trim().to_owned()) else {
+            return Vec::new();
+        };
+        let Ok(children) = Command::new("pgrep").args(["-P", &postmaster]).output() else {
+            return vec![postmaster];
+        };
+        let mut pids = vec![postmaster];
+        pids.extend(
+            String::from_utf8_lossy(&children.stdout)
+                .split_whitespace()
+                .map(str::to_owned),
+        );
+        pids
+    }
+
+    /// Freezes the server (SIGSTOP to every process): connections stay open, nothing answers.
+    fn freeze(&self) -> Vec<String> {
+        let pids = self.processes();
+        assert!(!pids.is_empty(), "the cluster is not running");
+        run(Command::new("kill").arg("-STOP").args(&pids));
+        pids
+    }
+
+    /// Lets a frozen server run again.
+    fn thaw(&self, pids: &[String]) {
+        run(Command::new("kill").arg("-CONT").args(pids));
+    }
+}
+
 impl Drop for Cluster {
     fn drop(&mut self) {
+        // A test that failed while the server was frozen: let it run, so it can stop.
+        let pids = self.processes();
+        if !pids.is_empty() {
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .args(&pids)
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self
             .pg("pg_ctl")
             .arg("-D")
@@ -363,9 +408,32 @@ where
     })
 }
 
+/// How the PostgreSQL test takes the database away.
+#[derive(Clone, Copy, PartialEq)]
+enum Outage {
+    /// `pg_ctl stop -m immediate`, then `pg_ctl start` (crash recovery).
+    Crash,
+    /// SIGSTOP to every server process, then SIGCONT: open connections hang, nothing is refused.
+    Freeze,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "stops a database; needs root and the PostgreSQL binaries; run serially by scripts/test"]
 async fn postgres_crash_under_load_fails_fast_and_recovers() {
+    postgres_outage(Outage::Crash).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "freezes a database; needs root and the PostgreSQL binaries; run serially by scripts/test"]
+async fn postgres_freeze_under_load_fails_fast_and_recovers() {
+    postgres_outage(Outage::Freeze).await;
+}
+
+/// A private cluster under `opending serve` and load is taken away as `how` says for 6 s, then
+/// given back: every request in between must answer the opaque 500 within the timeouts,
+/// `/healthz` 503 within about a second, `/livez` 200, and service must resume by itself with
+/// the tokens from before still valid.
+async fn postgres_outage(how: Outage) {
     let bin_dir = pg_bin_dir();
     if !available(is_root(), "ROOT", "not root (runuser -u postgres)")
         || !available(
@@ -432,11 +500,20 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
 
     tokio::time::sleep(Duration::from_secs(2)).await;
     let down_at = caller.started.elapsed();
-    tokio::task::block_in_place(|| cluster.crash());
+    let frozen = tokio::task::block_in_place(|| match how {
+        Outage::Crash => {
+            cluster.crash();
+            Vec::new()
+        }
+        Outage::Freeze => cluster.freeze(),
+    });
     let down = caller.started.elapsed();
     tokio::time::sleep(Duration::from_secs(6)).await;
     let up_at = caller.started.elapsed();
-    tokio::task::block_in_place(|| cluster.start());
+    tokio::task::block_in_place(|| match how {
+        Outage::Crash => cluster.start(),
+        Outage::Freeze => cluster.thaw(&frozen),
+    });
     let up = caller.started.elapsed();
 
     // Recovery: the first token issued after the database accepts connections again.
@@ -474,12 +551,15 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
         "too little load before the outage: {served_before}"
     );
 
-    // Nothing ever went unanswered, and nothing but success or the opaque 500 came back.
+    // Nothing ever went unanswered or hung past the request timeout (requests caught in flight
+    // by the outage included), and nothing but success or the opaque 500 came back.
+    let bound = Duration::from_millis(REQUEST_TIMEOUT_MS) + SLACK;
     for a in &answers {
         assert!(
             matches!(a.status, 200 | 201) || a.is_server_error() || a.what == "healthz",
             "unexpected answer: {a:?}"
         );
+        assert!(a.took <= bound, "answered too late ({:?}): {a:?}", a.took);
     }
     // While the database was down (from its stop until its start was asked for), every request
     // that needs it answered the opaque 500 within the timeouts.
@@ -487,9 +567,7 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
         .iter()
         .filter(|a| a.at >= down && a.at + a.took <= up_at)
         .collect();
-    let bound = Duration::from_millis(REQUEST_TIMEOUT_MS) + SLACK;
     for a in &outage {
-        assert!(a.took <= bound, "answered too late ({:?}): {a:?}", a.took);
         match a.what {
             "healthz" => {
                 assert!(
@@ -530,11 +608,16 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
     assert_alive(&mut server, &log);
 
     eprintln!(
-        "postgres outage: {served_before} tokens issued before; \
-         database crashed at {:.2}s (stop took {} ms), down {:.1}s; \
+        "postgres {}: {served_before} tokens issued before; \
+         database taken away at {:.2}s (took {} ms), down {:.1}s; \
          {} requests during the outage, {} answered the opaque 500, max latency {} ms \
          (token {} ms, write {} ms, introspect {} ms, /healthz {} ms, bound {} ms); \
-         database accepting again {} ms after start was asked, first token {} ms after that",
+         slowest answer of the whole run {} ms; \
+         database back {} ms after it was asked to, first token {} ms after that",
+        match how {
+            Outage::Crash => "crash",
+            Outage::Freeze => "freeze",
+        },
         down_at.as_secs_f64(),
         (down - down_at).as_millis(),
         (up_at - down).as_secs_f64(),
@@ -546,6 +629,7 @@ async fn postgres_crash_under_load_fails_fast_and_recovers() {
         max_took(outage.iter().copied().filter(|a| a.what == "introspect")).as_millis(),
         max_took(healthz_down.iter().map(|a| **a)).as_millis(),
         bound.as_millis(),
+        max_took(&answers).as_millis(),
         (up - up_at).as_millis(),
         (recovered.saturating_sub(up)).as_millis(),
     );
