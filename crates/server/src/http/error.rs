@@ -87,11 +87,29 @@ impl IntoResponse for Error {
                 render(&e)
             }
             Error::Internal(cause) => {
-                tracing::error!(error = format!("{cause:#}"), "internal error");
+                tracing::error!(error = causes(&cause), "internal error");
                 render(&internal())
             }
         }
     }
+}
+
+/// `cause: its source: …`, leaving out a source whose text the message before it already ends
+/// with (sqlx and our storage errors both print their source in their own message, so `{:#}`
+/// said the same thing three times).
+fn causes(error: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// Fallback for unknown paths.
@@ -108,4 +126,30 @@ pub async fn method_not_allowed() -> Error {
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
     render(&internal())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::causes;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database error: {0}")]
+    struct Outer(#[source] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("database or disk is full")]
+    struct Inner;
+
+    #[test]
+    fn a_cause_already_in_the_message_is_said_once() {
+        let e = anyhow::Error::new(Outer(Inner)).context("issuing a token");
+        assert_eq!(
+            format!("{e:#}"),
+            "issuing a token: database error: database or disk is full: database or disk is full"
+        );
+        assert_eq!(
+            causes(&e),
+            "issuing a token: database error: database or disk is full"
+        );
+    }
 }
