@@ -5,8 +5,8 @@
 //! the popup, consent, the authCode reaching the opener, the user token), Deny and a closed popup
 //! (cancel), forged postMessages from a foreign origin (ignored), type 1 by a member (toAdmin,
 //! then the admin approves in another browser), the browser login flow on a phone-sized screen,
-//! and "my authorizations". It writes the screenshots in `docs/screenshots/` (see
-//! `docs/pages.md`).
+//! and "my authorizations". Its screenshots are those of `docs/screenshots/` (see
+//! `docs/pages.md`; `OPENDING_UPDATE_SCREENSHOTS=1` writes them there).
 //!
 //! Runs on SQLite only: the pages' storage paths run on both backends in `delegation.rs`, and
 //! two Chromiums at once would fight over the screenshots and the machine's two cores.

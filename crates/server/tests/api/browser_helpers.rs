@@ -75,7 +75,10 @@ pub struct BrowserScript<'a> {
     pub script: &'a str,
     /// `OPENDING_WORLD`: the apps, orgs and users it may use.
     pub world: Value,
-    /// Where its screenshots go, under the repository (`OPENDING_SCREENSHOTS`).
+    /// Where its screenshots belong in the repository. A run writes them to a fresh folder under
+    /// the build's temporary directory (`OPENDING_SCREENSHOTS`), so the check that each was
+    /// written is real and a test run leaves the tree clean; with `OPENDING_UPDATE_SCREENSHOTS=1`
+    /// they are then copied here.
     pub shots_dir: &'a str,
     /// More environment for the script.
     pub env: Vec<(&'a str, String)>,
@@ -90,7 +93,12 @@ impl BrowserScript<'_> {
     /// and asserts every scenario passed and every screenshot was written. Returns the
     /// script's output.
     pub async fn run(self, app: &TestApp) -> String {
-        let shots = repo().join(self.shots_dir);
+        let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("screenshots")
+            .join(self.script)
+            .join(app.base.rsplit(':').next().unwrap_or("0"));
+        let _ = std::fs::remove_dir_all(&shots);
+        std::fs::create_dir_all(&shots).unwrap();
         let mut cmd = Command::new("node");
         cmd.current_dir(repo().join("tests/browser"))
             .arg(self.script)
@@ -120,6 +128,13 @@ impl BrowserScript<'_> {
         );
         for name in self.shots {
             assert_png(&shots.join(format!("{name}.png")));
+        }
+        if std::env::var("OPENDING_UPDATE_SCREENSHOTS").as_deref() == Ok("1") {
+            let docs = repo().join(self.shots_dir);
+            for entry in std::fs::read_dir(&shots).unwrap() {
+                let path = entry.unwrap().path();
+                std::fs::copy(&path, docs.join(path.file_name().unwrap())).unwrap();
+            }
         }
         stdout
     }

@@ -4,8 +4,8 @@
 //! once, gets an app token with it through `POST /v1.0/oauth2/{corpId}/token`, adds
 //! `Contact.Org.Read` and sees the same token read authInfos, rotates the secret and sees the
 //! old one refused, and deletes the app; the operator signs in with the admin key and works
-//! the orgs, users and point catalogue pages. It writes the screenshots in `docs/console/`
-//! (see `docs/console.md`).
+//! the orgs, users and point catalogue pages. Its screenshots are those of `docs/console/`
+//! (see `docs/console.md`; `OPENDING_UPDATE_SCREENSHOTS=1` writes them there).
 //!
 //! SQLite only, and the same skip/require policy as `browser.rs`: without Chromium, node or
 //! playwright-core it says what is missing and skips, unless `OPENDING_REQUIRE_BROWSER=1`.

@@ -2,8 +2,9 @@
 //! `tests/browser/console-org.e2e.cjs` against the server in this process. Carol (Globex's admin)
 //! approves a `toAdmin` request and the app's existing token gains the point; she suspends an
 //! installation and its token is refused by the real API, then resumes it; the audit events tab
-//! then shows both changes (and the filter by kind). The script writes the screenshots in
-//! `docs/console/org-*.png` (desktop, Chinese and English, and a phone width).
+//! then shows both changes (and the filter by kind). The script's screenshots are
+//! `docs/console/org-*.png` (desktop, Chinese and English, and a phone width;
+//! `OPENDING_UPDATE_SCREENSHOTS=1` writes them there).
 //!
 //! Same policy as `browser.rs`: SQLite only; skips with a notice when Chromium, node or
 //! playwright-core is missing, unless `OPENDING_REQUIRE_BROWSER=1` (`skip_browser_test`).
