@@ -245,6 +245,12 @@ fn unique(kind: &str, keys: impl Iterator<Item = String>) -> Result<()> {
 pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
     let mut report = ApplyReport::default();
     let now = core.now();
+    // The users' argon2 work (tens of milliseconds each: most of a start-up with a seed) runs
+    // on the blocking pool while the rest of the document is applied.
+    let mut passwords = Vec::with_capacity(doc.users.len());
+    for u in &doc.users {
+        passwords.push(start_password_check(core, u).await?);
+    }
     for p in &doc.points {
         let id = format!("point {}", p.code);
         match permissions::declare_point(core, p.clone()).await? {
@@ -342,8 +348,8 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
             }
         }
     }
-    for u in &doc.users {
-        apply_user(core, u, &mut report).await?;
+    for (u, password) in doc.users.iter().zip(passwords) {
+        apply_user(core, u, password, &mut report).await?;
     }
     if !report.created.is_empty() || !report.updated.is_empty() {
         let event = super::audit::admin_action(core, "apply_seed")
@@ -354,7 +360,43 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
     Ok(report)
 }
 
-async fn apply_user(core: &Core, u: &SeedUser, report: &mut ApplyReport) -> Result<()> {
+/// The outcome of a seed user's password check against the account holding its login.
+enum PasswordCheck {
+    /// The account `0` holds the login and its hash already matches the password.
+    Current(opending_domain::UnionId),
+    /// A fresh argon2 hash of the password (no account held the login, or its hash differs).
+    New(String),
+}
+
+/// Reads the hash of the account holding `u`'s login, then checks the password against it —
+/// or hashes it — on the blocking pool (argon2 must not stall an async worker).
+async fn start_password_check(
+    core: &Core,
+    u: &SeedUser,
+) -> Result<tokio::task::JoinHandle<Result<PasswordCheck>>> {
+    let current = match opending_domain::user::parse_login(&u.login) {
+        Ok(login) => core.store.get_user_by_login(&login).await?,
+        // Refused with its proper message when the user is applied.
+        Err(_) => None,
+    };
+    let password = u.password.clone();
+    Ok(tokio::task::spawn_blocking(move || match current {
+        Some((user, hash)) if super::users::verify_password(password.expose(), &hash) => {
+            Ok(PasswordCheck::Current(user.union_id))
+        }
+        _ => super::users::hash_password(password.expose()).map(PasswordCheck::New),
+    }))
+}
+
+async fn apply_user(
+    core: &Core,
+    u: &SeedUser,
+    password: tokio::task::JoinHandle<Result<PasswordCheck>>,
+    report: &mut ApplyReport,
+) -> Result<()> {
+    let password = password
+        .await
+        .map_err(|e| super::Error::Internal(anyhow::anyhow!("password check: {e}")))??;
     let new_user = u.new_user();
     let wanted = new_user.profile(core).map_err(|e| match e {
         super::Error::Api(a) => invalid(format!("user {}: {}", u.login, a.message())),
@@ -363,7 +405,11 @@ async fn apply_user(core: &Core, u: &SeedUser, report: &mut ApplyReport) -> Resu
     let id = format!("user {}", wanted.union_id);
     match core.store.get_user(&wanted.union_id).await? {
         None => {
-            let hash = super::users::hash_password(u.password.expose())?;
+            let hash = match password {
+                PasswordCheck::New(hash) => hash,
+                // The login belongs to another account (creating this one will be refused).
+                PasswordCheck::Current(_) => super::users::hash_password(u.password.expose())?,
+            };
             core.store.create_user(&wanted, &hash).await?;
             report.created.push(id.clone());
         }
@@ -384,19 +430,29 @@ async fn apply_user(core: &Core, u: &SeedUser, report: &mut ApplyReport) -> Resu
                     .await?;
                 changed.push("profile");
             }
-            let current = core
-                .store
-                .get_user_by_login(&wanted.login)
-                .await?
-                .map(|(_, h)| h)
-                .unwrap_or_default();
-            if !super::users::verify_password(u.password.expose(), &current) {
-                core.store
-                    .set_password(
-                        &wanted.union_id,
-                        &super::users::hash_password(u.password.expose())?,
-                    )
-                    .await?;
+            // The check ran against the account holding the login before the profile update:
+            // this account, unless the login just changed.
+            let new_hash = match password {
+                PasswordCheck::Current(holder)
+                    if holder == wanted.union_id && existing.login == wanted.login =>
+                {
+                    None
+                }
+                PasswordCheck::New(hash) if existing.login == wanted.login => Some(hash),
+                _ => {
+                    let current = core
+                        .store
+                        .get_user_by_login(&wanted.login)
+                        .await?
+                        .map(|(_, h)| h)
+                        .unwrap_or_default();
+                    (!super::users::verify_password(u.password.expose(), &current))
+                        .then(|| super::users::hash_password(u.password.expose()))
+                        .transpose()?
+                }
+            };
+            if let Some(hash) = new_hash {
+                core.store.set_password(&wanted.union_id, &hash).await?;
                 changed.push("password");
             }
             if changed.is_empty() {

@@ -78,17 +78,17 @@ pub async fn sign_in(
         return Ok(Err(SignInError::Throttled));
     }
     let found = core.store.get_user_by_login(login.trim()).await?;
-    // Verify against a fixed dummy hash for unknown logins, so both cost the same.
-    let (user, ok) = match found {
-        Some((user, hash)) => {
-            let ok = verify_password(password, &hash);
-            (Some(user), ok)
-        }
-        None => {
-            let _ = verify_password(password, &DUMMY_HASH);
-            (None, false)
-        }
+    // Verify against a fixed dummy hash for unknown logins, so both cost the same. argon2 takes
+    // tens of milliseconds: it runs on the blocking pool, not on an async worker.
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, DUMMY_HASH.clone()),
     };
+    let presented = password.to_owned();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&presented, &hash))
+        .await
+        .map_err(|e| super::Error::Internal(anyhow::anyhow!("password check: {e}")))?
+        && user.is_some();
     match user.filter(|_| ok) {
         Some(user) => {
             let session = random_token(core);

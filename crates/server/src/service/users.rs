@@ -2,8 +2,11 @@
 //! the admin API, the CLI and seed files.
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
-    Argon2,
+    password_hash::{
+        rand_core::OsRng, Decimal, Ident, Output, ParamsString, PasswordHash, PasswordHasher,
+        PasswordVerifier, Salt, SaltString,
+    },
+    Algorithm, Argon2, Block, Params, Version,
 };
 use opending_domain::{
     user::{check_password, parse_login},
@@ -21,19 +24,95 @@ use crate::Core;
 /// Hashes a human password with argon2id (the only slow hash in opending).
 pub fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    Argon2Id::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| super::Error::Internal(anyhow::anyhow!("argon2: {e}")))
 }
 
-/// Verifies a password against a stored argon2 hash.
+/// Verifies a password against a stored argon2 hash (constant-time comparison of the outputs).
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|h| {
-        Argon2::default()
+        Argon2Id::default()
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
+}
+
+/// Blocks of argon2 working memory reserved per hash, at least: 32 MiB and one block.
+///
+/// glibc's malloc gives a request of more than 32 MiB (the ceiling of its dynamic mmap
+/// threshold) a mapping of its own, unmapped when freed. The `argon2` crate allocates its
+/// 19 MiB (the default `m_cost`) with `Vec`; after the first such block is freed, glibc raises
+/// its mmap threshold above that size, so every later block comes from the heap and stays
+/// resident after it is freed — about 20 MB of an idle server's RSS once a seed with users was
+/// applied (docs/benchmarks.md, "Performance work"). Reserving more than 32 MiB keeps every hash
+/// on its own mapping; the pages past `m_cost` are never touched, so they cost no memory.
+const WORK_MEMORY_BLOCKS: usize = (32 << 20) / Block::SIZE + 1;
+
+/// Argon2 with the parameters of [`Argon2::default`] (argon2id, v0x13, OWASP's m = 19 MiB,
+/// t = 2, p = 1), whose working memory is allocated as [`WORK_MEMORY_BLOCKS`] explains.
+/// Hashes and verifications are exactly the `argon2` crate's; [`PasswordVerifier`] comes from
+/// the `password_hash` blanket implementation (constant-time output comparison).
+#[derive(Debug, Clone, Default)]
+struct Argon2Id {
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+}
+
+impl PasswordHasher for Argon2Id {
+    type Params = Params;
+
+    fn hash_password<'a>(
+        &self,
+        password: &[u8],
+        salt: impl Into<Salt<'a>>,
+    ) -> argon2::password_hash::Result<PasswordHash<'a>> {
+        let salt = salt.into();
+        let mut salt_buf = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut salt_buf)?;
+        let hasher = Argon2::new(self.algorithm, self.version, self.params.clone());
+        let blocks = self.params.block_count();
+        let mut memory = Vec::with_capacity(blocks.max(WORK_MEMORY_BLOCKS));
+        memory.resize(blocks, Block::default());
+        let output_len = self
+            .params
+            .output_len()
+            .unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        let output = Output::init_with(output_len, |out| {
+            Ok(hasher.hash_password_into_with_memory(password, salt_bytes, out, &mut memory)?)
+        })?;
+        Ok(PasswordHash {
+            algorithm: self.algorithm.ident(),
+            version: Some(self.version.into()),
+            params: ParamsString::try_from(&self.params)?,
+            salt: Some(salt),
+            hash: Some(output),
+        })
+    }
+
+    fn hash_password_customized<'a>(
+        &self,
+        password: &[u8],
+        alg_id: Option<Ident<'a>>,
+        version: Option<Decimal>,
+        params: Params,
+        salt: impl Into<Salt<'a>>,
+    ) -> argon2::password_hash::Result<PasswordHash<'a>> {
+        Self {
+            algorithm: alg_id
+                .map(Algorithm::try_from)
+                .transpose()?
+                .unwrap_or_default(),
+            version: version
+                .map(Version::try_from)
+                .transpose()?
+                .unwrap_or_default(),
+            params,
+        }
+        .hash_password(password, salt)
+    }
 }
 
 /// Parses a unionId given by an operator.
@@ -339,4 +418,42 @@ pub async fn remove_app_uris(core: &Core, client_id: &str, remove: &AppUris) -> 
         core.store.remove_app_uri(&id, UriKind::Origin, o).await?;
     }
     app_uris(core, client_id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hasher with its own working memory is the `argon2` crate's argon2id: hashes made
+    /// before it (stored in existing databases) verify, its hashes verify with the crate's
+    /// own verifier, and a wrong password is refused either way.
+    #[test]
+    fn argon2id_matches_the_crate_default_both_ways() {
+        let salt = SaltString::generate(&mut OsRng);
+        let stock = Argon2::default()
+            .hash_password(b"correct horse", &salt)
+            .expect("hash")
+            .to_string();
+        let ours = hash_password("correct horse").expect("hash");
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        assert!(verify_password("correct horse", &stock));
+        assert!(!verify_password("correct horsf", &stock));
+        let parsed = PasswordHash::new(&ours).expect("PHC string");
+        assert!(Argon2::default()
+            .verify_password(b"correct horse", &parsed)
+            .is_ok());
+        assert!(Argon2::default()
+            .verify_password(b"wrong", &parsed)
+            .is_err());
+        assert!(!verify_password("wrong", &ours));
+        // Same salt, same password: the same hash as the crate's.
+        let same = Argon2Id::default()
+            .hash_password(b"correct horse", &salt)
+            .expect("hash")
+            .to_string();
+        assert_eq!(same, stock);
+    }
 }
