@@ -218,6 +218,57 @@ impl AuditEvent {
     }
 }
 
+/// Folds the repeated hand-outs of the same live app token in `events` into one event each.
+///
+/// A busy app asks for its token thousands of times a second, and each answer is the same live
+/// token renewed (`token_renewed`, detail `token=app`). Writing each as its own row would make
+/// the audit log the hot path's bottleneck and bury everything else in it. So renewals of the
+/// same app in the same org from the same address, actor and token kind fold into the first of
+/// them, in place: it keeps its time and request id, and gains `count` (how many renewals it
+/// stands for) and, when more than one, `lastAt` (the last one's time) and the last `expiresAt`.
+/// Everything else — new tokens, user-token renewals, every other kind — is kept one per event,
+/// in order.
+pub fn coalesce_renewals(events: Vec<AuditEvent>) -> Vec<AuditEvent> {
+    type Key = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let mut out: Vec<AuditEvent> = Vec::with_capacity(events.len());
+    let mut first: std::collections::HashMap<Key, (usize, u64)> = std::collections::HashMap::new();
+    for e in events {
+        let foldable = e.kind == AuditKind::TokenRenewed
+            && e.details.get("token").map(String::as_str) == Some("app");
+        if !foldable {
+            out.push(e);
+            continue;
+        }
+        let key = (
+            e.actor_id.clone(),
+            e.client_id.clone(),
+            e.corp_id.clone(),
+            e.source.clone(),
+        );
+        match first.get_mut(&key) {
+            Some((at, count)) => {
+                *count += 1;
+                let kept = &mut out[*at];
+                kept.details.insert("count".into(), count.to_string());
+                kept.details.insert("lastAt".into(), e.at.0.to_string());
+                if let Some(exp) = e.details.get("expiresAt") {
+                    kept.details.insert("expiresAt".into(), exp.clone());
+                }
+            }
+            None => {
+                first.insert(key, (out.len(), 1));
+                out.push(e.detail("count", 1));
+            }
+        }
+    }
+    out
+}
+
 /// Which events to list; every filter is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditQuery {
@@ -242,6 +293,98 @@ pub const MAX_AUDIT_PAGE: u32 = 1000;
 
 #[cfg(test)]
 mod tests {
+    fn renewal(app: &str, source: &str, at: i64) -> AuditEvent {
+        AuditEvent::new(
+            AuditKind::TokenRenewed,
+            UnixTime(at),
+            ActorKind::App,
+            Some(app.into()),
+        )
+        .app(app)
+        .detail("token", "app")
+        .detail("expiresAt", at + 7200)
+        .source(source)
+    }
+
+    #[test]
+    fn renewals_of_one_live_app_token_fold_into_the_first() {
+        let issued = AuditEvent::new(
+            AuditKind::TokenIssued,
+            UnixTime(9),
+            ActorKind::App,
+            Some("a".into()),
+        )
+        .detail("token", "app");
+        let user = AuditEvent::new(
+            AuditKind::TokenRenewed,
+            UnixTime(10),
+            ActorKind::User,
+            Some("u".into()),
+        )
+        .detail("token", "user");
+        let events = vec![
+            issued.clone(),
+            renewal("a", "10.0.0.1", 10),
+            user.clone(),
+            renewal("a", "10.0.0.1", 11),
+            renewal("b", "10.0.0.1", 11),
+            renewal("a", "10.0.0.2", 12),
+            renewal("a", "10.0.0.1", 13),
+            user.clone(),
+        ];
+        let out = coalesce_renewals(events);
+        let summary: Vec<(
+            AuditKind,
+            Option<&str>,
+            Option<&str>,
+            Option<&str>,
+            Option<&str>,
+        )> = out
+            .iter()
+            .map(|e| {
+                (
+                    e.kind,
+                    e.actor_id.as_deref(),
+                    e.source.as_deref(),
+                    e.details.get("count").map(String::as_str),
+                    e.details.get("lastAt").map(String::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (AuditKind::TokenIssued, Some("a"), None, None, None),
+                (
+                    AuditKind::TokenRenewed,
+                    Some("a"),
+                    Some("10.0.0.1"),
+                    Some("3"),
+                    Some("13")
+                ),
+                (AuditKind::TokenRenewed, Some("u"), None, None, None),
+                (
+                    AuditKind::TokenRenewed,
+                    Some("b"),
+                    Some("10.0.0.1"),
+                    Some("1"),
+                    None
+                ),
+                (
+                    AuditKind::TokenRenewed,
+                    Some("a"),
+                    Some("10.0.0.2"),
+                    Some("1"),
+                    None
+                ),
+                (AuditKind::TokenRenewed, Some("u"), None, None, None),
+            ]
+        );
+        // The folded event keeps the first one's time and the last one's expiry.
+        assert_eq!(out[1].at, UnixTime(10));
+        assert_eq!(out[1].details["expiresAt"], "7213");
+    }
+
     use super::*;
 
     #[test]

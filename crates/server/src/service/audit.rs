@@ -4,17 +4,20 @@
 //! Why two paths: a revocation, a rotation, a replay or a sign-in failure is rare and must not
 //! be lost, so it is committed before the caller hears back — if it cannot be written, the
 //! request fails. Token issuance is the hot path (thousands per second); one INSERT per
-//! request would halve its throughput, so those events go through a bounded in-memory queue
-//! that a background task writes in batches (at most [`BATCH`] events per transaction). The
-//! queue is flushed on graceful shutdown; a `kill -9` or power loss loses what was queued but
-//! not yet written (at most a few milliseconds' worth). The tokens themselves are durable
+//! request would make the log the hot path's bottleneck, so those events go through a bounded
+//! in-memory queue that a background task writes in batches: it gathers for up to [`LINGER`]
+//! after the first event, folds the repeated hand-outs of each live app token into one row with a
+//! `count` ([`coalesce_renewals`]), and writes the batch in one transaction. The queue is flushed
+//! on graceful shutdown; a `kill -9` or power loss loses what was queued but not yet written (the
+//! last [`LINGER`] or so). The tokens themselves are durable
 //! either way: only their audit lines can go. When the queue is full the caller writes its
 //! event itself, so a slow database slows issuance instead of dropping events.
 
 use std::sync::Arc;
 
 use opending_domain::{
-    audit::MAX_AUDIT_PAGE, ActorKind, AuditEvent, AuditKind, AuditQuery, UnixTime,
+    audit::{coalesce_renewals, MAX_AUDIT_PAGE},
+    ActorKind, AuditEvent, AuditKind, AuditQuery, UnixTime,
 };
 use opending_store::Store;
 use serde::Deserialize;
@@ -25,8 +28,10 @@ use crate::Core;
 
 /// Most events waiting in the queue.
 const QUEUE: usize = 8192;
-/// Most events written in one transaction.
-const BATCH: usize = 512;
+/// Most events gathered for one write (before renewals are folded).
+const BATCH: usize = 4096;
+/// How long the writer gathers events after the first before writing them.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(50);
 
 enum Msg {
     Event(AuditEvent),
@@ -54,20 +59,31 @@ impl AuditSink {
             let mut batch = Vec::with_capacity(BATCH);
             let mut waiters = Vec::new();
             while let Some(first) = rx.recv().await {
+                // Gather for up to LINGER (or BATCH events, or until a flush), so one write
+                // carries a busy moment's renewals folded into a few rows.
+                let deadline = tokio::time::Instant::now() + LINGER;
                 let mut next = Some(first);
                 while let Some(msg) = next.take() {
                     match msg {
                         Msg::Event(e) => batch.push(e),
-                        Msg::Flush(w) => waiters.push(w),
+                        Msg::Flush(w) => {
+                            waiters.push(w);
+                            break;
+                        }
                     }
                     if batch.len() < BATCH {
-                        next = rx.try_recv().ok();
+                        next = tokio::time::timeout_at(deadline, rx.recv())
+                            .await
+                            .ok()
+                            .flatten();
                     }
                 }
-                if let Err(e) = writer.append_audit(&batch).await {
-                    tracing::error!(error = %e, lost = batch.len(), "audit: writing queued events failed");
+                let rows = coalesce_renewals(std::mem::take(&mut batch));
+                if !rows.is_empty() {
+                    if let Err(e) = writer.append_audit(&rows).await {
+                        tracing::error!(error = %e, lost = rows.len(), "audit: writing queued events failed");
+                    }
                 }
-                batch.clear();
                 for w in waiters.drain(..) {
                     let _ = w.send(());
                 }

@@ -11,6 +11,12 @@ async fn audit(app: &TestApp, query: &str) -> Answer {
         .await
 }
 
+/// `n` concurrent requests for HR's token in Acme; their token values.
+async fn futures_join(app: &TestApp, n: usize) -> Vec<String> {
+    let all = (0..n).map(|_| app.token_value(ACME, HR));
+    futures_util::future::join_all(all).await
+}
+
 fn kinds(page: &Value) -> Vec<String> {
     page["events"]
         .as_array()
@@ -21,6 +27,31 @@ fn kinds(page: &Value) -> Vec<String> {
 }
 
 both_backends! {
+    async fn repeated_hand_outs_of_a_live_app_token_fold_into_one_event(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let first = app.token_value(ACME, HR).await;
+        // Many concurrent repeats, as a busy app sends them: the same live token each time.
+        let repeats = futures_join(&app, 40).await;
+        assert!(repeats.iter().all(|t| *t == first));
+        let other = app.token_value(GLOBEX, OPS).await;
+        assert_ne!(other, first);
+        app.core.audit.flush().await;
+        let page = audit(&app, &format!("?app={}&kind=token_issued,token_renewed&limit=1000", HR.0)).await;
+        let events = page.body["events"].as_array().unwrap();
+        let issued: Vec<&Value> = events.iter().filter(|e| e["kind"] == "token_issued").collect();
+        let renewed: Vec<&Value> = events.iter().filter(|e| e["kind"] == "token_renewed").collect();
+        assert_eq!(issued.len(), 1, "{}", page.body);
+        // Every repeat is accounted for, in fewer rows than requests (the writer folds what it
+        // gathers at once; how many rows depends on timing, the total does not).
+        let counted: u64 = renewed.iter().map(|e| e["details"]["count"].as_str().unwrap().parse::<u64>().unwrap()).sum();
+        assert_eq!(counted, 40, "{}", page.body);
+        assert!(renewed.len() < 40, "folded: {} rows for 40 renewals", renewed.len());
+        assert!(renewed.iter().all(|e| e["source"] == "127.0.0.1" && e["details"]["token"] == "app"));
+        // The other app's token is its own event.
+        let ops = audit(&app, &format!("?app={}&kind=token_issued", OPS.0)).await;
+        assert_eq!(kinds(&ops.body), ["token_issued"]);
+    }
+
     async fn security_events_are_recorded_without_secrets(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let mut handled: Vec<String> = vec![

@@ -318,8 +318,9 @@ opending_testkit::both_backends! {
 
     async fn the_audit_tab_shows_this_orgs_events_only_filtered_and_paged(backend: Backend) {
         let app = TestApp::spawn(backend).await;
-        // Events in two orgs: app tokens (queued events) and an installation suspended and
-        // resumed on the installations tab (written at once).
+        // Events in two orgs: app tokens (queued events; repeated hand-outs of one live token
+        // fold into one event) and an installation suspended and resumed on the installations
+        // tab, many times (written at once).
         let hr = app.token_value(ACME, HR).await;
         let mut tokens = vec![hr];
         for _ in 0..12 {
@@ -329,8 +330,10 @@ opending_testkit::both_backends! {
         let carol = app.signed_in(CAROL).await; // admin of Globex
         let t = csrf(&app, &carol).await;
         let inst = format!("/org/{GLOBEX}/installations/{}", TRAVEL.0);
-        assert_eq!(post(&app, &carol, &format!("{inst}/suspend"), &[("csrf", &t)]).await.0, 303);
-        assert_eq!(post(&app, &carol, &format!("{inst}/resume"), &[("csrf", &t)]).await.0, 303);
+        for _ in 0..11 {
+            assert_eq!(post(&app, &carol, &format!("{inst}/suspend"), &[("csrf", &t)]).await.0, 303);
+            assert_eq!(post(&app, &carol, &format!("{inst}/resume"), &[("csrf", &t)]).await.0, 303);
+        }
         let globex = api_event_ids(&app, GLOBEX, "").await;
         let acme = api_event_ids(&app, ACME, "").await;
         assert!(globex.len() > 20 && !acme.is_empty(), "{} {}", globex.len(), acme.len());
@@ -369,7 +372,7 @@ opending_testkit::both_backends! {
         assert_eq!(s, 200);
         let expected = api_event_ids(&app, GLOBEX, "&kind=admin_action").await;
         assert!(expected.len() >= 2, "suspend and resume");
-        assert_eq!(event_ids(&admin_actions), expected);
+        assert_eq!(event_ids(&admin_actions), expected[..expected.len().min(20)]);
         assert!(event_kinds(&admin_actions).iter().all(|k| k == "admin_action"));
         assert!(admin_actions.contains("status=suspended") && admin_actions.contains(TRAVEL.0), "details and app shown");
         // Carol made the change on the page: she is its actor, not "the admin API".
