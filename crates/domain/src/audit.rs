@@ -333,13 +333,7 @@ mod tests {
             user.clone(),
         ];
         let out = coalesce_renewals(events);
-        let summary: Vec<(
-            AuditKind,
-            Option<&str>,
-            Option<&str>,
-            Option<&str>,
-            Option<&str>,
-        )> = out
+        let summary: Vec<_> = out
             .iter()
             .map(|e| {
                 (
