@@ -189,7 +189,11 @@ pub type UserView = User;
 /// Creates a user.
 pub async fn create_user(core: &Core, input: NewUser) -> Result<UserView> {
     let user = input.profile(core)?;
-    let hash = hash_password(input.password.expose())?;
+    // Tens of milliseconds of argon2: on the blocking pool, not on an async worker.
+    let password = input.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(password.expose()))
+        .await
+        .map_err(|e| super::Error::Internal(anyhow::anyhow!("argon2 task: {e}")))??;
     core.store.create_user(&user, &hash).await?;
     tracing::info!(union_id = %user.union_id, "user created");
     let event = super::audit::admin_action(core, "create_user").detail("user", &user.union_id);
