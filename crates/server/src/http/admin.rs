@@ -137,6 +137,22 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
         .route_layer(middleware::from_fn_with_state(core, require_admin_key))
 }
 
+/// The answers of [`require_admin_key`], which every admin route can give: listed once here and
+/// named in each route's `responses(...)`.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its derived OpenAPI description is used
+enum AdminKeyRefused {
+    /// `Unauthorized`: no or wrong admin key.
+    #[response(status = 401, description = "`Unauthorized`: no or wrong admin key")]
+    Unauthorized(ErrorBody<'static>),
+    /// Too many wrong admin keys from this address lately.
+    #[response(
+        status = 403,
+        description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)"
+    )]
+    IpLimit(ErrorBody<'static>),
+}
+
 async fn require_admin_key(
     State(core): State<Arc<Core>>,
     req: Request,
@@ -165,8 +181,7 @@ fn created(body: impl serde::Serialize) -> Response {
     responses(
         (status = 200, description = "Every org", body = Vec<admin::OrgView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
     )
 )]
 async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
@@ -183,8 +198,7 @@ async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     responses(
         (status = 201, description = "The created org", body = admin::OrgView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
 )]
@@ -207,8 +221,7 @@ async fn create_org(
     responses(
         (status = 200, description = "The org", body = admin::OrgView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -237,8 +250,7 @@ struct AppFilter {
     responses(
         (status = 200, description = "Apps (never with their secrets)", body = Vec<admin::AppView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
     )
 )]
 async fn list_apps(
@@ -258,8 +270,7 @@ async fn list_apps(
     responses(
         (status = 201, description = "The created app with its client secret (shown this once)", body = admin::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
@@ -283,8 +294,7 @@ async fn create_app(
     responses(
         (status = 200, description = "The app", body = admin::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -307,8 +317,7 @@ async fn show_app(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -332,8 +341,7 @@ async fn delete_app(
     responses(
         (status = 200, description = "The app with its new client secret (shown this once)", body = admin::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -364,8 +372,7 @@ struct InstallationFilter {
     responses(
         (status = 200, description = "Installations", body = Vec<Installation>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
     )
 )]
 async fn list_installations(
@@ -390,8 +397,7 @@ async fn list_installations(
     responses(
         (status = 200, description = "The installation (active)", body = Installation),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -415,8 +421,7 @@ async fn install(
     responses(
         (status = 200, description = "The installation (suspended)", body = Installation),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -440,8 +445,7 @@ async fn suspend(
     responses(
         (status = 204, description = "Uninstalled; the app's tokens in the org are revoked"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -463,8 +467,7 @@ async fn uninstall(
     responses(
         (status = 200, description = "How many tokens were revoked", body = admin::Revoked),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -487,8 +490,7 @@ async fn revoke(
     responses(
         (status = 200, description = "One page of audit events, newest first", body = crate::service::audit::AuditPage),
         (status = 400, description = "`invalid.request`, `InvalidParameter`: a bad filter", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
     )
 )]
 async fn audit_log(
@@ -509,8 +511,7 @@ async fn audit_log(
     responses(
         (status = 200, description = "What applying the seed document did", body = seed::ApplyReport),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
     )
 )]
 async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
@@ -530,8 +531,7 @@ async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, 
     responses(
         (status = 200, description = "The stored certification details", body = OrgAuthInfo),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -555,8 +555,7 @@ async fn org_auth_info(
     responses(
         (status = 200, description = "The stored certification details", body = OrgAuthInfo),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -577,8 +576,7 @@ async fn set_org_auth_info(
     responses(
         (status = 200, description = "The catalogue", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
     )
 )]
 async fn list_points(State(core): State<Arc<Core>>) -> Result<Response, Error> {
@@ -595,8 +593,7 @@ async fn list_points(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     responses(
         (status = 201, description = "The created point", body = PermissionPoint),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
 )]
@@ -619,8 +616,7 @@ async fn create_point(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
@@ -645,8 +641,7 @@ async fn delete_point(
     responses(
         (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -670,8 +665,7 @@ async fn app_points(
     responses(
         (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -695,8 +689,7 @@ async fn add_app_point(
     responses(
         (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -720,8 +713,7 @@ async fn remove_app_point(
     responses(
         (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -753,8 +745,7 @@ struct GrantBody {
     responses(
         (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -780,8 +771,7 @@ async fn grant(
     responses(
         (status = 200, description = "The points the org has granted the app", body = Vec<PermissionCode>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -801,8 +791,7 @@ async fn revoke_grant(
     responses(
         (status = 200, description = "Every user", body = Vec<users::UserView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
     )
 )]
 async fn list_users(State(core): State<Arc<Core>>) -> Result<Response, Error> {
@@ -819,8 +808,7 @@ async fn list_users(State(core): State<Arc<Core>>) -> Result<Response, Error> {
     responses(
         (status = 201, description = "The created user", body = users::UserView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 409, description = "`Conflict`", body = ErrorBody),
     )
 )]
@@ -843,8 +831,7 @@ async fn create_user(
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -868,8 +855,7 @@ async fn delete_user(
     responses(
         (status = 200, description = "The org's members", body = Vec<Membership>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -900,8 +886,7 @@ struct RoleBody {
     responses(
         (status = 200, description = "The membership", body = Membership),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -926,8 +911,7 @@ async fn set_member(
     responses(
         (status = 204, description = "Removed"),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -951,8 +935,7 @@ async fn remove_member(
     responses(
         (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -994,8 +977,7 @@ impl From<UrisBody> for users::AppUris {
     responses(
         (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]
@@ -1020,8 +1002,7 @@ async fn add_app_uris(
     responses(
         (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
-        (status = 401, description = "`Unauthorized`: no or wrong admin key", body = ErrorBody),
-        (status = 403, description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)", body = ErrorBody),
+        AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
 )]

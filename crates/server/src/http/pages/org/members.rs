@@ -87,6 +87,17 @@ fn role(s: &str) -> Option<Role> {
     }
 }
 
+/// The members page again with "not a role" (400), for a form whose role is not one.
+async fn bad_role(core: Arc<Core>, admin: OrgAdmin) -> Result<Response, Error> {
+    let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
+    page(
+        State(core),
+        admin,
+        Query(Shown::refused(StatusCode::BAD_REQUEST, msg)),
+    )
+    .await
+}
+
 async fn add(
     State(core): State<Arc<Core>>,
     admin: OrgAdmin,
@@ -96,13 +107,7 @@ async fn add(
         return Ok(r);
     }
     let Some(role) = role(&f.role) else {
-        let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
-        return page(
-            State(core),
-            admin,
-            Query(Shown::refused(StatusCode::BAD_REQUEST, msg)),
-        )
-        .await;
+        return bad_role(core, admin).await;
     };
     match users::add_member(&core, admin.org.corp_id.as_str(), &f.user, role).await {
         Ok(_) => Ok(admin.done("members", "member_added")),
@@ -129,13 +134,7 @@ async fn set_role(
         return Ok(r);
     }
     let Some(role) = role(&f.role) else {
-        let msg = i18n::t(admin.page.lang, "org_bad_role").to_owned();
-        return page(
-            State(core),
-            admin,
-            Query(Shown::refused(StatusCode::BAD_REQUEST, msg)),
-        )
-        .await;
+        return bad_role(core, admin).await;
     };
     if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
         return Ok(r);
