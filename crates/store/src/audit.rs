@@ -59,33 +59,17 @@ macro_rules! impl_audit_store {
     ($ty:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl crate::AuditStore for $ty {
-            async fn append_audit(&self, events: &[opending_domain::AuditEvent]) -> crate::StoreResult<()> {
-                if events.is_empty() {
-                    return Ok(());
-                }
-                let mut tx = self.writer().begin().await?;
-                for e in events {
-                    sqlx::query(
-                        "INSERT INTO audit_events (at, kind, request_id, actor, actor_id, client_id, corp_id, source, details) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(e.at.0)
-                    .bind(e.kind.as_str())
-                    .bind(e.request_id.as_deref())
-                    .bind(e.actor.as_str())
-                    .bind(e.actor_id.as_deref())
-                    .bind(e.client_id.as_deref())
-                    .bind(e.corp_id.as_deref())
-                    .bind(e.source.as_deref())
-                    .bind(serde_json::to_string(&e.details).unwrap_or_else(|_| "{}".to_owned()))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                tx.commit().await?;
-                Ok(())
+            async fn append_audit(
+                &self,
+                events: &[opending_domain::AuditEvent],
+            ) -> crate::StoreResult<()> {
+                crate::writes::RequestWrites::append_audit(self, events).await
             }
 
-            async fn list_audit(&self, q: &opending_domain::AuditQuery) -> crate::StoreResult<Vec<opending_domain::AuditEvent>> {
+            async fn list_audit(
+                &self,
+                q: &opending_domain::AuditQuery,
+            ) -> crate::StoreResult<Vec<opending_domain::AuditEvent>> {
                 let sql = crate::audit::list_sql(q);
                 let mut query = sqlx::query(&sql)
                     .bind(q.corp_id.as_deref())
@@ -93,7 +77,9 @@ macro_rules! impl_audit_store {
                     .bind(q.since.map(|t| t.0))
                     .bind(q.until.map(|t| t.0))
                     .bind(q.before_id)
-                    .bind(i64::from(q.limit.min(opending_domain::audit::MAX_AUDIT_PAGE)));
+                    .bind(i64::from(
+                        q.limit.min(opending_domain::audit::MAX_AUDIT_PAGE),
+                    ));
                 for k in &q.kinds {
                     query = query.bind(k.as_str());
                 }

@@ -15,6 +15,12 @@ pub enum StoreError {
     /// The database failed or could not be reached.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite failed a write of the group-commit writer (`group_commit.rs`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The batch this write was committed with failed, so this write was not committed either.
+    #[error("{0}")]
+    Batch(std::sync::Arc<StoreError>),
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -32,5 +38,22 @@ impl StoreError {
             }
         }
         Self::Database(err)
+    }
+
+    /// [`Self::from_write`] for the group-commit writer's errors.
+    pub(crate) fn from_sqlite(err: rusqlite::Error, what: &str) -> Self {
+        use rusqlite::ffi;
+        if let rusqlite::Error::SqliteFailure(e, _) = &err {
+            match e.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    return Self::Conflict(what.to_owned())
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => {
+                    return Self::NotFound(format!("a record that {what} refers to"))
+                }
+                _ => {}
+            }
+        }
+        Self::Sqlite(err)
     }
 }

@@ -16,10 +16,13 @@ mod changes;
 mod console;
 mod delegation;
 mod error;
+mod group_commit;
 mod postgres;
+mod reads;
 mod sql;
 mod sql_delegation;
 mod sqlite;
+mod writes;
 
 pub use audit::AuditStore;
 pub use changes::ChangeFeed;

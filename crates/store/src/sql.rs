@@ -286,12 +286,7 @@ macro_rules! impl_store {
             }
 
             async fn get_app(&self, client_id: &opending_domain::ClientId) -> crate::StoreResult<Option<opending_domain::App>> {
-                let sql = format!("SELECT {} FROM apps WHERE client_id = $1", crate::sql::APP_COLUMNS);
-                let row = sqlx::query(&sql)
-                    .bind(client_id.as_str())
-                    .fetch_optional(self.reader())
-                    .await?;
-                row.as_ref().map(crate::sql::app).transpose()
+                crate::reads::RequestReads::get_app(self, client_id).await
             }
 
             async fn list_apps(&self, owner: Option<&opending_domain::CorpId>) -> crate::StoreResult<Vec<opending_domain::App>> {
@@ -359,29 +354,7 @@ macro_rules! impl_store {
                 client_id: &opending_domain::ClientId,
                 corp_id: &opending_domain::CorpId,
             ) -> crate::StoreResult<Option<crate::AppInOrg>> {
-                let row = sqlx::query(
-                    "SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at, \
-                            o.corp_id AS org_corp_id, i.status AS installation_status \
-                     FROM apps a \
-                     LEFT JOIN orgs o ON o.corp_id = $2 \
-                     LEFT JOIN installations i ON i.client_id = a.client_id AND i.corp_id = $2 \
-                     WHERE a.client_id = $1",
-                )
-                .bind(client_id.as_str())
-                .bind(corp_id.as_str())
-                .fetch_optional(self.reader())
-                .await?;
-                let Some(row) = row else { return Ok(None) };
-                use crate::sql::RowExt;
-                let installation = match row.opt_text("installation_status")? {
-                    Some(s) => Some(s.parse().map_err(|e: String| crate::StoreError::Corrupt(e))?),
-                    None => None,
-                };
-                Ok(Some(crate::AppInOrg {
-                    app: crate::sql::app(&row)?,
-                    org_exists: row.opt_text("org_corp_id")?.is_some(),
-                    installation,
-                }))
+                crate::reads::RequestReads::app_in_org(self, client_id, corp_id).await
             }
 
             async fn put_installation(&self, inst: &opending_domain::Installation) -> crate::StoreResult<()> {
@@ -461,18 +434,7 @@ macro_rules! impl_store {
                 candidate: &opending_domain::token::AppToken,
                 now: opending_domain::UnixTime,
             ) -> crate::StoreResult<opending_domain::token::AppToken> {
-                let row = sqlx::query(crate::sql::ISSUE_APP_TOKEN)
-                    .bind(candidate.client_id.as_str())
-                    .bind(candidate.corp_id.as_str())
-                    .bind(candidate.nonce.to_hex())
-                    .bind(candidate.token_hash.to_hex())
-                    .bind(candidate.issued_at.0)
-                    .bind(candidate.expires_at.0)
-                    .bind(now.0)
-                    .fetch_one(self.writer())
-                    .await
-                    .map_err(|e| crate::StoreError::from_write(e, "an app token"))?;
-                crate::sql::app_token(&row)
+                crate::writes::RequestWrites::issue_app_token(self, candidate, now).await
             }
 
             async fn find_app_token(&self, hash: &opending_domain::KeyedHash) -> crate::StoreResult<Option<opending_domain::token::AppToken>> {

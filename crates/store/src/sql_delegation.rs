@@ -119,30 +119,6 @@ pub(crate) fn request(r: &impl RowExt) -> StoreResult<AuthRequest> {
 /// Expands [`crate::DelegationStore`] for a backend (same contract as `impl_store!`).
 macro_rules! impl_delegation_store {
     ($ty:ty, $db:ty) => {
-        impl $ty {
-            async fn insert_token(
-                tx: &mut sqlx::Transaction<'_, $db>,
-                table: &str,
-                t: &opending_domain::grant::UserTokenRecord,
-            ) -> crate::StoreResult<()> {
-                sqlx::query(&format!(
-                    "INSERT INTO {table} ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    crate::sql_delegation::TOKEN_COLUMNS
-                ))
-                .bind(t.token_hash.to_hex())
-                .bind(&t.family)
-                .bind(t.client_id.as_str())
-                .bind(t.union_id.as_str())
-                .bind(t.corp_id.clone().unwrap_or_default())
-                .bind(opending_domain::grant::join_codes(&t.scopes))
-                .bind(t.issued_at.0)
-                .bind(t.expires_at.0)
-                .execute(&mut **tx)
-                .await?;
-                Ok(())
-            }
-        }
-
         #[async_trait::async_trait]
         impl crate::DelegationStore for $ty {
             async fn create_user(&self, u: &opending_domain::User, password_hash: &str) -> crate::StoreResult<()> {
@@ -371,47 +347,11 @@ macro_rules! impl_delegation_store {
             }
 
             async fn create_code(&self, c: &opending_domain::grant::AuthCode) -> crate::StoreResult<()> {
-                sqlx::query(&format!(
-                    "INSERT INTO auth_codes ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
-                    crate::sql_delegation::CODE_COLUMNS
-                ))
-                .bind(c.code_hash.to_hex())
-                .bind(c.client_id.as_str())
-                .bind(c.union_id.as_str())
-                .bind(c.corp_id.clone().unwrap_or_default())
-                .bind(opending_domain::grant::join_codes(&c.scopes))
-                .bind(&c.redirect_uri)
-                .bind(c.created_at.0)
-                .bind(c.expires_at.0)
-                .execute(self.writer())
-                .await
-                .map_err(|e| crate::StoreError::from_write(e, "the code"))?;
-                Ok(())
+                crate::writes::RequestWrites::create_code(self, c).await
             }
 
             async fn consume_code(&self, code_hash: &opending_domain::KeyedHash, now: opending_domain::UnixTime) -> crate::StoreResult<opending_domain::grant::CodeUse> {
-                use opending_domain::grant::CodeUse;
-                let fresh = sqlx::query(&format!(
-                    "UPDATE auth_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL RETURNING {}",
-                    crate::sql_delegation::CODE_COLUMNS
-                ))
-                .bind(code_hash.to_hex())
-                .bind(now.0)
-                .fetch_optional(self.writer())
-                .await?;
-                if let Some(r) = fresh {
-                    let mut c = crate::sql_delegation::code(&r)?;
-                    c.used_at = None;
-                    return Ok(CodeUse::Fresh(c));
-                }
-                let used = sqlx::query(&format!("SELECT {} FROM auth_codes WHERE code_hash = $1", crate::sql_delegation::CODE_COLUMNS))
-                    .bind(code_hash.to_hex())
-                    .fetch_optional(self.writer())
-                    .await?;
-                Ok(match used {
-                    Some(r) => CodeUse::Replayed(crate::sql_delegation::code(&r)?),
-                    None => CodeUse::Unknown,
-                })
+                crate::writes::RequestWrites::consume_code(self, code_hash, now).await
             }
 
             async fn issue_user_tokens(
@@ -419,11 +359,7 @@ macro_rules! impl_delegation_store {
                 access: &opending_domain::grant::UserTokenRecord,
                 refresh: &opending_domain::grant::UserTokenRecord,
             ) -> crate::StoreResult<()> {
-                let mut tx = self.writer().begin().await?;
-                Self::insert_token(&mut tx, "user_tokens", access).await?;
-                Self::insert_token(&mut tx, "refresh_tokens", refresh).await?;
-                tx.commit().await?;
-                Ok(())
+                crate::writes::RequestWrites::issue_user_tokens(self, access, refresh).await
             }
 
             async fn find_user_token(&self, h: &opending_domain::KeyedHash) -> crate::StoreResult<Option<opending_domain::grant::UserTokenRecord>> {
@@ -435,14 +371,7 @@ macro_rules! impl_delegation_store {
             }
 
             async fn find_refresh_token(&self, h: &opending_domain::KeyedHash) -> crate::StoreResult<Option<opending_domain::grant::UserTokenRecord>> {
-                let row = sqlx::query(&format!(
-                    "SELECT {}, rotated_at FROM refresh_tokens WHERE token_hash = $1",
-                    crate::sql_delegation::TOKEN_COLUMNS
-                ))
-                .bind(h.to_hex())
-                .fetch_optional(self.writer())
-                .await?;
-                row.as_ref().map(|r| crate::sql_delegation::token(r, true)).transpose()
+                crate::reads::RequestReads::find_refresh_token(self, h).await
             }
 
             async fn rotate_refresh(
@@ -453,23 +382,7 @@ macro_rules! impl_delegation_store {
                 access: &opending_domain::grant::UserTokenRecord,
                 refresh: &opending_domain::grant::UserTokenRecord,
             ) -> crate::StoreResult<bool> {
-                let mut tx = self.writer().begin().await?;
-                let done = sqlx::query(
-                    "UPDATE refresh_tokens SET rotated_at = COALESCE(rotated_at, $2) \
-                     WHERE token_hash = $1 AND ($3 = 1 OR rotated_at IS NULL)",
-                )
-                .bind(old.to_hex())
-                .bind(now.0)
-                .bind(i64::from(allow_rotated))
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Ok(false);
-                }
-                Self::insert_token(&mut tx, "user_tokens", access).await?;
-                Self::insert_token(&mut tx, "refresh_tokens", refresh).await?;
-                tx.commit().await?;
-                Ok(true)
+                crate::writes::RequestWrites::rotate_refresh(self, old, now, allow_rotated, access, refresh).await
             }
 
             async fn revoke_family(&self, family: &str) -> crate::StoreResult<u64> {

@@ -28,27 +28,31 @@ const POLL_EVERY: Duration = Duration::from_millis(250);
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    /// The request path's writes, batched (see `group_commit.rs`); over `write`.
+    group: crate::group_commit::GroupCommit,
     changes: ChangeFeed,
-    /// Where fresh reads of the change counter come from; `None` for the in-memory store,
-    /// which no other process can reach (its in-process change count is exact).
-    fresh: Option<Arc<FreshReader>>,
+    /// Where inline reads run; `None` for the in-memory store, which has one connection
+    /// (its reads go through the group-commit writer, and its in-process change count is exact:
+    /// no other process can reach it).
+    inline: Option<Arc<InlineReader>>,
 }
 
-/// Synchronous connections for [`crate::Store::fresh_change_seq`]: one indexed read of one row
-/// in WAL mode takes a few microseconds, far less than handing a query to an sqlx worker
-/// thread and back, so it runs inline on the caller's thread. Each statement is its own read
-/// transaction and so sees every commit of every process sharing the file. Connections are
-/// kept in a small stack, one per thread that is reading at the same moment.
+/// Synchronous connections for the reads that run inline on the caller's thread: the change
+/// counter behind [`crate::Store::fresh_change_seq`] and the token endpoints' point reads
+/// (`reads.rs`). One indexed read in WAL mode takes a few microseconds, far less than handing
+/// a query to an sqlx worker thread and back. Each statement is its own read transaction and
+/// so sees every commit of every process sharing the file. Connections are kept in a small
+/// stack, one per thread that is reading at the same moment.
 #[derive(Debug)]
-struct FreshReader {
+struct InlineReader {
     path: PathBuf,
     idle: Mutex<Vec<rusqlite::Connection>>,
 }
 
-/// Most idle fresh-read connections kept.
-const FRESH_IDLE_MAX: usize = 8;
+/// Most idle inline-read connections kept.
+const INLINE_IDLE_MAX: usize = 8;
 
-impl FreshReader {
+impl InlineReader {
     fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
         use rusqlite::OpenFlags;
         let conn = rusqlite::Connection::open_with_flags(
@@ -59,31 +63,33 @@ impl FreshReader {
         Ok(conn)
     }
 
-    fn read(&self) -> StoreResult<i64> {
+    fn read<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match taken {
             Some(c) => c,
-            None => self.open().map_err(fresh_error)?,
+            None => self.open()?,
         };
-        let value: String = conn
-            .prepare_cached("SELECT value FROM meta WHERE name = 'change_seq'")
-            .and_then(|mut st| st.query_row([], |r| r.get(0)))
-            .map_err(fresh_error)?;
+        let value = read(&conn)?;
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < FRESH_IDLE_MAX {
+        if idle.len() < INLINE_IDLE_MAX {
             idle.push(conn);
         }
-        drop(idle);
+        Ok(value)
+    }
+
+    fn change_seq(&self) -> StoreResult<i64> {
+        let value: String = self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT value FROM meta WHERE name = 'change_seq'")?
+                .query_row([], |r| r.get(0))?)
+        })?;
         value
             .parse()
             .map_err(|e| crate::StoreError::Corrupt(format!("change_seq: {e}")))
     }
-}
-
-fn fresh_error(e: rusqlite::Error) -> crate::StoreError {
-    crate::StoreError::Database(sqlx::Error::Protocol(format!(
-        "reading the change counter: {e}"
-    )))
 }
 
 /// Whether a connection handed back to its pool may be kept: only when no transaction is left
@@ -226,9 +232,10 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             read,
+            group: crate::group_commit::GroupCommit::start(write.clone())?,
             write,
             changes: ChangeFeed::default(),
-            fresh: Some(Arc::new(FreshReader {
+            inline: Some(Arc::new(InlineReader {
                 path: data_dir.join("opending.db"),
                 idle: Mutex::new(Vec::new()),
             })),
@@ -250,17 +257,29 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             read: pool.clone(),
+            group: crate::group_commit::GroupCommit::start(pool.clone())?,
             write: pool,
             changes: ChangeFeed::default(),
-            fresh: None,
+            inline: None,
         })
     }
 
-    /// See [`FreshReader`]; the in-memory store counts its own changes.
+    /// See [`InlineReader`]; the in-memory store counts its own changes.
     async fn fresh_seq(&self) -> StoreResult<i64> {
-        match &self.fresh {
-            Some(reader) => reader.read(),
+        match &self.inline {
+            Some(reader) => reader.change_seq(),
             None => Ok(self.changes.count() as i64),
+        }
+    }
+
+    /// Runs a point read inline ([`InlineReader`]); on the in-memory store, through the writer.
+    pub(crate) async fn read_inline<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
+    ) -> StoreResult<T> {
+        match &self.inline {
+            Some(reader) => reader.read(read),
+            None => self.group.run(read).await,
         }
     }
 
@@ -268,8 +287,12 @@ impl SqliteStore {
         &self.read
     }
 
-    fn writer(&self) -> &SqlitePool {
+    pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
+    }
+
+    pub(crate) fn group_commit(&self) -> &crate::group_commit::GroupCommit {
+        &self.group
     }
 }
 

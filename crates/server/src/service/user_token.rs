@@ -124,9 +124,10 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
             "invalid.grant: the authorization code has expired",
         )),
         CodeUse::Fresh(c) => {
+            // Issuance, like the token events: batched (see `audit.rs`).
             let event =
                 app_event(core, AuditKind::CodeExchanged, client).detail("user", &c.union_id);
-            super::audit::record(core, with_org(event, &c.corp_id)).await?;
+            super::audit::enqueue(core, with_org(event, &c.corp_id)).await;
             issue(
                 core,
                 &c.code_hash.to_hex(),

@@ -1,0 +1,318 @@
+//! Group commit for SQLite's single writer: the writes that arrive while one batch is being
+//! written wait in a queue, and the next batch writes them all in one transaction.
+//!
+//! Why: SQLite has one writer. Through sqlx each write costs a checkout of the write
+//! connection, a hand-off to its worker thread per statement and back, and a commit that writes
+//! every page it touched to the WAL; under load the requests queue for the connection and the
+//! thread hand-offs, not SQLite, set the pace (the (b) and (f) profiles in docs/benchmarks.md).
+//! Here one dedicated thread takes everything queued, checks the write connection out of the
+//! same sqlx pool once (so it stays the only writer, and keeps its pool's health checks), and
+//! runs the batch synchronously on the connection's handle: `BEGIN IMMEDIATE`, each write under
+//! its own savepoint (a write that fails is undone alone and answered with its error), one
+//! `COMMIT`. Only then does any caller hear back: durability is the same as one transaction per
+//! write, since nobody is told of a write before the commit that holds it. When a statement or
+//! the commit fails so that SQLite gives up the whole transaction (a full disk, an I/O error),
+//! every write of the batch fails with that error: none of them was committed.
+
+use std::{
+    ptr::NonNull,
+    sync::{mpsc, Arc},
+    thread,
+};
+
+use rusqlite::Connection;
+use sqlx::SqlitePool;
+use tokio::sync::oneshot;
+
+use crate::{StoreError, StoreResult};
+
+/// Most writes in one transaction; more wait for the next.
+const MAX_BATCH: usize = 512;
+
+/// One queued write.
+trait Write: Send {
+    /// Runs on the batch's connection; on failure, why (its changes are then undone).
+    fn run(&mut self, conn: &Connection) -> Result<(), String>;
+    /// Answers the caller: its own result when the batch committed, else the batch's error.
+    fn answer(self: Box<Self>, batch_failed: Option<&Arc<StoreError>>);
+}
+
+struct Pending<F, R> {
+    write: Option<F>,
+    result: Option<StoreResult<R>>,
+    caller: oneshot::Sender<StoreResult<R>>,
+}
+
+impl<F, R> Write for Pending<F, R>
+where
+    F: FnOnce(&Connection) -> StoreResult<R> + Send,
+    R: Send,
+{
+    fn run(&mut self, conn: &Connection) -> Result<(), String> {
+        let write = self.write.take().expect("a write runs once");
+        let result = write(conn);
+        let outcome = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
+        self.result = Some(result);
+        outcome
+    }
+
+    fn answer(self: Box<Self>, batch_failed: Option<&Arc<StoreError>>) {
+        let answer = match (batch_failed, self.result) {
+            // The write's own failure explains itself, even when it took the batch down.
+            (_, Some(Err(e))) => Err(e),
+            (None, Some(ok)) => ok,
+            (Some(e), _) => Err(StoreError::Batch(e.clone())),
+            (None, None) => Err(StoreError::Batch(Arc::new(stopped()))),
+        };
+        let _ = self.caller.send(answer);
+    }
+}
+
+/// The queue of writes and its writer thread (which ends when the last handle is dropped).
+#[derive(Debug, Clone)]
+pub(crate) struct GroupCommit {
+    queue: mpsc::Sender<Box<dyn Write>>,
+}
+
+impl GroupCommit {
+    /// Starts the writer thread over `pool`'s connections. Needs a Tokio runtime: the thread
+    /// checks the connection out through it.
+    pub(crate) fn start(pool: SqlitePool) -> StoreResult<Self> {
+        let (queue, jobs) = mpsc::channel();
+        let runtime = tokio::runtime::Handle::current();
+        thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer(runtime, pool, jobs))
+            .map_err(|e| {
+                StoreError::Database(sqlx::Error::Configuration(
+                    format!("cannot start the SQLite writer thread: {e}").into(),
+                ))
+            })?;
+        Ok(Self { queue })
+    }
+
+    /// Runs `write` in the next batch and returns its result once that batch is committed.
+    /// `write` runs on the writer thread and must not block on anything but SQLite.
+    pub(crate) async fn run<R: Send + 'static>(
+        &self,
+        write: impl FnOnce(&Connection) -> StoreResult<R> + Send + 'static,
+    ) -> StoreResult<R> {
+        let (caller, answer) = oneshot::channel();
+        let job = Box::new(Pending {
+            write: Some(write),
+            result: None,
+            caller,
+        });
+        self.queue.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Database(sqlx::Error::PoolClosed)
+}
+
+/// The writer thread: one batch per turn until every [`GroupCommit`] handle is gone.
+fn writer(runtime: tokio::runtime::Handle, pool: SqlitePool, jobs: mpsc::Receiver<Box<dyn Write>>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
+        let failed = runtime.block_on(async {
+            let mut conn = pool.acquire().await?;
+            let mut handle = conn.lock_handle().await?;
+            Ok::<_, StoreError>(write_batch(handle.as_raw_handle().cast(), &mut batch))
+        });
+        let failed = failed.unwrap_or_else(|e| Some(Arc::new(e)));
+        for job in batch {
+            job.answer(failed.as_ref());
+        }
+    }
+}
+
+/// Runs one batch in one transaction; why it failed, if it did.
+fn write_batch(
+    raw: NonNull<rusqlite::ffi::sqlite3>,
+    batch: &mut [Box<dyn Write>],
+) -> Option<Arc<StoreError>> {
+    let fail = |e: rusqlite::Error| Some(Arc::new(StoreError::from_sqlite(e, "a batch of writes")));
+    // SAFETY: the handle stays valid, and unused by anyone else (sqlx's worker thread waits
+    // for the lock), while the caller holds its sqlx lock guard, which it does for this whole
+    // synchronous call; `from_handle` makes a non-owning connection that never closes it, and
+    // `conn` is dropped (finalizing its cached statements) before this function returns.
+    #[allow(unsafe_code)]
+    let conn = match unsafe { Connection::from_handle(raw.as_ptr()) } {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        return fail(e);
+    }
+    let mut failed = None;
+    for job in batch.iter_mut() {
+        if let Err(e) = conn.execute_batch("SAVEPOINT w") {
+            failed = fail(e);
+            break;
+        }
+        let outcome = job.run(&conn);
+        if conn.is_autocommit() {
+            // SQLite rolled the whole transaction back by itself (a full disk, an I/O error):
+            // every write of the batch is lost, and the rest must not run outside it.
+            failed = Some(Arc::new(StoreError::Database(sqlx::Error::Protocol(
+                format!(
+                    "SQLite rolled back a batch of writes: {}",
+                    outcome.err().unwrap_or_default()
+                ),
+            ))));
+            break;
+        }
+        let end = match outcome {
+            Ok(()) => "RELEASE w",
+            Err(_) => "ROLLBACK TO w; RELEASE w",
+        };
+        if let Err(e) = conn.execute_batch(end) {
+            failed = fail(e);
+            break;
+        }
+    }
+    if failed.is_none() {
+        if let Err(e) = conn.execute_batch("COMMIT") {
+            failed = fail(e);
+        }
+    }
+    if !conn.is_autocommit() {
+        // Leave the connection as sqlx expects it: outside any transaction. (Should even this
+        // fail, the pool's release check closes the connection.)
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    failed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use opending_domain::{ActorKind, AuditEvent, AuditKind, AuditQuery, UnixTime};
+
+    use crate::{AuditStore, SqliteStore, Store};
+
+    async fn store() -> (SqliteStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("opending-batch-{}", uuid::Uuid::new_v4()));
+        let store =
+            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
+                .await
+                .unwrap();
+        store.migrate().await.unwrap();
+        (store, dir)
+    }
+
+    fn event(request_id: String) -> AuditEvent {
+        let mut e = AuditEvent::new(AuditKind::TokenIssued, UnixTime(1), ActorKind::System, None);
+        e.request_id = Some(request_id);
+        e
+    }
+
+    /// Appends `n` events concurrently (so they share batches); each request id with its answer.
+    async fn append_concurrently(
+        store: &SqliteStore,
+        n: usize,
+        name: impl Fn(usize) -> String,
+    ) -> Vec<(String, bool)> {
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let (store, id) = (store.clone(), name(i));
+                tokio::spawn(async move {
+                    // Two statements: when the second fails, the first must be undone too.
+                    let pair = [event(format!("first-{id}")), event(id.clone())];
+                    let ok = store.append_audit(&pair).await.is_ok();
+                    (id, ok)
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+
+    async fn stored_ids(store: &SqliteStore) -> Vec<String> {
+        let q = AuditQuery {
+            limit: 1000,
+            ..Default::default()
+        };
+        let events = store.list_audit(&q).await.unwrap();
+        events.into_iter().filter_map(|e| e.request_id).collect()
+    }
+
+    /// What a write answered is what was committed: every write that answered success is
+    /// stored, every write that failed is not, whether it failed alone or with its batch.
+    fn answers_match_storage(answers: &[(String, bool)], stored: &[String]) {
+        for (id, ok) in answers {
+            for stored_id in [id.clone(), format!("first-{id}")] {
+                assert_eq!(
+                    stored.contains(&stored_id),
+                    *ok,
+                    "{stored_id}: answered ok={ok}"
+                );
+            }
+        }
+    }
+
+    /// A write that fails on its own (a statement-level abort) is undone alone; the writes
+    /// batched with it commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_is_undone_alone() {
+        let (store, dir) = store().await;
+        sqlx::query(
+            "CREATE TRIGGER refuse BEFORE INSERT ON audit_events WHEN NEW.request_id LIKE 'bad%' \
+             BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        .execute(store.writer())
+        .await
+        .unwrap();
+        let answers = append_concurrently(&store, 300, |i| {
+            if i % 7 == 3 {
+                format!("bad{i}")
+            } else {
+                format!("ok{i}")
+            }
+        })
+        .await;
+        for (id, ok) in &answers {
+            assert_eq!(*ok, id.starts_with("ok"), "{id}");
+        }
+        answers_match_storage(&answers, &stored_ids(&store).await);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A write that makes SQLite abandon the whole transaction (what a full disk does) fails
+    /// its batch: the others of that batch answer an error too and none is stored; later
+    /// batches commit as usual.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_that_loses_the_transaction_fails_its_batch_and_only_it() {
+        let (store, dir) = store().await;
+        sqlx::query(
+            "CREATE TRIGGER boom BEFORE INSERT ON audit_events WHEN NEW.request_id LIKE 'boom%' \
+             BEGIN SELECT RAISE(ROLLBACK, 'boom'); END",
+        )
+        .execute(store.writer())
+        .await
+        .unwrap();
+        let answers = append_concurrently(&store, 300, |i| {
+            if i % 50 == 25 {
+                format!("boom{i}")
+            } else {
+                format!("ok{i}")
+            }
+        })
+        .await;
+        assert!(answers
+            .iter()
+            .filter(|(id, _)| id.starts_with("boom"))
+            .all(|(_, ok)| !ok));
+        answers_match_storage(&answers, &stored_ids(&store).await);
+        store.append_audit(&[event("after".into())]).await.unwrap();
+        assert!(stored_ids(&store).await.contains(&"after".to_owned()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

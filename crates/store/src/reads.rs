@@ -1,0 +1,140 @@
+//! The point reads of the token endpoints — an app with its standing in an org, an app, a
+//! refresh token — written once and run two ways: on a SQLite file inline on the caller's
+//! thread (one indexed read takes microseconds, less than handing it to an sqlx worker thread
+//! and back; see `InlineReader` in `sqlite.rs`), on PostgreSQL through the pool.
+
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use opending_domain::{grant::UserTokenRecord, App, ClientId, CorpId, KeyedHash};
+
+use crate::{
+    sql::RowExt,
+    writes::{sqlite_row, sqlx_query, Stmt},
+    AppInOrg, StoreError, StoreResult,
+};
+
+const APP_IN_ORG: &str = "\
+SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at,
+       o.corp_id AS org_corp_id, i.status AS installation_status
+FROM apps a
+LEFT JOIN orgs o ON o.corp_id = $2
+LEFT JOIN installations i ON i.client_id = a.client_id AND i.corp_id = $2
+WHERE a.client_id = $1";
+
+static GET_APP: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM apps WHERE client_id = $1",
+        crate::sql::APP_COLUMNS
+    )
+});
+
+static FIND_REFRESH: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {}, rotated_at FROM refresh_tokens WHERE token_hash = $1",
+        crate::sql_delegation::TOKEN_COLUMNS
+    )
+});
+
+fn app_in_org(client_id: &ClientId, corp_id: &CorpId) -> Stmt {
+    Stmt {
+        sql: APP_IN_ORG,
+        params: vec![client_id.as_str().into(), corp_id.as_str().into()],
+    }
+}
+
+fn app_in_org_row(r: &impl RowExt) -> StoreResult<AppInOrg> {
+    let installation = match r.opt_text("installation_status")? {
+        Some(s) => Some(s.parse().map_err(StoreError::Corrupt)?),
+        None => None,
+    };
+    Ok(AppInOrg {
+        app: crate::sql::app(r)?,
+        org_exists: r.opt_text("org_corp_id")?.is_some(),
+        installation,
+    })
+}
+
+fn get_app(client_id: &ClientId) -> Stmt {
+    Stmt {
+        sql: GET_APP.as_str(),
+        params: vec![client_id.as_str().into()],
+    }
+}
+
+fn find_refresh(hash: &KeyedHash) -> Stmt {
+    Stmt {
+        sql: FIND_REFRESH.as_str(),
+        params: vec![hash.to_hex().into()],
+    }
+}
+
+fn refresh_row(r: &impl RowExt) -> StoreResult<UserTokenRecord> {
+    crate::sql_delegation::token(r, true)
+}
+
+/// The token endpoints' point reads, each backend running them its own way (see the module
+/// header).
+#[async_trait]
+pub(crate) trait RequestReads {
+    /// See [`crate::Store::app_in_org`].
+    async fn app_in_org(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+    ) -> StoreResult<Option<AppInOrg>>;
+    /// See [`crate::Store::get_app`].
+    async fn get_app(&self, client_id: &ClientId) -> StoreResult<Option<App>>;
+    /// See [`crate::DelegationStore::find_refresh_token`].
+    async fn find_refresh_token(&self, hash: &KeyedHash) -> StoreResult<Option<UserTokenRecord>>;
+}
+
+#[async_trait]
+impl RequestReads for crate::SqliteStore {
+    async fn app_in_org(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+    ) -> StoreResult<Option<AppInOrg>> {
+        let stmt = app_in_org(client_id, corp_id);
+        self.read_inline(move |c| sqlite_row(c, &stmt, |r| app_in_org_row(r)))
+            .await
+    }
+
+    async fn get_app(&self, client_id: &ClientId) -> StoreResult<Option<App>> {
+        let stmt = get_app(client_id);
+        self.read_inline(move |c| sqlite_row(c, &stmt, |r| crate::sql::app(r)))
+            .await
+    }
+
+    async fn find_refresh_token(&self, hash: &KeyedHash) -> StoreResult<Option<UserTokenRecord>> {
+        let stmt = find_refresh(hash);
+        self.read_inline(move |c| sqlite_row(c, &stmt, |r| refresh_row(r)))
+            .await
+    }
+}
+
+#[async_trait]
+impl RequestReads for crate::PgStore {
+    async fn app_in_org(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+    ) -> StoreResult<Option<AppInOrg>> {
+        let stmt = app_in_org(client_id, corp_id);
+        let row = sqlx_query(&stmt).fetch_optional(self.pool()).await?;
+        row.as_ref().map(app_in_org_row).transpose()
+    }
+
+    async fn get_app(&self, client_id: &ClientId) -> StoreResult<Option<App>> {
+        let stmt = get_app(client_id);
+        let row = sqlx_query(&stmt).fetch_optional(self.pool()).await?;
+        row.as_ref().map(crate::sql::app).transpose()
+    }
+
+    async fn find_refresh_token(&self, hash: &KeyedHash) -> StoreResult<Option<UserTokenRecord>> {
+        let stmt = find_refresh(hash);
+        let row = sqlx_query(&stmt).fetch_optional(self.pool()).await?;
+        row.as_ref().map(refresh_row).transpose()
+    }
+}
