@@ -44,6 +44,9 @@ pub struct AppInOrg {
     pub org_exists: bool,
     /// The app's installation in the org, if any.
     pub installation: Option<InstallationStatus>,
+    /// The change counter ([`Store::fresh_change_seq`]) as of this read: read in the same
+    /// statement, so no change committed after the rest of this was read can be at or below it.
+    pub change_seq: i64,
 }
 
 /// Which installations to list.

@@ -16,7 +16,8 @@ use crate::{
 
 const APP_IN_ORG: &str = "\
 SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at,
-       o.corp_id AS org_corp_id, i.status AS installation_status
+       o.corp_id AS org_corp_id, i.status AS installation_status,
+       (SELECT CAST(value AS BIGINT) FROM meta WHERE name = 'change_seq') AS change_seq
 FROM apps a
 LEFT JOIN orgs o ON o.corp_id = $2
 LEFT JOIN installations i ON i.client_id = a.client_id AND i.corp_id = $2
@@ -52,6 +53,7 @@ fn app_in_org_row(r: &impl RowExt) -> StoreResult<AppInOrg> {
         app: crate::sql::app(r)?,
         org_exists: r.opt_text("org_corp_id")?.is_some(),
         installation,
+        change_seq: r.int("change_seq")?,
     })
 }
 
@@ -97,8 +99,16 @@ impl RequestReads for crate::SqliteStore {
         corp_id: &CorpId,
     ) -> StoreResult<Option<AppInOrg>> {
         let stmt = app_in_org(client_id, corp_id);
-        self.read_inline(move |c| sqlite_row(c, &stmt, |r| app_in_org_row(r)))
-            .await
+        // The in-memory store's fresh counter is its in-process count (see `fresh_seq`): take
+        // that, before the read, so both come from the same source.
+        let count_before = self.in_process_change_count();
+        let mut found = self
+            .read_inline(move |c| sqlite_row(c, &stmt, |r| app_in_org_row(r)))
+            .await?;
+        if let (Some(f), Some(count)) = (found.as_mut(), count_before) {
+            f.change_seq = count;
+        }
+        Ok(found)
     }
 
     async fn get_app(&self, client_id: &ClientId) -> StoreResult<Option<App>> {

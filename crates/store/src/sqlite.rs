@@ -272,6 +272,11 @@ impl SqliteStore {
         }
     }
 
+    /// The in-process change count when it is the fresh counter (the in-memory store).
+    pub(crate) fn in_process_change_count(&self) -> Option<i64> {
+        self.inline.is_none().then(|| self.changes.count() as i64)
+    }
+
     /// Runs a point read inline ([`InlineReader`]); on the in-memory store, through the writer.
     pub(crate) async fn read_inline<T: Send + 'static>(
         &self,

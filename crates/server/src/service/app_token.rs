@@ -23,8 +23,8 @@ use crate::Core;
 /// memory needs no write, and the answer survives `kill -9` like the first one. What memory
 /// cannot know is whether something changed since — a rotated secret, an uninstall, a
 /// revocation, possibly by another process sharing the database. So each entry remembers the
-/// change counter read *before* the storage reads it was built from, and a hit requires a
-/// fresh read of that counter ([`opending_store::Store::fresh_change_seq`], a few microseconds
+/// change counter as of the storage read it was built from (read in the same statement, see
+/// [`opending_store::AppInOrg::change_seq`]), and a hit requires a fresh read of that counter ([`opending_store::Store::fresh_change_seq`], a few microseconds
 /// on SQLite) to still show the same value: any change committed anywhere since moves it. The
 /// presented secret is compared in constant time against the keyed hash read then.
 pub struct HotTokens {
@@ -32,7 +32,7 @@ pub struct HotTokens {
 }
 
 struct Hot {
-    /// The change counter read before the app and its token were read.
+    /// The change counter as of the read of the app (before its token was written).
     seq: i64,
     secret_hash: KeyedHash,
     expires_at: opending_domain::UnixTime,
@@ -65,23 +65,23 @@ impl HotTokens {
         self.cache.entry_count()
     }
 
-    /// The token to hand out again, when memory may answer: same second, same counter, and
-    /// the right secret. `seq` is the fresh counter value.
-    fn hit(
-        &self,
-        core: &Core,
-        key: &(ClientId, CorpId),
-        secret: &Secret,
-        seq: i64,
-    ) -> Option<IssuedToken> {
+    /// The entry for `key` if it was made this second (a renewal now would give its token
+    /// exactly the expiry stored with it).
+    fn current(&self, core: &Core, key: &(ClientId, CorpId)) -> Option<Arc<Hot>> {
         let hot = self.cache.get(key)?;
         let renewed_to = core.now().plus(core.app_token_ttl);
-        let secret_ok = core.client_secret_matches(secret, Some(&hot.secret_hash));
-        (hot.seq == seq && hot.expires_at == renewed_to && secret_ok).then(|| IssuedToken {
-            access_token: hot.value.clone(),
-            expires_in: core.app_token_ttl,
-        })
+        (hot.expires_at == renewed_to).then_some(hot)
     }
+}
+
+/// The token to hand out again from a [`HotTokens::current`] entry, when memory may answer:
+/// the counter has not moved since (`seq` is a fresh read of it) and the secret is right.
+fn hot_hit(core: &Core, hot: &Hot, secret: &Secret, seq: i64) -> Option<IssuedToken> {
+    let secret_ok = core.client_secret_matches(secret, Some(&hot.secret_hash));
+    (hot.seq == seq && secret_ok).then(|| IssuedToken {
+        access_token: hot.value.clone(),
+        expires_in: core.app_token_ttl,
+    })
 }
 
 /// A validated token request.
@@ -113,17 +113,20 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
     }
     let corp_id = CorpId::parse(req.corp_id)
         .map_err(|e| ApiError::invalid_request(format!("path parameter {e}")))?;
-    // Read before anything else, so that a change committed after this read, anywhere, makes
-    // the entry built below miss (see `HotTokens`).
-    let seq = core.store.fresh_change_seq().await?;
     let key = ClientId::parse(&req.client_id)
         .ok()
         .map(|id| (id, corp_id.clone()));
-    if let Some((k, hit)) = key.as_ref().and_then(|k| {
-        core.hot_tokens
-            .hit(core, k, &req.client_secret, seq)
-            .map(|hit| (k, hit))
-    }) {
+    // Memory may answer only with an entry made this second; the fresh counter read that
+    // proves it still holds costs a query on PostgreSQL, so it is read only then.
+    let hot = key.as_ref().and_then(|k| core.hot_tokens.current(core, k));
+    let hit = match (&key, hot) {
+        (Some(k), Some(hot)) => {
+            let seq = core.store.fresh_change_seq().await?;
+            hot_hit(core, &hot, &req.client_secret, seq).map(|hit| (k, hit))
+        }
+        _ => None,
+    };
+    if let Some((k, hit)) = hit {
         // Memory answers, but the limits, the metrics and the audit log see the same request
         // the storage path would have seen: a renewal of the live token.
         crate::limits::secret_gate(core, &req.client_id)?;
@@ -136,6 +139,8 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
     standing
         .app
         .may_run_in(&corp_id, standing.org_exists, standing.installation)?;
+    // The counter as of the read the entry below is built from (see `HotTokens`).
+    let seq = standing.change_seq;
     let secret_hash = standing.app.secret_hash;
     let (issued, token) = issue_for(core, standing.app.client_id, corp_id).await?;
     if let Some(key) = key {
