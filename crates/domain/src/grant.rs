@@ -52,6 +52,28 @@ pub struct AuthCode {
     pub used_at: Option<UnixTime>,
 }
 
+impl AuthCode {
+    /// Why `client` cannot exchange this (unused) code at `now`, if it cannot.
+    pub fn refusal(&self, client: &ClientId, now: UnixTime) -> Option<CodeRefusal> {
+        if &self.client_id != client {
+            Some(CodeRefusal::OtherApp)
+        } else if self.expires_at <= now {
+            Some(CodeRefusal::Expired)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why an unused code is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    /// It was issued to another app.
+    OtherApp,
+    /// It has expired.
+    Expired,
+}
+
 /// What consuming a code found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeUse {
@@ -155,4 +177,41 @@ pub struct AuthRequest {
     pub created_at: UnixTime,
     /// The admin who decided.
     pub decided_by: Option<UnionId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(client: &str, expires_at: i64) -> AuthCode {
+        AuthCode {
+            code_hash: KeyedHash::from_hex(&"ab".repeat(32)).unwrap(),
+            client_id: ClientId::parse(client).unwrap(),
+            union_id: UnionId::parse("aliceUnionId0000000001").unwrap(),
+            corp_id: None,
+            scopes: vec![],
+            redirect_uri: None,
+            created_at: UnixTime(0),
+            expires_at: UnixTime(expires_at),
+            used_at: None,
+        }
+    }
+
+    /// Another app's code is refused before its expiry is looked at; a code expires at its
+    /// `expires_at` exactly.
+    #[test]
+    fn a_code_is_refused_to_other_apps_and_at_its_expiry() {
+        let (mine, other) = (
+            ClientId::parse("dingacmehr").unwrap(),
+            ClientId::parse("suitecrm").unwrap(),
+        );
+        let c = code("dingacmehr", 100);
+        assert_eq!(c.refusal(&mine, UnixTime(99)), None);
+        assert_eq!(c.refusal(&mine, UnixTime(100)), Some(CodeRefusal::Expired));
+        assert_eq!(c.refusal(&other, UnixTime(99)), Some(CodeRefusal::OtherApp));
+        assert_eq!(
+            c.refusal(&other, UnixTime(100)),
+            Some(CodeRefusal::OtherApp)
+        );
+    }
 }

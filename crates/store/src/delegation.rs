@@ -9,6 +9,11 @@ use opending_domain::{
 
 use crate::StoreResult;
 
+/// Given a code just marked used, the access and refresh token to store with it, in the same
+/// transaction; `None` stores none (the code is then only used up).
+pub type TokensFor =
+    Box<dyn FnOnce(&AuthCode) -> Option<(UserTokenRecord, UserTokenRecord)> + Send>;
+
 /// Which registered URI list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UriKind {
@@ -88,15 +93,16 @@ pub trait DelegationStore: Send + Sync {
 
     /// Stores an authorization code.
     async fn create_code(&self, code: &AuthCode) -> StoreResult<()>;
-    /// Marks a code used, atomically: the first caller gets `Fresh`, later ones `Replayed`.
-    async fn consume_code(&self, code_hash: &KeyedHash, now: UnixTime) -> StoreResult<CodeUse>;
-
-    /// Stores an access token and its refresh token, together.
-    async fn issue_user_tokens(
+    /// Redeems a code: marks it used, atomically (the first caller gets `Fresh`, later ones
+    /// `Replayed`), and stores the tokens `tokens_for` makes of a fresh one in the same
+    /// transaction, so a code is never used up without its tokens, nor tokens stored for a
+    /// code used twice.
+    async fn redeem_code(
         &self,
-        access: &UserTokenRecord,
-        refresh: &UserTokenRecord,
-    ) -> StoreResult<()>;
+        code_hash: &KeyedHash,
+        now: UnixTime,
+        tokens_for: TokensFor,
+    ) -> StoreResult<CodeUse>;
     /// A user access token by hash.
     async fn find_user_token(&self, hash: &KeyedHash) -> StoreResult<Option<UserTokenRecord>>;
     /// A refresh token by hash.

@@ -21,6 +21,7 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 pub struct PgStore {
     pool: PgPool,
     changes: ChangeFeed,
+    app_tokens: crate::pg_batch::AppTokenBatcher,
 }
 
 impl PgStore {
@@ -106,6 +107,7 @@ impl PgStore {
             .connect_with(opts)
             .await?;
         Ok(Self {
+            app_tokens: crate::pg_batch::AppTokenBatcher::start(pool.clone()),
             pool,
             changes: ChangeFeed::default(),
         })
@@ -114,6 +116,11 @@ impl PgStore {
     /// A fresh read of the change counter: every read on PostgreSQL is fresh.
     async fn fresh_seq(&self) -> StoreResult<i64> {
         self.change_seq().await
+    }
+
+    /// The app-token upserts' batching queue (`pg_batch.rs`).
+    pub(crate) fn app_tokens(&self) -> &crate::pg_batch::AppTokenBatcher {
+        &self.app_tokens
     }
 
     /// The underlying pool (for change notification).

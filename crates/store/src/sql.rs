@@ -128,16 +128,32 @@ pub(crate) const BUMP_CHANGE_SEQ: &str =
 pub(crate) const APP_COLUMNS: &str =
     "client_id, name, owner_corp_id, distribution, secret_hash, created_at";
 
-/// Keep the live token, or take the candidate; always renew the expiry (decisions.md §8).
-pub(crate) const ISSUE_APP_TOKEN: &str = "\
-INSERT INTO app_tokens (client_id, corp_id, nonce, token_hash, issued_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+/// The app-token upsert around its rows: keep the live token, or take the candidate; always
+/// renew the expiry (decisions.md §8). `$7` is the time of the write.
+macro_rules! app_token_upsert {
+    ($rows:literal) => {
+        concat!(
+            "INSERT INTO app_tokens (client_id, corp_id, nonce, token_hash, issued_at, expires_at)\n",
+            $rows,
+            "
 ON CONFLICT (client_id, corp_id) DO UPDATE SET
     nonce      = CASE WHEN app_tokens.expires_at > $7 THEN app_tokens.nonce      ELSE excluded.nonce END,
     token_hash = CASE WHEN app_tokens.expires_at > $7 THEN app_tokens.token_hash ELSE excluded.token_hash END,
     issued_at  = CASE WHEN app_tokens.expires_at > $7 THEN app_tokens.issued_at  ELSE excluded.issued_at END,
     expires_at = excluded.expires_at
-RETURNING client_id, corp_id, nonce, token_hash, issued_at, expires_at";
+RETURNING client_id, corp_id, nonce, token_hash, issued_at, expires_at"
+        )
+    };
+}
+
+/// Keeps or takes one app token.
+pub(crate) const ISSUE_APP_TOKEN: &str = app_token_upsert!("VALUES ($1, $2, $3, $4, $5, $6)");
+
+/// Keeps or takes many app tokens in one statement (PostgreSQL): one array per column, in the
+/// order given (which is the order their rows are locked in), no two rows for one key.
+pub(crate) const ISSUE_APP_TOKENS_PG: &str = app_token_upsert!(
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])"
+);
 
 /// Expands the [`crate::Store`] implementation for a backend type that has `reader()`,
 /// `writer()` (both `&sqlx::Pool<DB>`), `MIGRATOR` and `BACKEND`.

@@ -350,16 +350,13 @@ macro_rules! impl_delegation_store {
                 crate::writes::RequestWrites::create_code(self, c).await
             }
 
-            async fn consume_code(&self, code_hash: &opending_domain::KeyedHash, now: opending_domain::UnixTime) -> crate::StoreResult<opending_domain::grant::CodeUse> {
-                crate::writes::RequestWrites::consume_code(self, code_hash, now).await
-            }
-
-            async fn issue_user_tokens(
+            async fn redeem_code(
                 &self,
-                access: &opending_domain::grant::UserTokenRecord,
-                refresh: &opending_domain::grant::UserTokenRecord,
-            ) -> crate::StoreResult<()> {
-                crate::writes::RequestWrites::issue_user_tokens(self, access, refresh).await
+                code_hash: &opending_domain::KeyedHash,
+                now: opending_domain::UnixTime,
+                tokens_for: crate::TokensFor,
+            ) -> crate::StoreResult<opending_domain::grant::CodeUse> {
+                crate::writes::RequestWrites::redeem_code(self, code_hash, now, tokens_for).await
             }
 
             async fn find_user_token(&self, h: &opending_domain::KeyedHash) -> crate::StoreResult<Option<opending_domain::grant::UserTokenRecord>> {

@@ -146,11 +146,32 @@ pub(crate) fn issue_app_token(c: &AppToken, now: UnixTime) -> Stmt {
     }
 }
 
+/// The audit log's columns, as written.
+macro_rules! audit_insert {
+    ($rows:literal) => {
+        concat!(
+            "INSERT INTO audit_events (at, kind, request_id, actor, actor_id, client_id, corp_id, source, details) ",
+            $rows
+        )
+    };
+}
+
+/// Appends many audit events in one statement (PostgreSQL), in the order of the arrays.
+const APPEND_AUDIT_PG: &str = audit_insert!(
+    "SELECT at, kind, request_id, actor, actor_id, client_id, corp_id, source, details \
+     FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) \
+     WITH ORDINALITY AS e (at, kind, request_id, actor, actor_id, client_id, corp_id, source, details, n) ORDER BY n"
+);
+
+/// An event's details as stored: a JSON object.
+fn audit_details(e: &AuditEvent) -> String {
+    serde_json::to_string(&e.details).unwrap_or_else(|_| "{}".to_owned())
+}
+
 /// Appends one audit event.
 pub(crate) fn append_audit(e: &AuditEvent) -> Stmt {
     Stmt {
-        sql: "INSERT INTO audit_events (at, kind, request_id, actor, actor_id, client_id, corp_id, source, details) \
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        sql: audit_insert!("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
         params: vec![
             e.at.0.into(),
             e.kind.as_str().into(),
@@ -160,9 +181,7 @@ pub(crate) fn append_audit(e: &AuditEvent) -> Stmt {
             e.client_id.as_deref().into(),
             e.corp_id.as_deref().into(),
             e.source.as_deref().into(),
-            serde_json::to_string(&e.details)
-                .unwrap_or_else(|_| "{}".to_owned())
-                .into(),
+            audit_details(e).into(),
         ],
     }
 }
@@ -247,7 +266,7 @@ fn insert_token_sql(table: &str) -> String {
 }
 
 /// Stores a user's access token (`refresh: false`) or refresh token.
-pub(crate) fn insert_token(t: &UserTokenRecord, refresh: bool) -> Stmt {
+fn insert_token(t: &UserTokenRecord, refresh: bool) -> Stmt {
     Stmt {
         sql: if refresh {
             INSERT_REFRESH_TOKEN.as_str()
@@ -265,6 +284,11 @@ pub(crate) fn insert_token(t: &UserTokenRecord, refresh: bool) -> Stmt {
             t.expires_at.0.into(),
         ],
     }
+}
+
+/// Stores an access token and its refresh token.
+fn insert_pair(access: &UserTokenRecord, refresh: &UserTokenRecord) -> [Stmt; 2] {
+    [insert_token(access, false), insert_token(refresh, true)]
 }
 
 /// Marks a refresh token rotated (keeping the first rotation's time); changes no row when it
@@ -290,14 +314,13 @@ pub(crate) trait RequestWrites {
     async fn append_audit(&self, events: &[AuditEvent]) -> StoreResult<()>;
     /// See [`crate::DelegationStore::create_code`].
     async fn create_code(&self, code: &AuthCode) -> StoreResult<()>;
-    /// See [`crate::DelegationStore::consume_code`].
-    async fn consume_code(&self, hash: &KeyedHash, now: UnixTime) -> StoreResult<CodeUse>;
-    /// See [`crate::DelegationStore::issue_user_tokens`].
-    async fn issue_user_tokens(
+    /// See [`crate::DelegationStore::redeem_code`].
+    async fn redeem_code(
         &self,
-        access: &UserTokenRecord,
-        refresh: &UserTokenRecord,
-    ) -> StoreResult<()>;
+        hash: &KeyedHash,
+        now: UnixTime,
+        tokens_for: crate::TokensFor,
+    ) -> StoreResult<CodeUse>;
     /// See [`crate::DelegationStore::rotate_refresh`].
     async fn rotate_refresh(
         &self,
@@ -347,30 +370,24 @@ impl RequestWrites for crate::SqliteStore {
             .await
     }
 
-    async fn consume_code(&self, hash: &KeyedHash, now: UnixTime) -> StoreResult<CodeUse> {
+    async fn redeem_code(
+        &self,
+        hash: &KeyedHash,
+        now: UnixTime,
+        tokens_for: crate::TokensFor,
+    ) -> StoreResult<CodeUse> {
         let (used, found) = (use_code(hash, now), find_code(hash));
         self.group_commit()
             .run(move |conn| {
                 let fresh = sqlite_row(conn, &used, |r| crate::sql_delegation::code(r))?;
+                if let Some((access, refresh)) = fresh.as_ref().and_then(tokens_for) {
+                    for stmt in &insert_pair(&access, &refresh) {
+                        sqlite_execute(conn, stmt)?;
+                    }
+                }
                 code_use(fresh, || {
                     sqlite_row(conn, &found, |r| crate::sql_delegation::code(r))
                 })
-            })
-            .await
-    }
-
-    async fn issue_user_tokens(
-        &self,
-        access: &UserTokenRecord,
-        refresh: &UserTokenRecord,
-    ) -> StoreResult<()> {
-        let pair = [insert_token(access, false), insert_token(refresh, true)];
-        self.group_commit()
-            .run(move |conn| {
-                for stmt in &pair {
-                    sqlite_execute(conn, stmt)?;
-                }
-                Ok(())
             })
             .await
     }
@@ -384,7 +401,7 @@ impl RequestWrites for crate::SqliteStore {
         refresh: &UserTokenRecord,
     ) -> StoreResult<bool> {
         let mark = mark_rotated(old, now, allow_rotated);
-        let pair = [insert_token(access, false), insert_token(refresh, true)];
+        let pair = insert_pair(access, refresh);
         self.group_commit()
             .run(move |conn| {
                 if sqlite_execute(conn, &mark)? == 0 {
@@ -410,23 +427,29 @@ fn on_write(e: StoreError, what: &str) -> StoreError {
 #[async_trait]
 impl RequestWrites for crate::PgStore {
     async fn issue_app_token(&self, candidate: &AppToken, now: UnixTime) -> StoreResult<AppToken> {
-        let stmt = issue_app_token(candidate, now);
-        let row = sqlx_query(&stmt)
-            .fetch_one(self.pool())
-            .await
-            .map_err(|e| StoreError::from_write(e, "an app token"))?;
-        crate::sql::app_token(&row)
+        self.app_tokens().issue(candidate, now).await
     }
 
     async fn append_audit(&self, events: &[AuditEvent]) -> StoreResult<()> {
         if events.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await?;
-        for e in events {
-            sqlx_query(&append_audit(e)).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        // One statement for the lot, a row per event in order, not a round trip each.
+        let text = |f: fn(&AuditEvent) -> Option<&str>| -> Vec<Option<String>> {
+            events.iter().map(|e| f(e).map(str::to_owned)).collect()
+        };
+        sqlx::query(APPEND_AUDIT_PG)
+            .bind(events.iter().map(|e| e.at.0).collect::<Vec<_>>())
+            .bind(text(|e| Some(e.kind.as_str())))
+            .bind(text(|e| e.request_id.as_deref()))
+            .bind(text(|e| Some(e.actor.as_str())))
+            .bind(text(|e| e.actor_id.as_deref()))
+            .bind(text(|e| e.client_id.as_deref()))
+            .bind(text(|e| e.corp_id.as_deref()))
+            .bind(text(|e| e.source.as_deref()))
+            .bind(events.iter().map(audit_details).collect::<Vec<_>>())
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
@@ -438,40 +461,35 @@ impl RequestWrites for crate::PgStore {
         Ok(())
     }
 
-    async fn consume_code(&self, hash: &KeyedHash, now: UnixTime) -> StoreResult<CodeUse> {
+    async fn redeem_code(
+        &self,
+        hash: &KeyedHash,
+        now: UnixTime,
+        tokens_for: crate::TokensFor,
+    ) -> StoreResult<CodeUse> {
+        let mut tx = self.pool().begin().await?;
         let fresh = sqlx_query(&use_code(hash, now))
-            .fetch_optional(self.pool())
-            .await?;
-        let fresh = fresh
+            .fetch_optional(&mut *tx)
+            .await?
             .as_ref()
             .map(crate::sql_delegation::code)
             .transpose()?;
-        let used = match fresh {
-            Some(_) => None,
+        let used = match &fresh {
+            Some(code) => {
+                if let Some((access, refresh)) = tokens_for(code) {
+                    pg_insert_pair(&mut tx, &access, &refresh).await?;
+                }
+                None
+            }
             None => sqlx_query(&find_code(hash))
-                .fetch_optional(self.pool())
+                .fetch_optional(&mut *tx)
                 .await?
                 .as_ref()
                 .map(crate::sql_delegation::code)
                 .transpose()?,
         };
-        code_use(fresh, || Ok(used))
-    }
-
-    async fn issue_user_tokens(
-        &self,
-        access: &UserTokenRecord,
-        refresh: &UserTokenRecord,
-    ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        sqlx_query(&insert_token(access, false))
-            .execute(&mut *tx)
-            .await?;
-        sqlx_query(&insert_token(refresh, true))
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
-        Ok(())
+        code_use(fresh, || Ok(used))
     }
 
     async fn rotate_refresh(
@@ -489,15 +507,22 @@ impl RequestWrites for crate::PgStore {
         if marked.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx_query(&insert_token(access, false))
-            .execute(&mut *tx)
-            .await?;
-        sqlx_query(&insert_token(refresh, true))
-            .execute(&mut *tx)
-            .await?;
+        pg_insert_pair(&mut tx, access, refresh).await?;
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Stores a token pair inside `tx` (PostgreSQL).
+async fn pg_insert_pair(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    access: &UserTokenRecord,
+    refresh: &UserTokenRecord,
+) -> StoreResult<()> {
+    for stmt in &insert_pair(access, refresh) {
+        sqlx_query(stmt).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@
 //! reuse after the window revokes the whole family.
 
 use opending_domain::{
-    grant::{AuthCode, CodeUse, UserTokenRecord},
+    grant::{AuthCode, CodeRefusal, CodeUse, UserTokenRecord},
     secret::Purpose,
     token::access_token_hash,
-    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, ErrorCode, PermissionCode, Secret,
-    UnionId, UnixTime,
+    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, ErrorCode, KeyedHash, PermissionCode,
+    Secret, UnionId, UnixTime,
 };
 
 use super::Result;
@@ -96,7 +96,18 @@ pub async fn exchange(core: &Core, req: UserTokenRequest) -> Result<IssuedUserTo
 async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUserToken> {
     let now = core.now();
     let code_hash = core.key.hash(Purpose::AuthCode, code.as_bytes());
-    match core.store.consume_code(&code_hash, now).await? {
+    let minted = Minted::new(core, now);
+    // The pair is stored in the same transaction that uses the code up, when the code may be
+    // exchanged by this app now (the same test as the refusals below).
+    let tokens_for: opending_store::TokensFor = {
+        let (client, minted, l) = (client.clone(), minted.hashes(), core.lifetimes.clone());
+        Box::new(move |c: &AuthCode| {
+            c.refusal(&client, now)
+                .is_none()
+                .then(|| minted.records(&c.code_hash.to_hex(), &TokenOwner::of_code(c), &l))
+        })
+    };
+    match core.store.redeem_code(&code_hash, now, tokens_for).await? {
         CodeUse::Unknown => Err(invalid_grant("invalid.grant: unknown authorization code")),
         CodeUse::Replayed(c) => {
             let mut event =
@@ -114,31 +125,24 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
                 "invalid.grant: the authorization code was already used",
             ))
         }
-        CodeUse::Fresh(c) if &c.client_id != client => {
-            tracing::warn!(client_id = %client, "authorization code presented by another app");
-            Err(invalid_grant(
-                "invalid.grant: the authorization code was issued to another app",
-            ))
-        }
-        CodeUse::Fresh(c) if c.expires_at <= now => Err(invalid_grant(
-            "invalid.grant: the authorization code has expired",
-        )),
-        CodeUse::Fresh(c) => {
-            // Issuance, like the token events: batched (see `audit.rs`).
-            let event =
-                app_event(core, AuditKind::CodeExchanged, client).detail("user", &c.union_id);
-            super::audit::enqueue(core, with_org(event, &c.corp_id)).await;
-            issue(
-                core,
-                &c.code_hash.to_hex(),
-                c.client_id,
-                c.union_id,
-                c.corp_id,
-                c.scopes,
-                None,
-            )
-            .await
-        }
+        CodeUse::Fresh(c) => match c.refusal(client, now) {
+            Some(CodeRefusal::OtherApp) => {
+                tracing::warn!(client_id = %client, "authorization code presented by another app");
+                Err(invalid_grant(
+                    "invalid.grant: the authorization code was issued to another app",
+                ))
+            }
+            Some(CodeRefusal::Expired) => Err(invalid_grant(
+                "invalid.grant: the authorization code has expired",
+            )),
+            None => {
+                // Issuance, like the token events: batched (see `audit.rs`).
+                let event =
+                    app_event(core, AuditKind::CodeExchanged, client).detail("user", &c.union_id);
+                super::audit::enqueue(core, with_org(event, &c.corp_id)).await;
+                Ok(minted.issued(core, &TokenOwner::of_code(&c), false).await)
+            }
+        },
     }
 }
 
@@ -165,16 +169,18 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
             return Err(reuse_detected(core, &old).await);
         }
     }
-    issue(
-        core,
-        &old.family,
-        old.client_id.clone(),
-        old.union_id.clone(),
-        old.corp_id.clone(),
-        old.scopes.clone(),
-        Some(&old),
-    )
-    .await
+    let minted = Minted::new(core, now);
+    let owner = TokenOwner::of_token(&old);
+    let (access, refresh) = minted.hashes.records(&old.family, &owner, &core.lifetimes);
+    let store = &core.store;
+    let rotated = store.rotate_refresh(&old.token_hash, now, old.rotated_at.is_some(), &access, &refresh).await?
+        // A concurrent request rotated it between our read and our write, i.e. just now:
+        // inside the grace window.
+        || store.rotate_refresh(&old.token_hash, now, true, &access, &refresh).await?;
+    if !rotated {
+        return Err(invalid_grant("invalid.grant: unknown refresh token"));
+    }
+    Ok(minted.issued(core, &owner, true).await)
 }
 
 async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
@@ -196,81 +202,126 @@ async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn issue(
-    core: &Core,
-    family: &str,
+/// Whose tokens are minted: the app, the user, the org and the points, as the code or the
+/// refresh token they come from holds them.
+struct TokenOwner {
     client_id: ClientId,
     union_id: UnionId,
     corp_id: Option<String>,
     scopes: Vec<PermissionCode>,
-    rotating: Option<&UserTokenRecord>,
-) -> Result<IssuedUserToken> {
-    let now = core.now();
-    let access = core.with_rng(|rng| opending_domain::token::random_access_token(&core.key, rng));
-    let refresh = random_token(core);
-    let l = &core.lifetimes;
-    let record = |hash, expires: i64| UserTokenRecord {
-        token_hash: hash,
-        family: family.to_owned(),
-        client_id: client_id.clone(),
-        union_id: union_id.clone(),
-        corp_id: corp_id.clone(),
-        scopes: scopes.clone(),
-        issued_at: now,
-        expires_at: now.plus(expires),
-        rotated_at: None,
-    };
-    let access_rec = record(access_token_hash(&core.key, access.expose()), l.user_token);
-    note_if_deterministic(core, &access_rec.token_hash, &access);
-    let refresh_rec = record(
-        core.key
-            .hash(Purpose::RefreshToken, refresh.expose().as_bytes()),
-        l.refresh_token,
-    );
-    match rotating {
-        None => {
-            core.store
-                .issue_user_tokens(&access_rec, &refresh_rec)
-                .await?
-        }
-        Some(old) => {
-            let store = &core.store;
-            let rotated = store.rotate_refresh(&old.token_hash, now, old.rotated_at.is_some(), &access_rec, &refresh_rec).await?
-                // A concurrent request rotated it between our read and our write, i.e. just
-                // now: inside the grace window.
-                || store.rotate_refresh(&old.token_hash, now, true, &access_rec, &refresh_rec).await?;
-            if !rotated {
-                return Err(invalid_grant("invalid.grant: unknown refresh token"));
-            }
+}
+
+impl TokenOwner {
+    fn of_code(c: &AuthCode) -> Self {
+        Self {
+            client_id: c.client_id.clone(),
+            union_id: c.union_id.clone(),
+            corp_id: c.corp_id.clone(),
+            scopes: c.scopes.clone(),
         }
     }
-    let kind = if rotating.is_some() {
-        AuditKind::TokenRenewed
-    } else {
-        AuditKind::TokenIssued
-    };
-    let event = app_event(core, kind, &client_id)
-        .detail("token", "user")
-        .detail("user", &union_id)
-        .detail("scopes", opending_domain::grant::join_codes(&scopes))
-        .detail("expiresAt", now.plus(l.user_token).0);
-    super::audit::enqueue(core, with_org(event, &corp_id)).await;
-    // A code exchange issues a pair; a refresh renews the user token and rotates (renews) the
-    // refresh token.
-    let event = if rotating.is_some() {
-        "renewed"
-    } else {
-        "issued"
-    };
-    core.metrics.token("user", event, 1);
-    core.metrics.token("refresh", event, 1);
-    Ok(IssuedUserToken {
-        access_token: access,
-        refresh_token: refresh,
-        expire_in: l.user_token,
-        corp_id,
-    })
+
+    fn of_token(t: &UserTokenRecord) -> Self {
+        Self {
+            client_id: t.client_id.clone(),
+            union_id: t.union_id.clone(),
+            corp_id: t.corp_id.clone(),
+            scopes: t.scopes.clone(),
+        }
+    }
+}
+
+/// A new access and refresh token, minted before the write that stores them.
+struct Minted {
+    access: Secret,
+    refresh: Secret,
+    hashes: MintedHashes,
+}
+
+/// What is stored of a [`Minted`] pair: its lookup hashes and issue time.
+#[derive(Clone, Copy)]
+struct MintedHashes {
+    access: KeyedHash,
+    refresh: KeyedHash,
+    now: UnixTime,
+}
+
+impl Minted {
+    fn new(core: &Core, now: UnixTime) -> Self {
+        let access =
+            core.with_rng(|rng| opending_domain::token::random_access_token(&core.key, rng));
+        let refresh = random_token(core);
+        let hashes = MintedHashes {
+            access: access_token_hash(&core.key, access.expose()),
+            refresh: core
+                .key
+                .hash(Purpose::RefreshToken, refresh.expose().as_bytes()),
+            now,
+        };
+        Self {
+            access,
+            refresh,
+            hashes,
+        }
+    }
+
+    fn hashes(&self) -> MintedHashes {
+        self.hashes
+    }
+
+    /// The audit event, the metrics and the answer, once the pair is stored.
+    async fn issued(self, core: &Core, owner: &TokenOwner, renewed: bool) -> IssuedUserToken {
+        let (now, l) = (self.hashes.now, &core.lifetimes);
+        note_if_deterministic(core, &self.hashes.access, &self.access);
+        let kind = if renewed {
+            AuditKind::TokenRenewed
+        } else {
+            AuditKind::TokenIssued
+        };
+        let event = app_event(core, kind, &owner.client_id)
+            .detail("token", "user")
+            .detail("user", &owner.union_id)
+            .detail("scopes", opending_domain::grant::join_codes(&owner.scopes))
+            .detail("expiresAt", now.plus(l.user_token).0);
+        super::audit::enqueue(core, with_org(event, &owner.corp_id)).await;
+        // A code exchange issues a pair; a refresh renews the user token and rotates (renews)
+        // the refresh token.
+        let event = if renewed { "renewed" } else { "issued" };
+        core.metrics.token("user", event, 1);
+        core.metrics.token("refresh", event, 1);
+        IssuedUserToken {
+            access_token: self.access,
+            refresh_token: self.refresh,
+            expire_in: l.user_token,
+            corp_id: owner.corp_id.clone(),
+        }
+    }
+}
+
+impl MintedHashes {
+    /// The access and refresh token records of `family`, for `owner`.
+    fn records(
+        &self,
+        family: &str,
+        owner: &TokenOwner,
+        l: &crate::core::Lifetimes,
+    ) -> (UserTokenRecord, UserTokenRecord) {
+        let record = |token_hash: KeyedHash, expires: i64| UserTokenRecord {
+            token_hash,
+            family: family.to_owned(),
+            client_id: owner.client_id.clone(),
+            union_id: owner.union_id.clone(),
+            corp_id: owner.corp_id.clone(),
+            scopes: owner.scopes.clone(),
+            issued_at: self.now,
+            expires_at: self.now.plus(expires),
+            rotated_at: None,
+        };
+        (
+            record(self.access, l.user_token),
+            record(self.refresh, l.refresh_token),
+        )
+    }
 }
 
 /// Mints an authorization code for a user's consent (openAuth type 0, the browser flow, or the

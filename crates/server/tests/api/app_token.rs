@@ -123,6 +123,60 @@ opending_testkit::both_backends! {
         assert_eq!(tokens.len(), 1, "one token for concurrent first requests: {tokens:?}");
     }
 
+    async fn batched_first_requests_are_answered_pair_by_pair(backend: Backend) {
+        // Concurrent first requests for several apps and orgs share write batches
+        // (`group_commit.rs`, `pg_batch.rs`): each pair's callers all get that pair's one
+        // stored token, and a pair whose write fails (a trigger refuses it here) fails alone:
+        // the pairs batched with it still get theirs.
+        let postgres = matches!(backend, Backend::Postgres(_));
+        let app = TestApp::spawn(backend).await;
+        if postgres {
+            app.sql("CREATE FUNCTION refuse_crm() RETURNS trigger AS $$ BEGIN \
+                     IF NEW.client_id = 'suitecrm' THEN RAISE EXCEPTION 'refused'; END IF; \
+                     RETURN NEW; END $$ LANGUAGE plpgsql").await;
+            app.sql("CREATE TRIGGER refuse_crm BEFORE INSERT ON app_tokens \
+                     FOR EACH ROW EXECUTE FUNCTION refuse_crm()").await;
+        } else {
+            app.sql("CREATE TRIGGER refuse_crm BEFORE INSERT ON app_tokens \
+                     WHEN NEW.client_id = 'suitecrm' BEGIN SELECT RAISE(ABORT, 'refused'); END").await;
+        }
+        let pairs = [(ACME, HR), (GLOBEX, TRAVEL), (GLOBEX, OPS), (GLOBEX, CRM)];
+        let mut tasks = Vec::new();
+        for i in 0..80 {
+            let (corp, (id, secret)) = pairs[i % pairs.len()];
+            let (http, base) = (app.http.clone(), app.base.clone());
+            tasks.push(tokio::spawn(async move {
+                let r = http
+                    .post(format!("{base}/v1.0/oauth2/{corp}/token"))
+                    .json(&json!({"client_id": id, "client_secret": secret, "grant_type": "client_credentials"}))
+                    .send().await.unwrap();
+                (id, r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+            }));
+        }
+        let mut tokens: std::collections::BTreeMap<&str, std::collections::BTreeSet<String>> = Default::default();
+        for t in tasks {
+            let (id, status, body) = t.await.unwrap();
+            if id == CRM.0 {
+                assert_eq!((status, body["code"].as_str()), (500, Some("server.error")), "{body}");
+            } else {
+                assert_eq!(status, 200, "{id}: {body}");
+                tokens.entry(id).or_default().insert(body["access_token"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(tokens.len(), 3);
+        let mut all = std::collections::BTreeSet::new();
+        for (corp, (id, _)) in &pairs[..3] {
+            let mine = &tokens[id];
+            assert_eq!(mine.len(), 1, "{id}: one token for all its callers: {mine:?}");
+            let token = mine.first().unwrap();
+            let i = app.introspect_admin(token).await;
+            assert_eq!((i.body["client_id"].as_str(), i.body["corp_id"].as_str()), (Some(*id), Some(*corp)));
+            assert_eq!(i.body["active"], true);
+            all.insert(token.clone());
+        }
+        assert_eq!(all.len(), 3, "a token per pair");
+    }
+
     async fn legacy_access_token_serves_internal_apps(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let a = app.post_json("/v1.0/oauth2/accessToken", &json!({"appKey": HR.0, "appSecret": HR.1})).await;
