@@ -13,6 +13,7 @@ use opending_domain::{
 
 mod audit;
 mod changes;
+mod checkpoint;
 mod console;
 mod delegation;
 mod error;

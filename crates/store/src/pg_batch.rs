@@ -1,68 +1,84 @@
-//! Group commit for PostgreSQL's app-token upserts: the requests that arrive while a batch is
-//! being written wait in a queue, and the next batch writes them all in one statement.
+//! Batching for PostgreSQL's hot statements: the requests that arrive while a batch is in
+//! PostgreSQL wait in a queue, and the next batch runs them all as one statement over arrays
+//! (`unnest`). Two kinds are batched: the cold token request's read of the app in the org
+//! ([`AppInOrgReads`]) and its app-token upsert ([`AppTokenUpserts`]).
 //!
 //! Why: a cold app-token request (a new token every time, scenario (b) in docs/benchmarks.md)
-//! is one read and one write. Written one by one, every write is a statement, a commit (a WAL
-//! flush) and sqlx's ping when the connection goes back to the pool; under load PostgreSQL's
-//! backends spend their core on those, not on the rows. Here a batch is one `INSERT … SELECT
-//! FROM unnest(…) ON CONFLICT …` in autocommit: one statement, one commit, one ping for every
-//! request waiting at that moment. Nobody hears back before that commit, so durability is as
-//! with one statement each.
+//! is one read and one write. Run one by one, each costs a statement, a transaction, and the
+//! ping sqlx sends when the connection goes back to the pool; under load PostgreSQL's backends
+//! and the kernel's loopback spend two cores on those round trips, not on the rows. Batched, a
+//! busy moment's requests cost one statement each kind. Nobody hears back before their batch's
+//! statement returned (for the upsert: committed), so what a caller is told is as durable and
+//! as fresh as with a statement of its own: its read ran after it asked.
 //!
-//! Rules the batch keeps:
-//! - one row per (app, org): requests for the same key share the row (the candidate that
-//!   expires last goes in, as the last of them would have renewed the expiry to), and each
-//!   of them gets the row the upsert returned, as each would have one after the other;
-//! - rows are sorted by key, so two batches in flight lock rows in the same order and cannot
-//!   deadlock;
-//! - if the statement fails (an app or org deleted meanwhile, say), every request of the batch
-//!   is written again on its own, so each gets its own answer and one bad row fails only itself.
+//! When a batch's statement fails (an app or org deleted meanwhile, say), each request of it
+//! runs again on its own, so each gets its own answer and one bad row fails only itself.
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use opending_domain::{token::AppToken, UnixTime};
+use async_trait::async_trait;
+use opending_domain::{token::AppToken, ClientId, CorpId, UnixTime};
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-use crate::{writes, StoreError, StoreResult};
+use crate::{writes, AppInOrg, StoreError, StoreResult};
 
 /// Most requests in one statement; more wait for the next.
 const MAX_BATCH: usize = 512;
 
-/// Batches written at the same time: while one is in PostgreSQL, the next gathers and starts.
+/// Batches of one kind in PostgreSQL at the same time: while one runs, the next gathers and
+/// may start.
 const IN_FLIGHT: usize = 2;
 
-/// One queued request.
-struct Job {
-    candidate: AppToken,
-    now: UnixTime,
-    caller: oneshot::Sender<StoreResult<AppToken>>,
+/// One kind of batched statement.
+#[async_trait]
+pub(crate) trait Batched: Send + Sync + 'static {
+    /// One request.
+    type Item: Send + Sync + 'static;
+    /// Its answer.
+    type Answer: Send + 'static;
+    /// Runs `items` as one statement: an answer per item, in order.
+    async fn many(pool: &PgPool, items: &[Self::Item]) -> StoreResult<Vec<Self::Answer>>;
+    /// Runs one item on its own.
+    async fn one(pool: &PgPool, item: &Self::Item) -> StoreResult<Self::Answer>;
 }
 
-/// The queue of app-token upserts and the task that writes them (it ends with the last handle).
-#[derive(Debug, Clone)]
-pub(crate) struct AppTokenBatcher {
-    queue: mpsc::UnboundedSender<Job>,
+type Job<B> = (
+    <B as Batched>::Item,
+    oneshot::Sender<StoreResult<<B as Batched>::Answer>>,
+);
+
+/// The queue of one kind of statement and the task that runs it (ending with the last handle).
+pub(crate) struct Batcher<B: Batched> {
+    queue: mpsc::UnboundedSender<Job<B>>,
 }
 
-impl AppTokenBatcher {
-    /// Starts the writing task on the current Tokio runtime.
+impl<B: Batched> Clone for Batcher<B> {
+    fn clone(&self) -> Self {
+        Self {
+            queue: self.queue.clone(),
+        }
+    }
+}
+
+impl<B: Batched> std::fmt::Debug for Batcher<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(std::any::type_name::<B>())
+    }
+}
+
+impl<B: Batched> Batcher<B> {
+    /// Starts the task on the current Tokio runtime.
     pub(crate) fn start(pool: PgPool) -> Self {
         let (queue, jobs) = mpsc::unbounded_channel();
-        tokio::spawn(gather(pool, jobs));
+        tokio::spawn(gather::<B>(pool, jobs));
         Self { queue }
     }
 
-    /// Keeps or takes the app token `candidate` stands for (see [`crate::Store::issue_app_token`]),
-    /// in the next batch.
-    pub(crate) async fn issue(&self, candidate: &AppToken, now: UnixTime) -> StoreResult<AppToken> {
+    /// Runs `item` in the next batch.
+    pub(crate) async fn run(&self, item: B::Item) -> StoreResult<B::Answer> {
         let (caller, answer) = oneshot::channel();
-        let job = Job {
-            candidate: candidate.clone(),
-            now,
-            caller,
-        };
-        self.queue.send(job).map_err(|_| stopped())?;
+        self.queue.send((item, caller)).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -72,7 +88,7 @@ fn stopped() -> StoreError {
 }
 
 /// Takes what is queued whenever a batch may start, and starts it.
-async fn gather(pool: PgPool, mut jobs: mpsc::UnboundedReceiver<Job>) {
+async fn gather<B: Batched>(pool: PgPool, mut jobs: mpsc::UnboundedReceiver<Job<B>>) {
     let slots = Arc::new(Semaphore::new(IN_FLIGHT));
     while let Some(first) = jobs.recv().await {
         let Ok(slot) = slots.clone().acquire_owned().await else {
@@ -88,93 +104,137 @@ async fn gather(pool: PgPool, mut jobs: mpsc::UnboundedReceiver<Job>) {
         }
         let pool = pool.clone();
         tokio::spawn(async move {
-            write(&pool, batch).await;
+            run_batch::<B>(&pool, batch).await;
             drop(slot);
         });
     }
 }
 
-/// Writes one batch and answers its callers.
-async fn write(pool: &PgPool, batch: Vec<Job>) {
-    if batch.len() > 1 {
-        if let Ok(rows) = upsert(pool, &batch).await {
-            for job in batch {
-                let key = (
-                    job.candidate.client_id.to_string(),
-                    job.candidate.corp_id.to_string(),
-                );
-                let answer = rows.get(&key).cloned().ok_or_else(|| {
-                    StoreError::Corrupt("the batched token upsert returned no row for a key".into())
-                });
-                let _ = job.caller.send(answer);
+/// Runs one batch and answers its callers.
+async fn run_batch<B: Batched>(pool: &PgPool, batch: Vec<Job<B>>) {
+    let (items, callers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+    if items.len() > 1 {
+        match B::many(pool, &items).await {
+            Ok(answers) if answers.len() == items.len() => {
+                for (caller, answer) in callers.into_iter().zip(answers) {
+                    let _ = caller.send(Ok(answer));
+                }
+                return;
             }
-            return;
+            // One of them failed the statement: each alone, for its own answer.
+            Ok(_) | Err(_) => {}
         }
-        // One of them failed the statement: each alone, for its own answer.
     }
-    for job in batch {
-        let _ = job
-            .caller
-            .send(upsert_one(pool, &job.candidate, job.now).await);
+    for (item, caller) in items.iter().zip(callers) {
+        let _ = caller.send(B::one(pool, item).await);
     }
 }
 
-/// One statement for the whole batch; the rows it returned, by (app, org).
-async fn upsert(pool: &PgPool, batch: &[Job]) -> StoreResult<BTreeMap<(String, String), AppToken>> {
-    // One candidate per key, the one that expires last; keys in order.
-    let mut rows: BTreeMap<(String, String), &AppToken> = BTreeMap::new();
-    for job in batch {
-        let c = &job.candidate;
-        let key = (c.client_id.to_string(), c.corp_id.to_string());
-        let slot = rows.entry(key).or_insert(c);
-        if c.expires_at > slot.expires_at {
-            *slot = c;
+/// The cold token request's read: an app with its standing in an org (see
+/// [`crate::Store::app_in_org`]).
+pub(crate) struct AppInOrgReads;
+
+#[async_trait]
+impl Batched for AppInOrgReads {
+    type Item = (ClientId, CorpId);
+    type Answer = Option<AppInOrg>;
+
+    async fn many(pool: &PgPool, items: &[Self::Item]) -> StoreResult<Vec<Self::Answer>> {
+        let (clients, corps): (Vec<&str>, Vec<&str>) =
+            items.iter().map(|(a, o)| (a.as_str(), o.as_str())).unzip();
+        let rows = sqlx::query(crate::reads::APP_IN_ORGS_PG)
+            .bind(clients)
+            .bind(corps)
+            .fetch_all(pool)
+            .await?;
+        let mut answers: Vec<Self::Answer> = items.iter().map(|_| None).collect();
+        for row in &rows {
+            let n: i64 = sqlx::Row::try_get(row, "n")?;
+            let slot = usize::try_from(n - 1)
+                .ok()
+                .and_then(|i| answers.get_mut(i))
+                .ok_or_else(|| StoreError::Corrupt(format!("a batched read's row {n}")))?;
+            *slot = Some(crate::reads::app_in_org_row(row)?);
         }
+        Ok(answers)
     }
-    let now = batch
-        .iter()
-        .map(|j| j.now)
-        .max()
-        .expect("a batch is never empty");
-    let (mut clients, mut corps, mut nonces, mut hashes, mut issued, mut expires) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for ((client, corp), c) in &rows {
-        clients.push(client.clone());
-        corps.push(corp.clone());
-        nonces.push(c.nonce.to_hex());
-        hashes.push(c.token_hash.to_hex());
-        issued.push(c.issued_at.0);
-        expires.push(c.expires_at.0);
+
+    async fn one(pool: &PgPool, (client, corp): &Self::Item) -> StoreResult<Self::Answer> {
+        let stmt = crate::reads::app_in_org(client, corp);
+        let row = writes::sqlx_query(&stmt).fetch_optional(pool).await?;
+        row.as_ref().map(crate::reads::app_in_org_row).transpose()
     }
-    let returned = sqlx::query(crate::sql::ISSUE_APP_TOKENS_PG)
-        .bind(clients)
-        .bind(corps)
-        .bind(nonces)
-        .bind(hashes)
-        .bind(issued)
-        .bind(expires)
-        .bind(now.0)
-        .fetch_all(pool)
-        .await?;
-    returned
-        .iter()
-        .map(|r| {
-            let t = crate::sql::app_token(r)?;
-            Ok(((t.client_id.to_string(), t.corp_id.to_string()), t))
-        })
-        .collect()
 }
 
-/// One request on its own statement.
-pub(crate) async fn upsert_one(
-    pool: &PgPool,
-    candidate: &AppToken,
-    now: UnixTime,
-) -> StoreResult<AppToken> {
-    let stmt = writes::issue_app_token(candidate, now);
-    let row = writes::sqlx_query(&stmt)
-        .fetch_one(pool)
-        .await
-        .map_err(|e| StoreError::from_write(e, "an app token"))?;
-    crate::sql::app_token(&row)
+/// The cold token request's write: keep or take the app token (see
+/// [`crate::Store::issue_app_token`]).
+///
+/// Requests for the same (app, org) share one row, the candidate that expires last (as the
+/// last of them would have renewed the expiry to), and each gets the row the upsert returned,
+/// as each would have one after the other. Rows go in sorted by key, so two batches in flight
+/// lock rows in the same order and cannot deadlock.
+pub(crate) struct AppTokenUpserts;
+
+#[async_trait]
+impl Batched for AppTokenUpserts {
+    type Item = (AppToken, UnixTime);
+    type Answer = AppToken;
+
+    async fn many(pool: &PgPool, items: &[Self::Item]) -> StoreResult<Vec<Self::Answer>> {
+        let key = |c: &AppToken| (c.client_id.to_string(), c.corp_id.to_string());
+        let mut rows: BTreeMap<(String, String), &AppToken> = BTreeMap::new();
+        for (c, _) in items {
+            let slot = rows.entry(key(c)).or_insert(c);
+            if c.expires_at > slot.expires_at {
+                *slot = c;
+            }
+        }
+        let now = items
+            .iter()
+            .map(|(_, now)| *now)
+            .max()
+            .unwrap_or(UnixTime(0));
+        let (mut clients, mut corps, mut nonces, mut hashes, mut issued, mut expires) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for ((client, corp), c) in &rows {
+            clients.push(client.as_str());
+            corps.push(corp.as_str());
+            nonces.push(c.nonce.to_hex());
+            hashes.push(c.token_hash.to_hex());
+            issued.push(c.issued_at.0);
+            expires.push(c.expires_at.0);
+        }
+        let returned = sqlx::query(crate::sql::ISSUE_APP_TOKENS_PG)
+            .bind(clients)
+            .bind(corps)
+            .bind(nonces)
+            .bind(hashes)
+            .bind(issued)
+            .bind(expires)
+            .bind(now.0)
+            .fetch_all(pool)
+            .await?;
+        let mut stored = BTreeMap::new();
+        for row in &returned {
+            let t = crate::sql::app_token(row)?;
+            stored.insert(key(&t), t);
+        }
+        items
+            .iter()
+            .map(|(c, _)| {
+                stored.get(&key(c)).cloned().ok_or_else(|| {
+                    StoreError::Corrupt("the batched token upsert returned no row for a key".into())
+                })
+            })
+            .collect()
+    }
+
+    async fn one(pool: &PgPool, (candidate, now): &Self::Item) -> StoreResult<Self::Answer> {
+        let stmt = writes::issue_app_token(candidate, *now);
+        let row = writes::sqlx_query(&stmt)
+            .fetch_one(pool)
+            .await
+            .map_err(|e| StoreError::from_write(e, "an app token"))?;
+        crate::sql::app_token(&row)
+    }
 }

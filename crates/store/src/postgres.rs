@@ -8,7 +8,11 @@ use sqlx::{
     PgPool,
 };
 
-use crate::{changes::CHANNEL, sql, ChangeFeed, Store, StoreResult};
+use crate::{
+    changes::CHANNEL,
+    pg_batch::{AppInOrgReads, AppTokenUpserts, Batcher},
+    sql, ChangeFeed, Store, StoreResult,
+};
 
 /// A pooled connection idle this long is pinged before it is used again.
 const IDLE_CHECK_AFTER: Duration = Duration::from_millis(500);
@@ -21,7 +25,14 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 pub struct PgStore {
     pool: PgPool,
     changes: ChangeFeed,
-    app_tokens: crate::pg_batch::AppTokenBatcher,
+    batched: Batched,
+}
+
+/// The batching queues of the hot statements (`pg_batch.rs`).
+#[derive(Debug, Clone)]
+pub(crate) struct Batched {
+    pub app_in_org: Batcher<AppInOrgReads>,
+    pub app_tokens: Batcher<AppTokenUpserts>,
 }
 
 impl PgStore {
@@ -107,7 +118,10 @@ impl PgStore {
             .connect_with(opts)
             .await?;
         Ok(Self {
-            app_tokens: crate::pg_batch::AppTokenBatcher::start(pool.clone()),
+            batched: Batched {
+                app_in_org: Batcher::start(pool.clone()),
+                app_tokens: Batcher::start(pool.clone()),
+            },
             pool,
             changes: ChangeFeed::default(),
         })
@@ -118,9 +132,9 @@ impl PgStore {
         self.change_seq().await
     }
 
-    /// The app-token upserts' batching queue (`pg_batch.rs`).
-    pub(crate) fn app_tokens(&self) -> &crate::pg_batch::AppTokenBatcher {
-        &self.app_tokens
+    /// The batching queues (`pg_batch.rs`).
+    pub(crate) fn batched(&self) -> &Batched {
+        &self.batched
     }
 
     /// The underlying pool (for change notification).

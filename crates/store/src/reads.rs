@@ -1,7 +1,8 @@
 //! The point reads of the token endpoints — an app with its standing in an org, an app, a
 //! refresh token — written once and run two ways: on a SQLite file inline on the caller's
 //! thread (one indexed read takes microseconds, less than handing it to an sqlx worker thread
-//! and back; see `InlineReader` in `sqlite.rs`), on PostgreSQL through the pool.
+//! and back; see `InlineReader` in `sqlite.rs`), on PostgreSQL through the pool (the app in
+//! its org batched with the reads waiting at the same moment: `pg_batch.rs`).
 
 use std::sync::LazyLock;
 
@@ -14,14 +15,41 @@ use crate::{
     AppInOrg, StoreError, StoreResult,
 };
 
-const APP_IN_ORG: &str = "\
-SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at,
+/// The app-in-org read around the keys it reads: `$from` joins `apps a`, `$corp` names the org.
+macro_rules! app_in_org_query {
+    (extra: $extra:literal, from: $from:literal, corp: $corp:literal, where: $where:literal) => {
+        concat!(
+            "SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at,
        o.corp_id AS org_corp_id, i.status AS installation_status,
-       (SELECT CAST(value AS BIGINT) FROM meta WHERE name = 'change_seq') AS change_seq
-FROM apps a
-LEFT JOIN orgs o ON o.corp_id = $2
-LEFT JOIN installations i ON i.client_id = a.client_id AND i.corp_id = $2
-WHERE a.client_id = $1";
+       (SELECT CAST(value AS BIGINT) FROM meta WHERE name = 'change_seq') AS change_seq",
+            $extra,
+            "\nFROM ",
+            $from,
+            "\nLEFT JOIN orgs o ON o.corp_id = ",
+            $corp,
+            "\nLEFT JOIN installations i ON i.client_id = a.client_id AND i.corp_id = ",
+            $corp,
+            $where
+        )
+    };
+}
+
+const APP_IN_ORG: &str = app_in_org_query!(
+    extra: "",
+    from: "apps a",
+    corp: "$2",
+    where: "\nWHERE a.client_id = $1"
+);
+
+/// Many app-in-org reads in one statement (PostgreSQL): `$1` the apps, `$2` the orgs; each
+/// row's `n` is the 1-based position of the key it answers (keys without an app get no row).
+pub(crate) const APP_IN_ORGS_PG: &str = app_in_org_query!(
+    extra: ", k.n",
+    from: "unnest($1::text[], $2::text[]) WITH ORDINALITY AS k (client_id, corp_id, n)
+JOIN apps a ON a.client_id = k.client_id",
+    corp: "k.corp_id",
+    where: ""
+);
 
 static GET_APP: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -37,14 +65,14 @@ static FIND_REFRESH: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-fn app_in_org(client_id: &ClientId, corp_id: &CorpId) -> Stmt {
+pub(crate) fn app_in_org(client_id: &ClientId, corp_id: &CorpId) -> Stmt {
     Stmt {
         sql: APP_IN_ORG,
         params: vec![client_id.as_str().into(), corp_id.as_str().into()],
     }
 }
 
-fn app_in_org_row(r: &impl RowExt) -> StoreResult<AppInOrg> {
+pub(crate) fn app_in_org_row(r: &impl RowExt) -> StoreResult<AppInOrg> {
     let installation = match r.opt_text("installation_status")? {
         Some(s) => Some(s.parse().map_err(StoreError::Corrupt)?),
         None => None,
@@ -131,9 +159,10 @@ impl RequestReads for crate::PgStore {
         client_id: &ClientId,
         corp_id: &CorpId,
     ) -> StoreResult<Option<AppInOrg>> {
-        let stmt = app_in_org(client_id, corp_id);
-        let row = sqlx_query(&stmt).fetch_optional(self.pool()).await?;
-        row.as_ref().map(app_in_org_row).transpose()
+        self.batched()
+            .app_in_org
+            .run((client_id.clone(), corp_id.clone()))
+            .await
     }
 
     async fn get_app(&self, client_id: &ClientId) -> StoreResult<Option<App>> {

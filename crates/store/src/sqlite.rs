@@ -35,6 +35,8 @@ pub struct SqliteStore {
     /// (its reads go through the group-commit writer, and its in-process change count is exact:
     /// no other process can reach it).
     inline: Option<Arc<InlineReader>>,
+    /// Checkpoints the WAL off the writer's thread (`checkpoint.rs`); `None` in memory.
+    _checkpoint: Option<crate::checkpoint::Checkpointer>,
 }
 
 /// Synchronous connections for the reads that run inline on the caller's thread: the change
@@ -218,13 +220,21 @@ impl SqliteStore {
             .pragma("cache_size", "-16000");
         // Only the write pool runs transactions, so only it needs `leaves_no_transaction` (which
         // costs a round trip to the connection's thread on every release).
+        // The writer never checkpoints: `checkpoint.rs` does, on its own thread.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
             .after_connect(|conn, _| Box::pin(can_write(conn)))
             .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
-            .connect_with(opts.clone())
+            .connect_with(opts.clone().pragma("wal_autocheckpoint", "0"))
             .await?;
+        let checkpoint =
+            crate::checkpoint::Checkpointer::start(data_dir.join("opending.db"), busy_timeout)
+                .map_err(|e| {
+                    crate::StoreError::Database(sqlx::Error::Configuration(
+                        format!("cannot start the SQLite checkpoint thread: {e}").into(),
+                    ))
+                })?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(acquire_timeout)
@@ -239,6 +249,7 @@ impl SqliteStore {
                 path: data_dir.join("opending.db"),
                 idle: Mutex::new(Vec::new()),
             })),
+            _checkpoint: Some(checkpoint),
         })
     }
 
@@ -261,6 +272,7 @@ impl SqliteStore {
             write: pool,
             changes: ChangeFeed::default(),
             inline: None,
+            _checkpoint: None,
         })
     }
 

@@ -427,7 +427,10 @@ fn on_write(e: StoreError, what: &str) -> StoreError {
 #[async_trait]
 impl RequestWrites for crate::PgStore {
     async fn issue_app_token(&self, candidate: &AppToken, now: UnixTime) -> StoreResult<AppToken> {
-        self.app_tokens().issue(candidate, now).await
+        self.batched()
+            .app_tokens
+            .run((candidate.clone(), now))
+            .await
     }
 
     async fn append_audit(&self, events: &[AuditEvent]) -> StoreResult<()> {
