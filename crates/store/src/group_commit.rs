@@ -24,7 +24,7 @@ use rusqlite::Connection;
 use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 
-use crate::{StoreError, StoreResult};
+use crate::{checkpoint::RestartDue, StoreError, StoreResult};
 
 /// Most writes in one transaction; more wait for the next.
 const MAX_BATCH: usize = 512;
@@ -75,14 +75,15 @@ pub(crate) struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer thread over `pool`'s connections. Needs a Tokio runtime: the thread
-    /// checks the connection out through it.
-    pub(crate) fn start(pool: SqlitePool) -> StoreResult<Self> {
+    /// Starts the writer thread over `pool`'s connections, checkpointing between batches when
+    /// `restart_due` says so (`checkpoint.rs`). Needs a Tokio runtime: the thread checks the
+    /// connection out through it.
+    pub(crate) fn start(pool: SqlitePool, restart_due: Option<RestartDue>) -> StoreResult<Self> {
         let (queue, jobs) = mpsc::channel();
         let runtime = tokio::runtime::Handle::current();
         thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer(runtime, pool, jobs))
+            .spawn(move || writer(runtime, pool, jobs, restart_due))
             .map_err(|e| {
                 StoreError::Database(sqlx::Error::Configuration(
                     format!("cannot start the SQLite writer thread: {e}").into(),
@@ -113,7 +114,12 @@ fn stopped() -> StoreError {
 }
 
 /// The writer thread: one batch per turn until every [`GroupCommit`] handle is gone.
-fn writer(runtime: tokio::runtime::Handle, pool: SqlitePool, jobs: mpsc::Receiver<Box<dyn Write>>) {
+fn writer(
+    runtime: tokio::runtime::Handle,
+    pool: SqlitePool,
+    jobs: mpsc::Receiver<Box<dyn Write>>,
+    restart_due: Option<RestartDue>,
+) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
@@ -125,6 +131,16 @@ fn writer(runtime: tokio::runtime::Handle, pool: SqlitePool, jobs: mpsc::Receive
         let failed = failed.unwrap_or_else(|e| Some(Arc::new(e)));
         for job in batch {
             job.answer(failed.as_ref());
+        }
+        if restart_due.as_ref().is_some_and(RestartDue::take) {
+            // Copies what the checkpoint thread has not (little), so the next write starts the
+            // WAL over. A failure is the checkpoint thread's to report; it raises the flag again.
+            let _ = runtime.block_on(async {
+                let mut conn = pool.acquire().await?;
+                sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                    .execute(&mut *conn)
+                    .await
+            });
         }
     }
 }

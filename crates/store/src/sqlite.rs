@@ -228,13 +228,17 @@ impl SqliteStore {
             .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts.clone().pragma("wal_autocheckpoint", "0"))
             .await?;
-        let checkpoint =
-            crate::checkpoint::Checkpointer::start(data_dir.join("opending.db"), busy_timeout)
-                .map_err(|e| {
-                    crate::StoreError::Database(sqlx::Error::Configuration(
-                        format!("cannot start the SQLite checkpoint thread: {e}").into(),
-                    ))
-                })?;
+        let restart_due = crate::checkpoint::RestartDue::default();
+        let checkpoint = crate::checkpoint::Checkpointer::start(
+            data_dir.join("opending.db"),
+            busy_timeout,
+            restart_due.clone(),
+        )
+        .map_err(|e| {
+            crate::StoreError::Database(sqlx::Error::Configuration(
+                format!("cannot start the SQLite checkpoint thread: {e}").into(),
+            ))
+        })?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(acquire_timeout)
@@ -242,7 +246,7 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             read,
-            group: crate::group_commit::GroupCommit::start(write.clone())?,
+            group: crate::group_commit::GroupCommit::start(write.clone(), Some(restart_due))?,
             write,
             changes: ChangeFeed::default(),
             inline: Some(Arc::new(InlineReader {
@@ -268,7 +272,7 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             read: pool.clone(),
-            group: crate::group_commit::GroupCommit::start(pool.clone())?,
+            group: crate::group_commit::GroupCommit::start(pool.clone(), None)?,
             write: pool,
             changes: ChangeFeed::default(),
             inline: None,
