@@ -121,18 +121,13 @@ mod tests {
 
     use opending_domain::{ActorKind, AuditEvent, AuditKind, UnixTime};
 
-    use crate::{AuditStore, SqliteStore, Store};
+    use crate::AuditStore;
 
     /// The writer never checkpoints (`wal_autocheckpoint=0`), so rows reach the database file
     /// only through the checkpoint thread: without it the file would not grow.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_checkpoint_thread_moves_the_wal_into_the_database_file() {
-        let dir = std::env::temp_dir().join(format!("opending-ckpt-{}", uuid::Uuid::new_v4()));
-        let store =
-            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
-                .await
-                .unwrap();
-        store.migrate().await.unwrap();
+        let (store, dir) = crate::temp_sqlite_store().await;
         let db = dir.join("opending.db");
         let size = || std::fs::metadata(&db).unwrap().len();
         // Let the migrations' pages settle first.
@@ -164,12 +159,7 @@ mod tests {
     /// due make it start over (with this thread's passive ones alone, it grows with every write).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_stays_bounded_under_steady_writes() {
-        let dir = std::env::temp_dir().join(format!("opending-ckpt-{}", uuid::Uuid::new_v4()));
-        let store =
-            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
-                .await
-                .unwrap();
-        store.migrate().await.unwrap();
+        let (store, dir) = crate::temp_sqlite_store().await;
         let wal = dir.join("opending.db-wal");
         // The WAL's high-water mark: the restart point plus what lands before each restart is seen
         // (the thread looks every 50 ms), with room to spare; without restarts it would hold

@@ -205,21 +205,9 @@ fn write_batch(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use opending_domain::{ActorKind, AuditEvent, AuditKind, AuditQuery, UnixTime};
 
-    use crate::{AuditStore, SqliteStore, Store};
-
-    async fn store() -> (SqliteStore, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("opending-batch-{}", uuid::Uuid::new_v4()));
-        let store =
-            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
-                .await
-                .unwrap();
-        store.migrate().await.unwrap();
-        (store, dir)
-    }
+    use crate::{temp_sqlite_store as store, AuditStore, SqliteStore};
 
     fn event(request_id: String) -> AuditEvent {
         let mut e = AuditEvent::new(AuditKind::TokenIssued, UnixTime(1), ActorKind::System, None);

@@ -319,11 +319,8 @@ impl SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use opending_domain::{CorpId, Org, UnixTime};
 
-    use super::SqliteStore;
     use crate::{Store, StoreError};
 
     fn org(id: &str, name: &str) -> Org {
@@ -339,12 +336,7 @@ mod tests {
     /// answer success and be lost).
     #[tokio::test]
     async fn writes_after_an_automatic_rollback_are_committed() {
-        let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
-        let store =
-            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
-                .await
-                .unwrap();
-        store.migrate().await.unwrap();
+        let (store, dir) = crate::temp_sqlite_store().await;
         // What a full disk does to a COMMIT, on demand: SQLite rolls the whole transaction back.
         sqlx::query(
             "CREATE TRIGGER boom BEFORE INSERT ON orgs WHEN NEW.name = 'boom' \
