@@ -132,15 +132,21 @@ fn writer(
         for job in batch {
             job.answer(failed.as_ref());
         }
-        if restart_due.as_ref().is_some_and(RestartDue::take) {
+        if let Some(due) = restart_due.as_ref().filter(|d| d.take()) {
             // Copies what the checkpoint thread has not (little), so the next write starts the
-            // WAL over. A failure is the checkpoint thread's to report; it raises the flag again.
-            let _ = runtime.block_on(async {
+            // WAL over. When it cannot finish (a reader still needs old frames, a failure), the
+            // next batch tries again.
+            let done = runtime.block_on(async {
                 let mut conn = pool.acquire().await?;
-                sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                    .execute(&mut *conn)
-                    .await
+                let (busy, log, copied): (i64, i64, i64) =
+                    sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                Ok::<_, sqlx::Error>(busy == 0 && copied >= log)
             });
+            if !matches!(done, Ok(true)) {
+                due.raise();
+            }
         }
     }
 }
