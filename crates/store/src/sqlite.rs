@@ -220,13 +220,14 @@ impl SqliteStore {
             .pragma("cache_size", "-16000");
         // Only the write pool runs transactions, so only it needs `leaves_no_transaction` (which
         // costs a round trip to the connection's thread on every release).
-        // The writer never checkpoints: `checkpoint.rs` does, on its own thread.
+        // The writer keeps SQLite's own checkpoint (every 1000 pages); `checkpoint.rs` copies
+        // ahead of it on its own thread.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
             .after_connect(|conn, _| Box::pin(can_write(conn)))
             .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
-            .connect_with(opts.clone().pragma("wal_autocheckpoint", "0"))
+            .connect_with(opts.clone())
             .await?;
         let restart_due = crate::checkpoint::RestartDue::default();
         let checkpoint = crate::checkpoint::Checkpointer::start(
