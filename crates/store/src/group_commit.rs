@@ -24,7 +24,7 @@ use rusqlite::Connection;
 use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 
-use crate::{checkpoint::RestartDue, StoreError, StoreResult};
+use crate::{StoreError, StoreResult};
 
 /// Most writes in one transaction; more wait for the next.
 const MAX_BATCH: usize = 512;
@@ -75,15 +75,14 @@ pub(crate) struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer thread over `pool`'s connections, checkpointing between batches when
-    /// `restart_due` says so (`checkpoint.rs`). Needs a Tokio runtime: the thread checks the
-    /// connection out through it.
-    pub(crate) fn start(pool: SqlitePool, restart_due: Option<RestartDue>) -> StoreResult<Self> {
+    /// Starts the writer thread over `pool`'s connections. Needs a Tokio runtime: the thread
+    /// checks the connection out through it.
+    pub(crate) fn start(pool: SqlitePool) -> StoreResult<Self> {
         let (queue, jobs) = mpsc::channel();
         let runtime = tokio::runtime::Handle::current();
         thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer(runtime, pool, jobs, restart_due))
+            .spawn(move || writer(runtime, pool, jobs))
             .map_err(|e| {
                 StoreError::Database(sqlx::Error::Configuration(
                     format!("cannot start the SQLite writer thread: {e}").into(),
@@ -114,12 +113,7 @@ fn stopped() -> StoreError {
 }
 
 /// The writer thread: one batch per turn until every [`GroupCommit`] handle is gone.
-fn writer(
-    runtime: tokio::runtime::Handle,
-    pool: SqlitePool,
-    jobs: mpsc::Receiver<Box<dyn Write>>,
-    restart_due: Option<RestartDue>,
-) {
+fn writer(runtime: tokio::runtime::Handle, pool: SqlitePool, jobs: mpsc::Receiver<Box<dyn Write>>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
@@ -131,22 +125,6 @@ fn writer(
         let failed = failed.unwrap_or_else(|e| Some(Arc::new(e)));
         for job in batch {
             job.answer(failed.as_ref());
-        }
-        if let Some(due) = restart_due.as_ref().filter(|d| d.take()) {
-            // Copies what the checkpoint thread has not (little), so the next write starts the
-            // WAL over. When it cannot finish (a reader still needs old frames, a failure), the
-            // next batch tries again.
-            let done = runtime.block_on(async {
-                let mut conn = pool.acquire().await?;
-                let (busy, log, copied): (i64, i64, i64) =
-                    sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-                        .fetch_one(&mut *conn)
-                        .await?;
-                Ok::<_, sqlx::Error>(busy == 0 && copied >= log)
-            });
-            if !matches!(done, Ok(true)) {
-                due.raise();
-            }
         }
     }
 }
@@ -211,9 +189,21 @@ fn write_batch(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use opending_domain::{ActorKind, AuditEvent, AuditKind, AuditQuery, UnixTime};
 
-    use crate::{temp_sqlite_store as store, AuditStore, SqliteStore};
+    use crate::{AuditStore, SqliteStore, Store};
+
+    async fn store() -> (SqliteStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("opending-batch-{}", uuid::Uuid::new_v4()));
+        let store =
+            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
+                .await
+                .unwrap();
+        store.migrate().await.unwrap();
+        (store, dir)
+    }
 
     fn event(request_id: String) -> AuditEvent {
         let mut e = AuditEvent::new(AuditKind::TokenIssued, UnixTime(1), ActorKind::System, None);

@@ -13,7 +13,6 @@ use opending_domain::{
 
 mod audit;
 mod changes;
-mod checkpoint;
 mod console;
 mod delegation;
 mod error;
@@ -234,17 +233,4 @@ pub trait Store: DelegationStore + AuditStore + ConsoleStore + Send + Sync + 'st
     async fn list_app_tokens(&self) -> StoreResult<Vec<AppToken>>;
     /// Makes an app token expire at `at`; returns whether it existed.
     async fn expire_app_token(&self, hash: &KeyedHash, at: UnixTime) -> StoreResult<bool>;
-}
-
-/// A migrated SQLite store in a fresh temporary directory, for the crate's own tests; the caller
-/// removes the directory.
-#[cfg(test)]
-pub(crate) async fn temp_sqlite_store() -> (SqliteStore, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
-    let timeout = std::time::Duration::from_secs(5);
-    let store = SqliteStore::open_dir(&dir, false, timeout, timeout)
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    (store, dir)
 }

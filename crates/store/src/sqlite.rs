@@ -35,8 +35,6 @@ pub struct SqliteStore {
     /// (its reads go through the group-commit writer, and its in-process change count is exact:
     /// no other process can reach it).
     inline: Option<Arc<InlineReader>>,
-    /// Checkpoints the WAL off the writer's thread (`checkpoint.rs`); `None` in memory.
-    _checkpoint: Option<crate::checkpoint::Checkpointer>,
 }
 
 /// Synchronous connections for the reads that run inline on the caller's thread: the change
@@ -220,8 +218,6 @@ impl SqliteStore {
             .pragma("cache_size", "-16000");
         // Only the write pool runs transactions, so only it needs `leaves_no_transaction` (which
         // costs a round trip to the connection's thread on every release).
-        // The writer keeps SQLite's own checkpoint (every 1000 pages); `checkpoint.rs` copies
-        // ahead of it on its own thread.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(acquire_timeout)
@@ -229,17 +225,6 @@ impl SqliteStore {
             .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts.clone())
             .await?;
-        let restart_due = crate::checkpoint::RestartDue::default();
-        let checkpoint = crate::checkpoint::Checkpointer::start(
-            data_dir.join("opending.db"),
-            busy_timeout,
-            restart_due.clone(),
-        )
-        .map_err(|e| {
-            crate::StoreError::Database(sqlx::Error::Configuration(
-                format!("cannot start the SQLite checkpoint thread: {e}").into(),
-            ))
-        })?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(acquire_timeout)
@@ -247,14 +232,13 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             read,
-            group: crate::group_commit::GroupCommit::start(write.clone(), Some(restart_due))?,
+            group: crate::group_commit::GroupCommit::start(write.clone())?,
             write,
             changes: ChangeFeed::default(),
             inline: Some(Arc::new(InlineReader {
                 path: data_dir.join("opending.db"),
                 idle: Mutex::new(Vec::new()),
             })),
-            _checkpoint: Some(checkpoint),
         })
     }
 
@@ -273,11 +257,10 @@ impl SqliteStore {
             .await?;
         Ok(Self {
             read: pool.clone(),
-            group: crate::group_commit::GroupCommit::start(pool.clone(), None)?,
+            group: crate::group_commit::GroupCommit::start(pool.clone())?,
             write: pool,
             changes: ChangeFeed::default(),
             inline: None,
-            _checkpoint: None,
         })
     }
 
@@ -320,8 +303,11 @@ impl SqliteStore {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use opending_domain::{CorpId, Org, UnixTime};
 
+    use super::SqliteStore;
     use crate::{Store, StoreError};
 
     fn org(id: &str, name: &str) -> Org {
@@ -337,7 +323,12 @@ mod tests {
     /// answer success and be lost).
     #[tokio::test]
     async fn writes_after_an_automatic_rollback_are_committed() {
-        let (store, dir) = crate::temp_sqlite_store().await;
+        let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
+        let store =
+            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
+                .await
+                .unwrap();
+        store.migrate().await.unwrap();
         // What a full disk does to a COMMIT, on demand: SQLite rolls the whole transaction back.
         sqlx::query(
             "CREATE TRIGGER boom BEFORE INSERT ON orgs WHEN NEW.name = 'boom' \
