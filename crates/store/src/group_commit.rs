@@ -6,8 +6,9 @@
 //! every page it touched to the WAL; under load the requests queue for the connection and the
 //! thread hand-offs, not SQLite, set the pace (the (b) and (f) profiles in docs/benchmarks.md).
 //! Here one dedicated thread takes everything queued, checks the write connection out of the
-//! same sqlx pool once (so it stays the only writer, and keeps its pool's health checks), and
-//! runs the batch synchronously on the connection's handle: `BEGIN IMMEDIATE`, each write under
+//! same sqlx pool (so it stays the only writer, and keeps its pool's health checks; once per run
+//! of back-to-back batches, see [`writer`]), and runs the batch synchronously on the
+//! connection's handle: `BEGIN IMMEDIATE`, each write under
 //! its own savepoint (a write that fails is undone alone and answered with its error), one
 //! `COMMIT`. Only then does any caller hear back: durability is the same as one transaction per
 //! write, since nobody is told of a write before the commit that holds it. When a statement or
@@ -18,6 +19,7 @@ use std::{
     ptr::NonNull,
     sync::{mpsc, Arc},
     thread,
+    time::{Duration, Instant},
 };
 
 use rusqlite::Connection;
@@ -113,28 +115,54 @@ fn stopped() -> StoreError {
 }
 
 /// The writer thread: one batch per turn until every [`GroupCommit`] handle is gone.
+///
+/// The write connection is checked out of its pool once per *run* of batches, not once per
+/// batch: while writes keep arriving it stays checked out, for at most [`HOLD_AT_MOST`], so the
+/// pool's other users (admin writes, which go through sqlx) wait no longer than that. Checking
+/// it out and back in costs round trips to sqlx's connection thread and the pool's release
+/// check; measured under the code-exchange benchmark, that was a fifth of the writer's time
+/// when paid per batch (docs/benchmarks.md). A run also ends at the first failed batch, so the
+/// pool's checks see the connection before the next write.
 fn writer(runtime: tokio::runtime::Handle, pool: SqlitePool, jobs: mpsc::Receiver<Box<dyn Write>>) {
     while let Ok(first) = jobs.recv() {
-        let mut batch = vec![first];
-        batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
-        let failed = runtime.block_on(async {
+        let mut batch = next_batch(first, &jobs);
+        let checked_out = runtime.block_on(async {
             let mut conn = pool.acquire().await?;
             let mut handle = conn.lock_handle().await?;
-            Ok::<_, StoreError>(write_batch(handle.as_raw_handle().cast(), &mut batch))
+            write_run(handle.as_raw_handle().cast(), &mut batch, &jobs);
+            Ok::<_, StoreError>(())
         });
-        let failed = failed.unwrap_or_else(|e| Some(Arc::new(e)));
-        for job in batch {
-            job.answer(failed.as_ref());
+        if let Err(e) = checked_out {
+            // The connection could not be had: the batch formed before was not written.
+            answer(&mut batch, Some(&Arc::new(e)));
         }
     }
 }
 
-/// Runs one batch in one transaction; why it failed, if it did.
-fn write_batch(
+/// Longest time the writer keeps the write connection checked out while writes keep coming.
+const HOLD_AT_MOST: Duration = Duration::from_millis(50);
+
+/// `first` and whatever else is queued, up to [`MAX_BATCH`].
+fn next_batch(first: Box<dyn Write>, jobs: &mpsc::Receiver<Box<dyn Write>>) -> Vec<Box<dyn Write>> {
+    let mut batch = vec![first];
+    batch.extend(jobs.try_iter().take(MAX_BATCH - 1));
+    batch
+}
+
+/// Answers every write of `batch` (leaving it empty).
+fn answer(batch: &mut Vec<Box<dyn Write>>, failed: Option<&Arc<StoreError>>) {
+    for job in batch.drain(..) {
+        job.answer(failed);
+    }
+}
+
+/// Writes `batch`, then the batches queued behind it, on one checked-out connection: until the
+/// queue is empty, a batch fails, or [`HOLD_AT_MOST`] has passed.
+fn write_run(
     raw: NonNull<rusqlite::ffi::sqlite3>,
-    batch: &mut [Box<dyn Write>],
-) -> Option<Arc<StoreError>> {
-    let fail = |e: rusqlite::Error| Some(Arc::new(StoreError::from_sqlite(e, "a batch of writes")));
+    batch: &mut Vec<Box<dyn Write>>,
+    jobs: &mpsc::Receiver<Box<dyn Write>>,
+) {
     // SAFETY: the handle stays valid, and unused by anyone else (sqlx's worker thread waits
     // for the lock), while the caller holds its sqlx lock guard, which it does for this whole
     // synchronous call; `from_handle` makes a non-owning connection that never closes it, and
@@ -142,18 +170,41 @@ fn write_batch(
     #[allow(unsafe_code)]
     let conn = match unsafe { Connection::from_handle(raw.as_ptr()) } {
         Ok(c) => c,
-        Err(e) => return fail(e),
+        Err(e) => {
+            let e = StoreError::from_sqlite(e, "a batch of writes");
+            return answer(batch, Some(&Arc::new(e)));
+        }
     };
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+    let since = Instant::now();
+    loop {
+        let failed = write_batch(&conn, batch);
+        let stop = failed.is_some() || since.elapsed() >= HOLD_AT_MOST;
+        answer(batch, failed.as_ref());
+        if stop {
+            return;
+        }
+        match jobs.try_recv() {
+            Ok(first) => *batch = next_batch(first, jobs),
+            Err(_) => return,
+        }
+    }
+}
+
+/// Runs one batch in one transaction; why it failed, if it did.
+fn write_batch(conn: &Connection, batch: &mut [Box<dyn Write>]) -> Option<Arc<StoreError>> {
+    let fail = |e: rusqlite::Error| Some(Arc::new(StoreError::from_sqlite(e, "a batch of writes")));
+    // The statements a batch runs for every write, prepared once per run.
+    let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut st| st.execute([]));
+    if let Err(e) = run("BEGIN IMMEDIATE") {
         return fail(e);
     }
     let mut failed = None;
     for job in batch.iter_mut() {
-        if let Err(e) = conn.execute_batch("SAVEPOINT w") {
+        if let Err(e) = run("SAVEPOINT w") {
             failed = fail(e);
             break;
         }
-        let outcome = job.run(&conn);
+        let outcome = job.run(conn);
         if conn.is_autocommit() {
             // SQLite rolled the whole transaction back by itself (a full disk, an I/O error):
             // every write of the batch is lost, and the rest must not run outside it.
@@ -166,16 +217,16 @@ fn write_batch(
             break;
         }
         let end = match outcome {
-            Ok(()) => "RELEASE w",
-            Err(_) => "ROLLBACK TO w; RELEASE w",
+            Ok(()) => run("RELEASE w").map(drop),
+            Err(_) => conn.execute_batch("ROLLBACK TO w; RELEASE w"),
         };
-        if let Err(e) = conn.execute_batch(end) {
+        if let Err(e) = end {
             failed = fail(e);
             break;
         }
     }
     if failed.is_none() {
-        if let Err(e) = conn.execute_batch("COMMIT") {
+        if let Err(e) = run("COMMIT") {
             failed = fail(e);
         }
     }
@@ -197,10 +248,11 @@ mod tests {
 
     async fn store() -> (SqliteStore, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("opending-batch-{}", uuid::Uuid::new_v4()));
-        let store =
-            SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
-                .await
-                .unwrap();
+        // Long enough for the pool's other users to wait out any run of batches in these tests.
+        let acquire_timeout = Duration::from_secs(30);
+        let store = SqliteStore::open_dir(&dir, false, acquire_timeout, Duration::from_secs(5))
+            .await
+            .unwrap();
         store.migrate().await.unwrap();
         (store, dir)
     }
@@ -313,6 +365,58 @@ mod tests {
         answers_match_storage(&answers, &stored_ids(&store).await);
         store.append_audit(&[event("after".into())]).await.unwrap();
         assert!(stored_ids(&store).await.contains(&"after".to_owned()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// While writes keep the writer busy, the write pool's other users (admin writes, through
+    /// sqlx) still get the connection: the writer hands it back at least every `HOLD_AT_MOST`
+    /// instead of keeping it until the queue is empty.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_busy_writer_lets_the_pools_other_writes_through() {
+        use std::sync::{
+            atomic::{AtomicUsize, Ordering},
+            Arc,
+        };
+
+        use opending_domain::{CorpId, Org};
+
+        let (store, dir) = store().await;
+        // Each write costs the writer about a tenth of a millisecond or more: the queue below
+        // takes well over a second to write, in batches of MAX_BATCH.
+        sqlx::query(
+            "CREATE TRIGGER slow AFTER INSERT ON audit_events BEGIN SELECT count(*) FROM \
+             (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) \
+             SELECT x FROM c); END",
+        )
+        .execute(store.writer())
+        .await
+        .unwrap();
+        const QUEUED: usize = 6 * super::MAX_BATCH;
+        let answered = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..QUEUED)
+            .map(|i| {
+                let (store, answered) = (store.clone(), answered.clone());
+                tokio::spawn(async move {
+                    store.append_audit(&[event(format!("q{i}"))]).await.unwrap();
+                    answered.fetch_add(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let org = Org {
+            corp_id: CorpId::parse("dingadmin").unwrap(),
+            name: "Admin".into(),
+            created_at: UnixTime(1),
+        };
+        store.create_org(&org).await.unwrap();
+        let done_before = answered.load(Ordering::SeqCst);
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert!(
+            done_before < QUEUED / 2,
+            "the admin write waited for {done_before} of {QUEUED} queued writes"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

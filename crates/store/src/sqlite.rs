@@ -215,7 +215,20 @@ impl SqliteStore {
             })
             .busy_timeout(busy_timeout)
             .foreign_keys(true)
-            .pragma("cache_size", "-16000");
+            .pragma("cache_size", "-16000")
+            // The group-commit writer runs each write under a savepoint; SQLite keeps what a
+            // savepoint may have to undo in a temporary file unless told to keep it in memory
+            // (it is at most the pages of one write). Measured: a tenth of the writer's time
+            // went to those files' system calls under the code-exchange benchmark.
+            .pragma("temp_store", "memory")
+            // SQLite copies the WAL back into the database file (two fsyncs) on the commit
+            // that takes it past this many pages; 1000 by default. Every 4000 pages (16 MB)
+            // instead, a page written many times in between is copied once, and the fsyncs
+            // come a quarter as often: the code-exchange benchmark went from about 5.9k to
+            // 6.9k/s, at the price of a longer stall for the one batch that checkpoints
+            // (p99 24 -> 46 ms there). Durability is unchanged: a commit is durable once it is
+            // in the WAL.
+            .pragma("wal_autocheckpoint", "4000");
         // Only the write pool runs transactions, so only it needs `leaves_no_transaction` (which
         // costs a round trip to the connection's thread on every release).
         let write = SqlitePoolOptions::new()
