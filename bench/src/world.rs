@@ -193,9 +193,10 @@ impl World {
                 plan.user_token = self.exchange(&code).await?.0;
             }
             Scenario::CodeExchange => {
-                // Enough for the whole run at the last measured rate, with a margin; a run that
-                // still runs out ends early and says so.
-                let n = ((self.code_rate * seconds * 1.3) as usize).max(connections * 4);
+                // Enough for the whole run at the last measured rate, with a margin (runs of
+                // one session differed by up to 1.4 x); a run that still runs out ends early
+                // and says so.
+                let n = ((self.code_rate * seconds * 1.8) as usize).max(connections * 4);
                 plan.codes = Some(Arc::new(CodePool::new(self.mint_codes(n).await?)));
             }
             Scenario::Refresh => {
