@@ -161,9 +161,9 @@ async fn measure(
         r.rps, r.p99_ms, r.errors
     );
     if scenario == Scenario::CodeExchange && r.rps > 0.0 {
-        // The next run's pool follows the rate measured now (the run ends early if it was
-        // too small, so that rate is a true one either way).
-        world.code_rate = r.rps.max(100.0);
+        // The next run's pool follows the best rate measured so far (a run ends early if its
+        // pool was too small, so its rate is a true one either way).
+        world.code_rate = world.code_rate.max(r.rps);
     }
     Ok(r)
 }
