@@ -193,7 +193,7 @@ impl World {
                 plan.user_token = self.exchange(&code).await?.0;
             }
             Scenario::CodeExchange => {
-                // Enough for the whole run at the last measured rate, with a margin (runs of
+                // Enough for the whole run at the best rate measured so far, with a margin (runs of
                 // one session differed by up to 1.4 x); a run that still runs out ends early
                 // and says so.
                 let n = ((self.code_rate * seconds * 1.8) as usize).max(connections * 4);

@@ -8,8 +8,8 @@
 //! Here one dedicated thread takes everything queued, checks the write connection out of the
 //! same sqlx pool (so it stays the only writer, and keeps its pool's health checks; once per run
 //! of back-to-back batches, see [`writer`]), and runs the batch synchronously on the
-//! connection's handle: `BEGIN IMMEDIATE`, each write under
-//! its own savepoint (a write that fails is undone alone and answered with its error), one
+//! connection's handle: `BEGIN IMMEDIATE`, each write under its own savepoint (a write that
+//! fails is undone alone and answered with its error), one
 //! `COMMIT`. Only then does any caller hear back: durability is the same as one transaction per
 //! write, since nobody is told of a write before the commit that holds it. When a statement or
 //! the commit fails so that SQLite gives up the whole transaction (a full disk, an I/O error),
