@@ -43,6 +43,10 @@ pub struct ServeArgs {
     /// freeze the clock (moved only through /_opending/clock).
     #[arg(long, value_name = "SEED")]
     deterministic: Option<u64>,
+    /// With --emulator: allow a non-loopback --listen address. The control API has no
+    /// authentication; expose it only on a network you trust.
+    #[arg(long)]
+    emulator_allow_remote: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -65,10 +69,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             LogFormatArg::Json => LogFormat::Json,
         });
         o.log_level = args.log_level.clone();
-        if args.emulator || args.deterministic.is_some() {
+        if args.emulator || args.deterministic.is_some() || args.emulator_allow_remote {
             o.emulator = Some(opending_server::config::EmulatorOverrides {
                 enabled: args.emulator.then_some(true),
                 deterministic: args.deterministic,
+                allow_remote: args.emulator_allow_remote.then_some(true),
             });
         }
     })?;

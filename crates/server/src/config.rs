@@ -32,6 +32,10 @@ pub struct EmulatorConfig {
     /// Derive every generated id, secret, code, token and request id from this seed, and
     /// freeze the clock at 2026-01-01T00:00:00Z (it moves only through `/_opending/clock`).
     pub deterministic: Option<u64>,
+    /// Let the emulator listen on an address other than loopback. Its control API has no
+    /// authentication (anyone who reaches it can mint tokens and rewrite data), so without this
+    /// the server refuses to start in emulator mode on a non-loopback `listen`.
+    pub allow_remote: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -40,6 +44,35 @@ impl Default for EmulatorConfig {
             enabled: false,
             journal_capacity: 1000,
             deterministic: None,
+            allow_remote: false,
+        }
+    }
+}
+
+/// Connection limits against slow or idle clients (`[connections]` in the file;
+/// docs/security.md, "Connections").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectionsConfig {
+    /// Most connections served at once; further ones wait in the kernel's accept queue until
+    /// one closes.
+    pub max: usize,
+    /// Longest time a client may take to send a request's headers, from the moment the server
+    /// waits for them (the first request, and each next one on a kept-alive connection), in
+    /// milliseconds. A connection that takes longer is closed. This also bounds idle
+    /// keep-alive time: an idle connection is closed once it has sent nothing for this long.
+    pub header_read_timeout_ms: u64,
+    /// Longest time a kept-alive connection may stay open between requests, in milliseconds,
+    /// however the client paces itself; at most `header_read_timeout_ms` of it idle.
+    pub idle_timeout_ms: u64,
+}
+
+impl Default for ConnectionsConfig {
+    fn default() -> Self {
+        Self {
+            max: 4096,
+            header_read_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
         }
     }
 }
@@ -162,6 +195,8 @@ pub struct Config {
     pub emulator: EmulatorConfig,
     /// Rate limits (`[limits]` in the file).
     pub limits: LimitsConfig,
+    /// Connection limits (`[connections]` in the file).
+    pub connections: ConnectionsConfig,
     /// A second address serving only `GET /metrics`; when unset, `/metrics` is served on
     /// `listen` (docs/metrics.md).
     pub metrics_listen: Option<SocketAddr>,
@@ -198,6 +233,7 @@ impl Default for Config {
             negative_token_cache_capacity: 10_000,
             emulator: EmulatorConfig::default(),
             limits: LimitsConfig::default(),
+            connections: ConnectionsConfig::default(),
             metrics_listen: None,
             metrics_token: None,
         }
@@ -254,6 +290,9 @@ pub struct EmulatorOverrides {
     /// `--deterministic SEED`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deterministic: Option<u64>,
+    /// `--emulator-allow-remote`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_remote: Option<bool>,
 }
 
 /// Environment variable names read (each `OPENDING_` + the upper-cased key).
@@ -285,6 +324,10 @@ const ENV_KEYS: &[&str] = &[
     "emulator__enabled",
     "emulator__journal_capacity",
     "emulator__deterministic",
+    "emulator__allow_remote",
+    "connections__max",
+    "connections__header_read_timeout_ms",
+    "connections__idle_timeout_ms",
     "limits__enabled",
     "limits__app_api_per_second",
     "limits__app_api_burst",
@@ -386,6 +429,22 @@ impl Config {
             if t.expose().len() < 16 {
                 anyhow::bail!("metrics_token must be at least 16 characters");
             }
+        }
+        if self.emulator.journal_capacity > 1_000_000 {
+            anyhow::bail!("emulator.journal_capacity must be at most 1000000");
+        }
+        let c = &self.connections;
+        if c.max == 0 || c.header_read_timeout_ms == 0 || c.idle_timeout_ms == 0 {
+            anyhow::bail!(
+                "connections.max, connections.header_read_timeout_ms and connections.idle_timeout_ms must be at least 1"
+            );
+        }
+        if self.emulator.enabled && !self.emulator.allow_remote && !self.listen.ip().is_loopback() {
+            anyhow::bail!(
+                "emulator mode on {}: its control API (/_opending/) is unauthenticated, so it listens on loopback only; \
+                 set emulator.allow_remote (--emulator-allow-remote) to expose it anyway",
+                self.listen
+            );
         }
         if self.db_max_connections == 0 {
             anyhow::bail!("db_max_connections must be at least 1");

@@ -78,13 +78,29 @@ impl JournalFilter {
     }
 }
 
+/// The route name counted for requests that matched no route.
+pub const UNMATCHED: &str = "unmatched";
+
+/// Longest path kept in a journal entry, in bytes (longer ones are cut, marked with `…`).
+pub const MAX_PATH: usize = 512;
+
+/// The method as counted: the standard ones by name, anything else as `OTHER`.
+pub fn bounded_method(method: &str) -> &str {
+    match method {
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "CONNECT" | "TRACE" => {
+            method
+        }
+        _ => "OTHER",
+    }
+}
+
 /// Requests counted for one route.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteCount {
     /// HTTP method.
     pub method: String,
-    /// Route template, or the path when no route matched.
+    /// Route template, or `unmatched` when no route matched.
     pub route: String,
     /// Requests answered.
     pub count: u64,
@@ -118,10 +134,17 @@ impl Journal {
     }
 
     /// Records an answered request (its `seq` is assigned here).
+    ///
+    /// The counters are keyed by the matched route template (a fixed set) and a known method,
+    /// never by what the caller typed: requests no route matched share one [`UNMATCHED`]
+    /// counter and unusual methods share `OTHER`, so junk paths cannot grow the map. The kept
+    /// entry's path is cut to [`MAX_PATH`] bytes.
     pub fn record(&self, mut entry: JournalEntry) {
+        entry.method = bounded_method(&entry.method).to_owned();
+        entry.path = crate::telemetry::cut(&entry.path, MAX_PATH).into_owned();
         let key = (
             entry.method.clone(),
-            entry.route.clone().unwrap_or_else(|| entry.path.clone()),
+            entry.route.clone().unwrap_or_else(|| UNMATCHED.to_owned()),
         );
         let mut inner = self.lock();
         *inner.counts.entry(key).or_default() += 1;
@@ -220,5 +243,28 @@ mod tests {
         assert_eq!(since.len(), 1);
         j.clear();
         assert_eq!(j.count("POST", "/r/{x}"), 0);
+    }
+
+    #[test]
+    fn junk_paths_and_methods_share_one_counter_and_are_cut() {
+        let j = Journal::new(4);
+        for i in 0..1000 {
+            let mut e = entry(&format!("/{}{i}", "x".repeat(30_000)), 404);
+            e.route = None;
+            e.method = format!("M{i}");
+            j.record(e);
+        }
+        let counts = j.counts();
+        assert_eq!(counts.len(), 1, "{:?}", &counts[..counts.len().min(3)]);
+        assert_eq!(counts[0].route, UNMATCHED);
+        assert_eq!(counts[0].method, "OTHER");
+        assert_eq!(counts[0].count, 1000);
+        for e in j.entries(&JournalFilter::default()) {
+            assert!(
+                e.path.len() <= MAX_PATH + '…'.len_utf8(),
+                "{}",
+                e.path.len()
+            );
+        }
     }
 }

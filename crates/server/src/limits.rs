@@ -52,12 +52,49 @@ const SWEEP_EVERY: Duration = Duration::from_secs(30);
 const MAX_FAILURE_KEYS: u64 = 100_000;
 
 /// What a wrong guess was a guess at: the failure gate counts each separately per address.
+///
+/// A clientId is the caller's choice and may be any length, so it is kept as a 128-bit digest
+/// of what was sent ([`Guess::client_secret`]): every key of the failure cache has the same
+/// small size, and the cache's entry cap bounds its bytes too.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Guess {
-    /// The client secret of this clientId.
-    ClientSecret(String),
-    /// The admin key (`/operator/login`).
+    /// The client secret of the clientId with this digest.
+    ClientSecret([u8; 16]),
+    /// The admin key (`/operator/login`, the admin API, introspection).
     AdminKey,
+}
+
+impl Guess {
+    /// A guess at the client secret of `client_id` (as presented, valid or not).
+    pub fn client_secret(client_id: &str) -> Self {
+        Self::ClientSecret(digest(client_id))
+    }
+}
+
+/// A 128-bit digest of a caller-chosen string, to key in-memory maps by a fixed-size value.
+/// Not a secret: collisions only merge two counters, and finding one takes 2^64 work.
+pub fn digest(s: &str) -> [u8; 16] {
+    use sha2::Digest as _;
+    let full = sha2::Sha256::digest(s.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+/// The key an address is limited under: an IPv4 address itself (IPv4-mapped IPv6 included),
+/// an IPv6 address by its /64, the smallest block one subscriber is usually given, so a host
+/// cannot escape a limit by walking its own /64.
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
 }
 
 /// The limiters of one instance.
@@ -202,7 +239,7 @@ impl Limits {
         if !ADDRESS_LIMITED_ROUTES.contains(&route) {
             return Ok(());
         }
-        match self.address.check_key(&address) {
+        match self.address.check_key(&address_key(address)) {
             Ok(()) => Ok(()),
             Err(not_until) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
@@ -221,10 +258,10 @@ impl Limits {
         address: Option<IpAddr>,
         now: UnixTime,
     ) -> Result<(), ApiError> {
-        self.failure_gate(&Guess::ClientSecret(client_id.to_owned()), address, now)
+        self.failure_gate(&Guess::client_secret(client_id), address, now)
             .map_err(|wait| {
                 tracing::warn!(
-                    client_id,
+                    client_id = %crate::telemetry::cut(client_id, crate::telemetry::MAX_LOGGED),
                     ?address,
                     "client secret attempts refused after repeated failures"
                 );
@@ -234,7 +271,7 @@ impl Limits {
 
     /// Counts a wrong secret presented for `client_id` from `address`.
     pub fn secret_failed(&self, client_id: &str, address: Option<IpAddr>, now: UnixTime) {
-        self.failed(Guess::ClientSecret(client_id.to_owned()), address, now);
+        self.failed(Guess::client_secret(client_id), address, now);
     }
 
     /// `Err(how long until it lifts)` when `address` has made `limits.secret_failures` wrong
@@ -249,7 +286,7 @@ impl Limits {
         let Some(address) = address.filter(|_| self.enabled) else {
             return Ok(());
         };
-        match self.failures.get(&(what.clone(), address)) {
+        match self.failures.get(&(what.clone(), address_key(address))) {
             Some((count, last)) if count >= self.max_failures => {
                 self.metrics.limited(match what {
                     Guess::ClientSecret(_) => "secret_failures",
@@ -269,7 +306,7 @@ impl Limits {
         let Some(address) = address.filter(|_| self.enabled) else {
             return;
         };
-        let key = (what, address);
+        let key = (what, address_key(address));
         let count = self.failures.get(&key).map_or(0, |(c, _)| c);
         self.failures.insert(key, (count.saturating_add(1), now.0));
     }
@@ -331,6 +368,35 @@ fn beijing_time(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_addresses_are_limited_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(c));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(address_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn failures_from_one_64_add_up() {
+        let mut c = Config::default();
+        c.limits.enabled = Some(true);
+        c.limits.secret_failures = 2;
+        let l = Limits::new(&c, Arc::new(Metrics::default())).unwrap();
+        let now = UnixTime(1000);
+        let id = "x".repeat(30_000);
+        l.secret_failed(&id, Some("2001:db8::1".parse().unwrap()), now);
+        l.secret_failed(&id, Some("2001:db8::2".parse().unwrap()), now);
+        assert!(l
+            .secret_gate(&id, Some("2001:db8::3".parse().unwrap()), now)
+            .is_err());
+        assert!(l
+            .secret_gate(&id, Some("2001:db8:0:1::3".parse().unwrap()), now)
+            .is_ok());
+    }
 
     #[test]
     fn beijing_time_formats_civil_dates() {

@@ -21,6 +21,7 @@ pub struct Application {
     router: axum::Router,
     demo: Option<demo::DemoWorld>,
     metrics_listener: Option<TcpListener>,
+    connections: crate::config::ConnectionsConfig,
 }
 
 impl Application {
@@ -76,12 +77,14 @@ impl Application {
             admin_api = core.admin_key_hash.is_some(),
             "opending listening"
         );
+        warn_about_exposure(&config);
         Ok(Self {
             listener,
             core,
             router,
             demo,
             metrics_listener,
+            connections: config.connections.clone(),
         })
     }
 
@@ -114,25 +117,106 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let limits = self.connections.clone();
         if let Some(listener) = self.metrics_listener {
             let router = crate::http::metrics_router(self.core.clone());
+            let limits = limits.clone();
             // Lives as long as the runtime; it holds no request state worth draining.
-            tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, router).await {
-                    tracing::error!(error = %e, "metrics listener failed");
-                }
-            });
+            tokio::spawn(serve(listener, router, limits, std::future::pending()));
         }
-        let served = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let served = serve(self.listener, self.router, limits, shutdown).await;
         // Queued audit events (token issuance) are written before the process ends.
         self.core.audit.flush().await;
         served
+    }
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes, then waits for the open
+/// connections' in-flight requests (what `axum::serve` does, plus the `[connections]` limits):
+///
+/// * at most `limits.max` connections at once: the next is accepted only when one closes, so
+///   a crowd of slow clients queues in the kernel instead of taking memory and tasks;
+/// * a client must send a request's headers within `limits.header_read_timeout_ms` of the
+///   server waiting for them (hyper's timer), on the first request and between kept-alive
+///   requests alike, so a connection that trickles one byte at a time or sits idle is closed.
+///
+/// Every request carries the peer address as `ConnectInfo<SocketAddr>`, as before.
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: crate::config::ConnectionsConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(std::time::Duration::from_millis(
+            limits.header_read_timeout_ms,
+        ))
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            () = &mut shutdown => break,
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+        };
+        let (stream, peer) = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment, as axum::serve does.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                router.clone().oneshot(req.map(axum::body::Body::new))
+            });
+        // No upgrades: opending serves no WebSocket or other upgraded protocol on this port.
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A client that goes away or times out is the normal end of a connection.
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// The warnings every start prints about how the server is exposed: an emulator's open
+/// control API, and a hash key kept only in the database it protects.
+fn warn_about_exposure(config: &Config) {
+    if config.emulator.enabled {
+        tracing::warn!(
+            listen = %config.listen,
+            remote_allowed = config.emulator.allow_remote,
+            "emulator mode: the control API under /_opending/ has no authentication; anyone who \
+             can reach this address can mint tokens and rewrite data"
+        );
+    }
+    let persistent = !config.memory && !config.emulator.enabled;
+    if persistent && config.hash_key.is_none() {
+        tracing::warn!(
+            "no hash_key configured: the key that protects every stored secret and token hash \
+             is kept in the database beside them, so a copy of the database is enough to check \
+             guesses against them. Set hash_key (OPENDING_HASH_KEY, 64 hex digits; see \
+             docs/security.md, \"Secrets at rest\"): a new one (`openssl rand -hex 32`) before a \
+             database's first start, or the one this database holds (its `meta` row `hash_key`)"
+        );
     }
 }
 

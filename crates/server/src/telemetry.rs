@@ -21,3 +21,30 @@ pub fn init(format: LogFormat, level: &str) {
         LogFormat::Pretty => builder.compact().try_init(),
     };
 }
+
+/// Longest caller-chosen string put in a log line or a counter label, in bytes.
+pub const MAX_LOGGED: usize = 256;
+
+/// `s` cut to at most `max` bytes on a character boundary, with `…` appended when cut: how a
+/// caller-chosen string (a path, a login, a clientId) is logged or kept, so nobody can make a
+/// log line or an in-memory record as large as they like.
+pub fn cut(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}…", &s[..end]))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cut_keeps_short_strings_and_cuts_on_a_char_boundary() {
+        assert_eq!(super::cut("abc", 3), "abc");
+        assert_eq!(super::cut("abcd", 3), "abc…");
+        assert_eq!(super::cut("钉钉", 4), "钉…");
+    }
+}

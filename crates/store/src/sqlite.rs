@@ -191,7 +191,9 @@ impl SqliteStore {
         });
     }
 
-    /// Opens (creating if needed) `opending.db` in `data_dir`; a request waits at most
+    /// Opens (creating if needed) `opending.db` in `data_dir` (a new directory is made mode 0700,
+    /// a new database file mode 0600; SQLite gives its `-wal` and `-shm` files the database
+    /// file's mode); a request waits at most
     /// `acquire_timeout` for a connection and `busy_timeout` for a lock held by another process.
     pub async fn open_dir(
         data_dir: &Path,
@@ -199,7 +201,7 @@ impl SqliteStore {
         acquire_timeout: Duration,
         busy_timeout: Duration,
     ) -> StoreResult<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        create_private(data_dir).map_err(|e| {
             crate::StoreError::Database(sqlx::Error::Configuration(
                 format!("cannot create data directory {}: {e}", data_dir.display()).into(),
             ))
@@ -314,6 +316,34 @@ impl SqliteStore {
     }
 }
 
+/// Creates `data_dir` (mode 0700 when new) and an empty `opending.db` in it (mode 0600 when
+/// new), so that the database, and the WAL and shared-memory files SQLite makes with the same
+/// mode, are readable by the server's own user only. Existing files keep their mode.
+fn create_private(data_dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)?;
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(data_dir.join("opending.db"))
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(data_dir)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -388,6 +418,33 @@ mod tests {
         let mut read_only = opts.read_only(true).connect().await.unwrap();
         let err = super::can_write(&mut read_only).await.unwrap_err();
         assert!(err.to_string().contains("readonly"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A new data directory and database are readable by the server's user only.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn new_database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
+        let store = super::SqliteStore::open_dir(
+            &dir,
+            false,
+            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+        crate::Store::migrate(&store).await.unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        for f in ["opending.db", "opending.db-wal", "opending.db-shm"] {
+            let p = dir.join(f);
+            assert!(p.exists(), "{f} missing");
+            assert_eq!(mode(&p), 0o600, "{f}");
+        }
+        store.write.close().await;
+        store.read.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

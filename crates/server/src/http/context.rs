@@ -111,11 +111,12 @@ pub async fn middleware(
     } else {
         Family::OAuth
     };
+    // The path is the caller's choice: logged cut to a bounded length.
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
-        method = %req.method(),
-        path = %req.uri().path(),
+        method = %crate::journal::bounded_method(req.method().as_str()),
+        path = %crate::telemetry::cut(req.uri().path(), crate::telemetry::MAX_LOGGED),
     );
     let client_id = Arc::new(OnceLock::new());
     let ctx = RequestContext {
@@ -151,7 +152,10 @@ pub async fn middleware(
     let latency_us = elapsed.as_micros() as u64;
     let status = response.status().as_u16();
     let code = response.extensions().get::<ErrorCodeTag>().map(|t| t.0);
-    let route_label = route.as_deref().unwrap_or("unmatched").to_owned();
+    let route_label = route
+        .as_deref()
+        .unwrap_or(crate::journal::UNMATCHED)
+        .to_owned();
     core.metrics
         .latency
         .get_or_create(&crate::metrics::RouteLabels {
@@ -162,9 +166,9 @@ pub async fn middleware(
         .requests
         .get_or_create(&crate::metrics::RequestLabels {
             route: route_label,
-            method: match method.as_str() {
-                "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" => method.clone(),
-                _ => "other".to_owned(),
+            method: match crate::journal::bounded_method(&method) {
+                "OTHER" => "other".to_owned(),
+                m => m.to_owned(),
             },
             status,
             code: code.unwrap_or(""),

@@ -3,7 +3,10 @@
 //! the consent page, list/expire/revoke tokens and codes, and inject faults. The real rules keep
 //! applying to everything else.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Mutex,
+};
 
 use opending_domain::{
     grant::split_codes, token::derive_app_token, ApiError, ClientId, ErrorCode, KeyedHash,
@@ -71,7 +74,41 @@ pub struct EmulatorState {
     faults: Mutex<Vec<FaultRule>>,
     next_fault: Mutex<u64>,
     /// Plaintext of codes and tokens minted by the backdoor (or in deterministic runs), by id.
-    minted: Mutex<HashMap<String, String>>,
+    minted: Mutex<MintedValues>,
+}
+
+/// Most fault rules held at once; adding one more is refused with 400.
+pub const MAX_FAULTS: usize = 256;
+/// Longest `method` or `pathPrefix` of a fault rule, in bytes.
+pub const MAX_FAULT_MATCH: usize = 1024;
+/// Most minted plaintexts remembered; past it the oldest are forgotten (a deterministic run
+/// can reproduce them from its seed, and the backdoor's caller was handed them already).
+pub const MAX_MINTED: usize = 100_000;
+
+/// The minted plaintexts, oldest first; every value is a 32-digit token or code and every id
+/// a 64-digit hash, so the entry cap bounds the bytes (about 15 MB at most).
+#[derive(Debug, Default)]
+struct MintedValues {
+    values: HashMap<String, String>,
+    order: VecDeque<String>,
+}
+
+impl MintedValues {
+    fn insert(&mut self, id: String, value: String) {
+        if self.values.insert(id.clone(), value).is_none() {
+            self.order.push_back(id);
+        }
+        while self.order.len() > MAX_MINTED {
+            if let Some(old) = self.order.pop_front() {
+                self.values.remove(&old);
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.values.clear();
+        self.order.clear();
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -117,10 +154,24 @@ impl EmulatorState {
         if rule.times == Some(0) {
             return Err(bad("times must be at least 1"));
         }
+        if [&rule.method, &rule.path_prefix]
+            .iter()
+            .any(|m| m.as_ref().is_some_and(|m| m.len() > MAX_FAULT_MATCH))
+        {
+            return Err(bad(format!(
+                "method and pathPrefix must be at most {MAX_FAULT_MATCH} bytes"
+            )));
+        }
+        let mut faults = lock(&self.faults);
+        if faults.len() >= MAX_FAULTS {
+            return Err(bad(format!(
+                "at most {MAX_FAULTS} fault rules at once: clear some first (DELETE /_opending/faults)"
+            )));
+        }
         let mut next = lock(&self.next_fault);
         *next += 1;
         rule.id = *next;
-        lock(&self.faults).push(rule.clone());
+        faults.push(rule.clone());
         Ok(rule)
     }
 
@@ -384,7 +435,7 @@ pub struct Issued {
 pub async fn issued(core: &Core) -> Result<Vec<Issued>> {
     let st = state(core)?;
     let now = core.now();
-    let minted = lock(&st.minted).clone();
+    let minted = lock(&st.minted).values.clone();
     let deterministic = core.entropy.is_deterministic();
     let mut out = Vec::new();
     for t in core.store.list_app_tokens().await? {

@@ -18,9 +18,11 @@ pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
 /// How long failures are remembered.
 pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// Counters of failed sign-ins (in memory, per instance).
+/// Counters of failed sign-ins (in memory, per instance). Both are keyed by fixed-size values
+/// (a digest of the login as typed, the address's limit key), so their 100 000-entry caps bound
+/// their bytes as well.
 pub struct SignInThrottle {
-    per_account: Cache<String, u32>,
+    per_account: Cache<[u8; 16], u32>,
     per_address: Cache<IpAddr, u32>,
 }
 
@@ -63,8 +65,10 @@ pub async fn sign_in(
 ) -> Result<std::result::Result<(Secret, User), SignInError>> {
     let t = &core.throttle;
     let account = login.trim().to_lowercase();
-    if t.per_account.get(&account).unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT
-        || t.per_address.get(&address).unwrap_or(0) >= MAX_FAILURES_PER_ADDRESS
+    let address_key = crate::limits::address_key(address);
+    let account_key = crate::limits::digest(&account);
+    if t.per_account.get(&account_key).unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT
+        || t.per_address.get(&address_key).unwrap_or(0) >= MAX_FAILURES_PER_ADDRESS
     {
         tracing::warn!(%address, "sign-in throttled");
         record_sign_in(
@@ -114,11 +118,13 @@ pub async fn sign_in(
         }
         None => {
             t.per_account.insert(
-                account.clone(),
-                t.per_account.get(&account).unwrap_or(0) + 1,
+                account_key,
+                t.per_account.get(&account_key).unwrap_or(0) + 1,
             );
-            t.per_address
-                .insert(address, t.per_address.get(&address).unwrap_or(0) + 1);
+            t.per_address.insert(
+                address_key,
+                t.per_address.get(&address_key).unwrap_or(0) + 1,
+            );
             tracing::info!(%address, "sign-in failed");
             record_sign_in(
                 core,
