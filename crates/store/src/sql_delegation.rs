@@ -249,6 +249,19 @@ macro_rules! impl_delegation_store {
                 if done.rows_affected() == 0 {
                     return Err(crate::StoreError::NotFound(format!("membership of {union_id} in {corp}")));
                 }
+                // What the user holds in that org goes with the membership: tokens and codes
+                // issued for it, and those issued without an org by its internal apps (their
+                // org is the app's owner org).
+                for table in ["user_tokens", "refresh_tokens", "auth_codes"] {
+                    sqlx::query(&format!(
+                        "DELETE FROM {table} WHERE union_id = $2 AND (corp_id = $1 OR (corp_id = '' \
+                         AND client_id IN (SELECT client_id FROM apps WHERE owner_corp_id = $1)))"
+                    ))
+                    .bind(corp.as_str())
+                    .bind(union_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 Self::bump(&mut tx).await?;
                 self.commit_change(tx).await
             }

@@ -72,8 +72,14 @@ pub struct UserView {
     pub visitor: bool,
 }
 
-/// A user's profile, read with a user token: `me` is the token's user; another user only when
-/// the two share an org.
+/// A user's profile, read with a user token (docs/api.md, "Reading another user").
+///
+/// `me` is the token's user, with the field points (`mobile`, `stateCode`, `email`) the user
+/// consented to. Another user is served only when both are members of the token's org (the
+/// org the user authorized in) and the app may run there; since nobody consented on that
+/// user's behalf, the field points never apply to them: only the basic profile is returned.
+/// Anything else answers as an unknown unionId, so the answer does not tell whether the user
+/// exists elsewhere.
 pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<UserView> {
     principal.require(&[USER_READ])?;
     let opending_domain::Subject::User(me) = &principal.subject else {
@@ -81,28 +87,34 @@ pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<Use
         return Err(ApiError::permission_denied([USER_READ.to_owned()]).into());
     };
     let invalid = || ApiError::with_message(ErrorCode::InvalidSystemParam, "无效的unionId");
-    let target = if which == "me" { me.as_str() } else { which };
+    let own = which == "me" || which == me.as_str();
+    let target = if own { me.as_str() } else { which };
     let target = opending_domain::UnionId::parse(target).map_err(|_| invalid())?;
-    let Some(user) = core.store.get_user(&target).await? else {
-        return Err(invalid().into());
-    };
-    if target.as_str() != me {
+    if !own {
+        let corp = &principal.corp_id;
         let me = opending_domain::UnionId::parse(me.as_str()).map_err(|_| invalid())?;
-        let mine = core.store.memberships_of(&me).await?;
-        let theirs = core.store.memberships_of(&target).await?;
-        if !mine
-            .iter()
-            .any(|m| theirs.iter().any(|t| t.corp_id == m.corp_id))
+        let both_members = core.store.get_role(corp, &me).await?.is_some()
+            && core.store.get_role(corp, &target).await?.is_some();
+        if !both_members
+            || !core
+                .contact_cache
+                .may_run(core, &principal.client_id, corp)
+                .await?
         {
+            tracing::debug!(corp_id = %corp, "users/{{unionId}} refused: not a fellow member of the token's org");
             return Err(invalid().into());
         }
     }
+    let Some(user) = core.store.get_user(&target).await? else {
+        return Err(invalid().into());
+    };
     let app = core
         .store
         .get_app(&principal.client_id)
         .await?
         .ok_or_else(|| super::Error::Internal(anyhow::anyhow!("token's app vanished")))?;
-    let with_mobile = principal.has(USER_MOBILE);
+    let with_mobile = own && principal.has(USER_MOBILE);
+    let with_email = own && principal.has(USER_EMAIL);
     Ok(UserView {
         open_id: opending_domain::user::open_id(&core.key, &app.owner_corp_id, &user.union_id),
         union_id: user.union_id.to_string(),
@@ -110,7 +122,7 @@ pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<Use
         avatar_url: user.avatar_url,
         mobile: user.mobile.filter(|_| with_mobile),
         state_code: user.state_code.filter(|_| with_mobile),
-        email: user.email.filter(|_| principal.has(USER_EMAIL)),
+        email: user.email.filter(|_| with_email),
         visitor: false,
     })
 }

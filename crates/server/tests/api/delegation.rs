@@ -49,7 +49,8 @@ opending_testkit::both_backends! {
         let app = TestApp::spawn(backend).await;
         let alice = app.exchange(&app.hr_code(ALICE, ALL_USER_POINTS, "").await).await.body["accessToken"].as_str().unwrap().to_owned();
         assert_eq!(app.user_info(&alice, BOB.0).await.body["nick"], "Bob Li");
-        assert_eq!(app.user_info(&alice, CAROL.0).await.body["nick"], "Carol Wang", "Alice and Carol share Globex");
+        // Alice and Carol share Globex, but Alice's token is for Acme, where Carol is not.
+        app.user_info(&alice, CAROL.0).await.assert_error(400, "invalidParameter.system.param");
         let bob = app.exchange(&app.hr_code(BOB, ALL_USER_POINTS, "").await).await.body["accessToken"].as_str().unwrap().to_owned();
         app.user_info(&bob, CAROL.0).await.assert_error(400, "invalidParameter.system.param");
         app.user_info(&bob, "nobodyUnionId").await.assert_error(400, "invalidParameter.system.param");
@@ -62,6 +63,53 @@ opending_testkit::both_backends! {
         let app_token = app.token_value(ACME, HR).await;
         app.user_info(&app_token, "me").await.assert_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied");
         app.user_info("0123456789abcdef0123456789abcdef", "me").await.assert_error(400, "InvalidAuthentication");
+    }
+
+    // Regression (issue 17, item 2): the token holder's own field consent was applied to
+    // other users, and a fellow member of *another* org could be read through it.
+    async fn other_users_are_read_in_the_tokens_org_only_and_without_field_points(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let code = app.hr_code(ALICE, "Contact.User.Read", "Contact.User.mobile,Contact.User.email").await;
+        let alice = app.exchange(&code).await.body["accessToken"].as_str().unwrap().to_owned();
+        let me = app.user_info(&alice, "me").await;
+        assert_eq!(me.body["mobile"], "13800000001", "{}", me.body);
+        // Alice's own unionId is `me`, with her own consent.
+        assert_eq!(app.user_info(&alice, ALICE.0).await.body["mobile"], "13800000001");
+        // Bob shares Acme (the token's org): his basic profile, never his mobile or e-mail.
+        let bob = app.user_info(&alice, BOB.0).await;
+        assert_eq!(bob.status, 200, "{}", bob.body);
+        assert_eq!(bob.body["nick"], "Bob Li");
+        for f in ["mobile", "stateCode", "email"] {
+            assert!(bob.body.get(f).is_none(), "{f} of another user served: {}", bob.body);
+        }
+        // Carol is only in Globex: HR (an Acme app) cannot see her at all.
+        app.user_info(&alice, CAROL.0).await.assert_error(400, "invalidParameter.system.param");
+        // Once Bob leaves Acme, he is no longer readable through an Acme token.
+        let gone = app.send(app.admin(Method::DELETE, &format!("/orgs/{ACME}/members/{}", BOB.0))).await;
+        assert_eq!(gone.status, 204, "{}", gone.body);
+        app.user_info(&alice, BOB.0).await.assert_error(400, "invalidParameter.system.param");
+    }
+
+    // Regression (issue 17, item 5): leaving an org, or being deleted, ends the user's tokens
+    // there (access and refresh) and their unused codes.
+    async fn leaving_an_org_or_being_deleted_revokes_the_users_tokens(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let bob = app.exchange(&app.hr_code(BOB, ALL_USER_POINTS, "").await).await;
+        let (access, refresh) = (bob.body["accessToken"].as_str().unwrap().to_owned(), bob.body["refreshToken"].as_str().unwrap().to_owned());
+        let unused_code = app.hr_code(BOB, ALL_USER_POINTS, "").await;
+        let alice = app.exchange(&app.hr_code(ALICE, ALL_USER_POINTS, "").await).await.body["accessToken"].as_str().unwrap().to_owned();
+        assert_eq!(app.user_info(&access, "me").await.status, 200);
+        let gone = app.send(app.admin(Method::DELETE, &format!("/orgs/{ACME}/members/{}", BOB.0))).await;
+        assert_eq!(gone.status, 204, "{}", gone.body);
+        app.user_info(&access, "me").await.assert_error(400, "InvalidAuthentication");
+        app.refresh(&refresh).await.assert_error(400, "invalid.grant");
+        app.exchange(&unused_code).await.assert_error(400, "invalid.grant");
+        assert_eq!(app.introspect_admin(&access).await.body["active"], false);
+        // Alice, still a member, keeps hers; deleting her ends them.
+        assert_eq!(app.user_info(&alice, "me").await.status, 200);
+        let deleted = app.send(app.admin(Method::DELETE, &format!("/users/{}", ALICE.0))).await;
+        assert_eq!(deleted.status, 204, "{}", deleted.body);
+        app.user_info(&alice, "me").await.assert_error(400, "InvalidAuthentication");
     }
 
     async fn codes_are_single_use_and_replay_revokes(backend: Backend) {
