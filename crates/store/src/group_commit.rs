@@ -52,7 +52,14 @@ where
 {
     fn run(&mut self, conn: &Connection) -> Result<(), String> {
         let write = self.write.take().expect("a write runs once");
-        let result = write(conn);
+        // A panic in one write must not take the writer thread (and so every later write)
+        // down: it fails that write alone, whose changes the savepoint then undoes.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write(conn)))
+            .unwrap_or_else(|_| {
+                Err(StoreError::Corrupt(
+                    "a write panicked on the SQLite writer thread; it was undone".into(),
+                ))
+            });
         let outcome = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
         self.result = Some(result);
         outcome
@@ -308,6 +315,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A write that panics fails alone (its changes undone) and the writer thread lives on:
+    /// the next write works. Before, the panic ended the thread and every later write failed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_write_fails_alone_and_the_writer_lives_on() {
+        let (store, dir) = store().await;
+        let panicked = store
+            .group_commit()
+            .run(|conn| -> crate::StoreResult<()> {
+                conn.execute_batch("INSERT INTO meta (name, value) VALUES ('half', 'done')")
+                    .unwrap();
+                panic!("a bug in a write closure");
+            })
+            .await;
+        assert!(panicked.is_err(), "{panicked:?}");
+        let answers = append_concurrently(&store, 8, |i| format!("after-{i}")).await;
+        assert!(answers.iter().all(|(_, ok)| *ok), "{answers:?}");
+        let half: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE name = 'half'")
+            .fetch_optional(store.writer())
+            .await
+            .unwrap();
+        assert_eq!(half, None, "the panicking write's changes were undone");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A write that fails on its own (a statement-level abort) is undone alone; the writes
