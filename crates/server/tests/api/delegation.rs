@@ -446,6 +446,15 @@ opending_testkit::both_backends! {
         let r = b.post(format!("{}/login", app.base)).form(&[
             ("csrf", csrf.as_str()), ("login", "alice"), ("password", ALICE.2), ("next", "//evil.example/x")]).send().await.unwrap();
         assert_eq!(r.headers()["location"], "/account");
+        // Regression (issue 17, item 6): a tab after the first slash, which browsers drop.
+        for (next, expected) in [("/\t/evil.example", "/account"), ("/\n/evil.example/x", "/account"), ("/\\/evil.example", "/account"), ("/openauth?type=0#x", "/openauth?type=0#x")] {
+            let b = browser();
+            let page = b.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+            let csrf = csrf_in(&page);
+            let r = b.post(format!("{}/login", app.base)).form(&[
+                ("csrf", csrf.as_str()), ("login", "alice"), ("password", ALICE.2), ("next", next)]).send().await.unwrap();
+            assert_eq!(r.headers()["location"], expected, "{next:?}");
+        }
     }
 }
 

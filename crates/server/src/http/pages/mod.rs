@@ -406,16 +406,30 @@ fn page_headers(h: &mut HeaderMap, form_target: Option<&str>) {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-/// A same-site path to go to after sign-in: only `/…`, never `//…` or a scheme.
-pub fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n']);
-    if ok {
-        next
-    } else {
-        "/account"
+/// A same-site path to go to after sign-in: `next` resolved as a URL against this server's own
+/// origin, by the WHATWG parser browsers use (which drops tabs and newlines, and reads `\` as
+/// `/`), and kept only when it stays on that origin; then only its path, query and fragment are
+/// used. Anything else goes to `/account`.
+pub fn safe_next(next: &str) -> String {
+    const HOME: &str = "/account";
+    let base = url::Url::parse("http://opending.invalid/").expect("a valid base URL");
+    if !next.starts_with('/') {
+        return HOME.to_owned();
+    }
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() => {
+            let mut local = u.path().to_owned();
+            if let Some(q) = u.query() {
+                local.push('?');
+                local.push_str(q);
+            }
+            if let Some(f) = u.fragment() {
+                local.push('#');
+                local.push_str(f);
+            }
+            local
+        }
+        _ => HOME.to_owned(),
     }
 }
 
@@ -432,6 +446,12 @@ mod tests {
             "/\\evil.example",
             "javascript:alert(1)",
             "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            "/\r\n/evil.example",
+            "/\\/evil.example",
+            "http://opending.invalid:81/",
         ] {
             assert_eq!(safe_next(bad), "/account", "{bad}");
         }
