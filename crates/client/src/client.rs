@@ -340,7 +340,9 @@ impl ClientBuilder {
     }
 
     /// Use this `reqwest` client (proxies, custom TLS roots…); the per-attempt timeout still
-    /// applies, the connect timeout and user agent are the given client's.
+    /// applies, the connect timeout and user agent are the given client's. Build it with
+    /// `.redirect(reqwest::redirect::Policy::none())`, as the default client is: a followed
+    /// redirect re-sends the token header and the client secret to the redirect's target.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -351,7 +353,11 @@ impl ClientBuilder {
         let base = parse_base_url(&self.base_url)?;
         let http = match self.http {
             Some(http) => http,
+            // Never follow a redirect: reqwest would re-send the request, with its
+            // `x-acs-dingtalk-access-token` header and a JSON body holding the client secret,
+            // to wherever the answer points. A 3xx is an error like any other non-2xx.
             None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
                 .build()

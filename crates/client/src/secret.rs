@@ -1,7 +1,8 @@
 //! Strings that must never reach a log: client secrets, access and refresh tokens, auth codes.
 //!
 //! [`Secret`] prints `[redacted]` in `Debug`, has no `Display`, and hands its value out only
-//! through [`Secret::expose`], so every place a secret leaves the process is easy to find.
+//! through [`Secret::expose`], so every place a secret leaves the process is easy to find; its
+//! bytes are zeroed when it is dropped.
 
 use std::fmt;
 
@@ -26,6 +27,14 @@ impl Secret {
     /// Whether the value is the empty string.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl Drop for Secret {
+    /// Overwrites the value's bytes before its memory is freed, so a freed secret does not
+    /// linger in the heap (copies a caller made with [`Secret::expose`] are theirs to manage).
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

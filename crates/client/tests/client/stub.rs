@@ -25,6 +25,8 @@ pub enum Reply {
     Json(u16, Value),
     Html(u16, &'static str),
     Slow(Duration, Value),
+    /// A redirect with this status to this location.
+    Redirect(u16, String),
 }
 
 pub fn token(value: &str, expires_in: i64) -> Reply {
@@ -96,6 +98,7 @@ async fn answer(reply: Reply) -> Response {
         )
             .into_response(),
         Reply::Html(s, body) => (status(s), [("content-type", "text/html")], body).into_response(),
+        Reply::Redirect(s, to) => (status(s), [("location", to)]).into_response(),
         Reply::Slow(wait, body) => {
             tokio::time::sleep(wait).await;
             axum::Json(body).into_response()

@@ -21,6 +21,22 @@ fn get_token_request() -> GetTokenRequest {
     GetTokenRequest::client_credentials(&creds())
 }
 
+/// Regression (issue 17, item 14): a redirect is never followed. A 307 to another host would
+/// send the JSON body with the client secret (and the token header) there.
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let elsewhere = Stub::start(|_| token("stolen", 7200)).await;
+    let to = format!("{}/v1.0/oauth2/dingcorp/token", elsewhere.base);
+    let stub = Stub::start(move |_| Reply::Redirect(307, to.clone())).await;
+    let err = stub
+        .client()
+        .get_token("dingcorp", &get_token_request())
+        .await
+        .unwrap_err();
+    assert_eq!(elsewhere.hits(), 0, "the redirect was followed");
+    assert_eq!(err.status(), Some(307), "{err}");
+}
+
 #[tokio::test]
 async fn an_html_ban_page_is_reported_readably() {
     let stub = Stub::start(|_| {
