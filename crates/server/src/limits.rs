@@ -41,6 +41,7 @@ pub const ADDRESS_LIMITED_ROUTES: &[&str] = &[
     "/v1.0/oauth2/userAccessToken",
     "/v1.0/oauth2/introspect",
     "/login",
+    "/operator/login",
     "/oauth2/auth/decision",
     "/openauth/api/decision",
 ];

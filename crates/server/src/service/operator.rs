@@ -75,6 +75,17 @@ pub async fn sign_in(
 /// only refused, since it guesses nothing. Successful calls are not audited here: the actions they
 /// take are.
 pub async fn check_admin_api_key(core: &Core, presented: Option<&str>) -> super::Result<()> {
+    check_admin_key(core, presented, "admin_api").await
+}
+
+/// The admin-key check of every door that takes the key ([`check_admin_api_key`], token
+/// introspection with `via = "introspection"`): the shared per-address throttle, a wrong key
+/// counted and audited under `via`, and 401 `AdminUnauthorized` for a wrong or missing key.
+pub async fn check_admin_key(
+    core: &Core,
+    presented: Option<&str>,
+    via: &'static str,
+) -> super::Result<()> {
     let address = crate::http::context::client_address();
     let now = core.now();
     core.limits
@@ -90,14 +101,8 @@ pub async fn check_admin_api_key(core: &Core, presented: Option<&str>) -> super:
         Some(key) if core.is_admin_key(key) => Ok(()),
         Some(_) => {
             core.limits.failed(Guess::AdminKey, address, now);
-            tracing::info!(?address, "admin API call with a wrong admin key");
-            record_via(
-                core,
-                "admin_api",
-                AuditKind::SignInFailed,
-                Some("bad_admin_key"),
-            )
-            .await?;
+            tracing::info!(?address, via, "a wrong admin key was presented");
+            record_via(core, via, AuditKind::SignInFailed, Some("bad_admin_key")).await?;
             Err(ApiError::new(ErrorCode::AdminUnauthorized).into())
         }
         None => Err(ApiError::new(ErrorCode::AdminUnauthorized).into()),

@@ -272,6 +272,43 @@ opending_testkit::both_backends! {
         assert!(via_api.iter().all(|e| e["source"] == guesser && e["details"]["reason"] == "bad_admin_key" && e["actor"] == "admin"));
     }
 
+    // Regression (issue 17, item 7): introspection took the admin key with no throttle and no
+    // audit, so it was an open door for guessing it.
+    async fn wrong_admin_keys_at_introspection_are_throttled_and_audited(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            limits_on(c);
+            c.limits.secret_failures = 3;
+            c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        })
+        .await;
+        let token = app.token_value(ACME, HR).await;
+        let call = |from: &'static str, key: &'static str| {
+            app.send(
+                app.http
+                    .post(format!("{}/v1.0/oauth2/introspect", app.base))
+                    .header("x-forwarded-for", from)
+                    .bearer_auth(key)
+                    .json(&json!({"token": token})),
+            )
+        };
+        // Two addresses of one IPv6 /64 count as one guesser.
+        let (guesser, same_64, operator) = ("2001:db8:1:2::9", "2001:db8:1:2:ffff::1", "198.51.100.3");
+        for from in [guesser, same_64, guesser] {
+            let a = call(from, "not-the-admin-key-0000").await;
+            assert_eq!(a.status, 401, "{}", a.body);
+        }
+        for key in ["not-the-admin-key-0000", ADMIN_KEY] {
+            assert_limit_body(&call(same_64, key).await, "Forbidden.AccessDenied.IpLimit");
+        }
+        let ok = call(operator, ADMIN_KEY).await;
+        assert_eq!((ok.status, &ok.body["active"]), (200, &json!(true)), "{}", ok.body);
+        let a = app.send(app.admin(reqwest::Method::GET, "/audit?kind=sign_in_failed")).await;
+        let n = a.body["events"].as_array().unwrap().iter()
+            .filter(|e| e["details"]["via"] == "introspection" && e["details"]["reason"] == "bad_admin_key")
+            .count();
+        assert_eq!(n, 3, "{}", a.body);
+    }
+
     async fn python_sdk_surfaces_the_qps_limit_unchanged(backend: Backend) {
         let app = TestApp::spawn_with(backend, |c| {
             limits_on(c);
