@@ -11,5 +11,6 @@ mod crash;
 mod demo;
 mod durability;
 mod emu;
+mod hostile;
 mod logging;
 mod outage;
