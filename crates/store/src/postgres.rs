@@ -51,6 +51,8 @@ impl PgStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
     const BACKEND: &'static str = "postgres";
     const NOTIFY: Option<&'static str> = Some("SELECT pg_notify('opending_changes', '')");
+    /// The family lock `revoke_family` takes (see [`LOCK_FAMILY`]).
+    const LOCK_FAMILY: Option<&'static str> = Some(LOCK_FAMILY);
 
     /// Starts listening for other instances' changes (`LISTEN opending_changes`, plus a
     /// once-a-second poll of the change counter as a safety net). Call after `migrate`.
@@ -150,3 +152,10 @@ impl PgStore {
         &self.pool
     }
 }
+
+/// Takes the transaction-scoped lock of one token family (`$1`), so a refresh-token rotation
+/// and the revocation of its family never overlap: whichever comes second sees all the first
+/// one did. An advisory lock on the family's hash needs no table; two families whose hashes
+/// collide only wait for each other.
+pub(crate) const LOCK_FAMILY: &str =
+    "SELECT pg_advisory_xact_lock(hashtextextended('opending/token-family/' || $1, 0))";

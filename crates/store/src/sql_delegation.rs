@@ -397,6 +397,11 @@ macro_rules! impl_delegation_store {
 
             async fn revoke_family(&self, family: &str) -> crate::StoreResult<u64> {
                 let mut tx = self.writer().begin().await?;
+                // PostgreSQL: wait for, and then keep out, any rotation in this family (see
+                // `postgres::LOCK_FAMILY`). SQLite has one writer, so writes never overlap.
+                if let Some(lock) = Self::LOCK_FAMILY {
+                    sqlx::query(lock).bind(family).execute(&mut *tx).await?;
+                }
                 let a = sqlx::query("DELETE FROM user_tokens WHERE family = $1").bind(family).execute(&mut *tx).await?;
                 let r = sqlx::query("DELETE FROM refresh_tokens WHERE family = $1").bind(family).execute(&mut *tx).await?;
                 Self::bump(&mut tx).await?;

@@ -504,6 +504,12 @@ impl RequestWrites for crate::PgStore {
         refresh: &UserTokenRecord,
     ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
+        // Serialized with `revoke_family` (which takes the same lock): under READ COMMITTED a
+        // revocation's DELETEs would not see a pair this rotation commits while they run.
+        sqlx::query(crate::postgres::LOCK_FAMILY)
+            .bind(&access.family)
+            .execute(&mut *tx)
+            .await?;
         let marked = sqlx_query(&mark_rotated(old, now, allow_rotated))
             .execute(&mut *tx)
             .await?;

@@ -112,6 +112,49 @@ opending_testkit::both_backends! {
         app.user_info(&alice, "me").await.assert_error(400, "InvalidAuthentication");
     }
 
+    // Regression (issue 17, item 3): revoking a family (here by replaying its code) while
+    // two clients refresh it in tight loops leaves no live token. On PostgreSQL under READ
+    // COMMITTED, a rotation committed during the revocation used to keep its new pair.
+    async fn revocation_cannot_be_outrun_by_concurrent_refreshes(backend: Backend) {
+        let app = std::sync::Arc::new(TestApp::spawn(backend).await);
+        for round in 0..15 {
+            let code = app.hr_code(ALICE, ALL_USER_POINTS, "").await;
+            let first = app.exchange(&code).await;
+            let start = first.body["refreshToken"].as_str().unwrap().to_owned();
+            let mut loops = Vec::new();
+            let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            for _ in 0..2 {
+                let (app, progress, mut refresh) = (app.clone(), progress.clone(), start.clone());
+                loops.push(tokio::spawn(async move {
+                    let mut issued = Vec::new();
+                    // Bounded: a chain that survived the revocation would refresh forever.
+                    for _ in 0..300 {
+                        let r = app.refresh(&refresh).await;
+                        if r.status != 200 {
+                            break;
+                        }
+                        issued.push(r.body["accessToken"].as_str().unwrap().to_owned());
+                        refresh = r.body["refreshToken"].as_str().unwrap().to_owned();
+                        progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    (issued, refresh)
+                }));
+            }
+            while progress.load(std::sync::atomic::Ordering::SeqCst) < 4 {
+                tokio::task::yield_now().await;
+            }
+            app.exchange(&code).await.assert_error(400, "invalid.grant");
+            for l in loops {
+                let (issued, last_refresh) = l.await.unwrap();
+                for access in issued {
+                    let i = app.introspect_admin(&access).await;
+                    assert_eq!(i.body["active"], false, "round {round}: a token outlived its family's revocation");
+                }
+                app.refresh(&last_refresh).await.assert_error(400, "invalid.grant");
+            }
+        }
+    }
+
     async fn codes_are_single_use_and_replay_revokes(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let code = app.hr_code(ALICE, ALL_USER_POINTS, "").await;
