@@ -59,12 +59,9 @@ pub struct ConnectionsConfig {
     pub max: usize,
     /// Longest time a client may take to send a request's headers, from the moment the server
     /// waits for them (the first request, and each next one on a kept-alive connection), in
-    /// milliseconds. A connection that takes longer is closed. This also bounds idle
-    /// keep-alive time: an idle connection is closed once it has sent nothing for this long.
+    /// milliseconds. A connection that takes longer is closed. This is also the idle
+    /// keep-alive time: a kept-alive connection that sends nothing for this long is closed.
     pub header_read_timeout_ms: u64,
-    /// Longest time a kept-alive connection may stay open between requests, in milliseconds,
-    /// however the client paces itself; at most `header_read_timeout_ms` of it idle.
-    pub idle_timeout_ms: u64,
 }
 
 impl Default for ConnectionsConfig {
@@ -72,7 +69,6 @@ impl Default for ConnectionsConfig {
         Self {
             max: 4096,
             header_read_timeout_ms: 10_000,
-            idle_timeout_ms: 60_000,
         }
     }
 }
@@ -327,7 +323,6 @@ const ENV_KEYS: &[&str] = &[
     "emulator__allow_remote",
     "connections__max",
     "connections__header_read_timeout_ms",
-    "connections__idle_timeout_ms",
     "limits__enabled",
     "limits__app_api_per_second",
     "limits__app_api_burst",
@@ -434,9 +429,9 @@ impl Config {
             anyhow::bail!("emulator.journal_capacity must be at most 1000000");
         }
         let c = &self.connections;
-        if c.max == 0 || c.header_read_timeout_ms == 0 || c.idle_timeout_ms == 0 {
+        if c.max == 0 || c.header_read_timeout_ms == 0 {
             anyhow::bail!(
-                "connections.max, connections.header_read_timeout_ms and connections.idle_timeout_ms must be at least 1"
+                "connections.max and connections.header_read_timeout_ms must be at least 1"
             );
         }
         if self.emulator.enabled && !self.emulator.allow_remote && !self.listen.ip().is_loopback() {
