@@ -108,6 +108,8 @@ pub enum Purpose {
     Csrf,
     /// The check carried in every access token's value (see `token.rs`).
     TokenCheck,
+    /// Deriving the pair a refresh token is rotated into from its value (see `token.rs`).
+    RefreshSuccessor,
 }
 
 impl Purpose {
@@ -124,6 +126,7 @@ impl Purpose {
             Self::Session => b"opending/session/v1\0",
             Self::Csrf => b"opending/csrf/v1\0",
             Self::TokenCheck => b"opending/token-check/v1\0",
+            Self::RefreshSuccessor => b"opending/refresh-successor/v1\0",
         }
     }
 }

@@ -87,6 +87,18 @@ pub fn random_access_token(key: &HashKey, rng: &mut (impl RngCore + ?Sized)) -> 
     seal(key, &body)
 }
 
+/// The access and refresh token a refresh token is rotated into, derived from its value: a
+/// retry of the same refresh (a client that lost the answer) gets the same pair again, and
+/// nobody without the key and the old value can compute it. The access token has the usual
+/// shape (96 bits and their check); the refresh token is 128 bits in 32 lowercase hex digits,
+/// like a random one.
+pub fn successor_pair(key: &HashKey, old_refresh: &str) -> (Secret, Secret) {
+    let mac = key.hash(Purpose::RefreshSuccessor, old_refresh.as_bytes());
+    let mut body = [0u8; BODY_LEN];
+    body.copy_from_slice(&mac.0[..BODY_LEN]);
+    (seal(key, &body), Secret::new(hex::encode(&mac.0[16..32])))
+}
+
 /// Whether `token` can be an access token this server (or another holding the key) issued:
 /// 32 lowercase hex digits whose last 8 are the check of the first 24 (constant time).
 pub fn may_be_issued(key: &HashKey, token: &str) -> bool {
@@ -197,6 +209,31 @@ mod check_tests {
         assert!(!may_be_issued(&key, "0123456789abcdef0123456789abcdef"));
         assert!(!may_be_issued(&key, ""));
         assert!(!may_be_issued(&key, "zz"));
+    }
+
+    #[test]
+    fn a_refresh_tokens_successor_is_stable_shaped_and_keyed() {
+        let key = HashKey::from_bytes([7; 32]);
+        let (access, refresh) = successor_pair(&key, "0123456789abcdef0123456789abcdef");
+        assert!(may_be_issued(&key, access.expose()));
+        assert_eq!(refresh.expose().len(), 32);
+        assert!(refresh
+            .expose()
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_eq!(
+            successor_pair(&key, "0123456789abcdef0123456789abcdef"),
+            (access.clone(), refresh.clone())
+        );
+        // Another value, or another key, gives another pair; the two halves never coincide.
+        let (a2, r2) = successor_pair(&key, "0123456789abcdef0123456789abcdee");
+        assert_ne!((a2, r2), (access.clone(), refresh.clone()));
+        let other = HashKey::from_bytes([8; 32]);
+        assert_ne!(
+            successor_pair(&other, "0123456789abcdef0123456789abcdef").0,
+            access
+        );
+        assert_ne!(access.expose(), refresh.expose());
     }
 }
 

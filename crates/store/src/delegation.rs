@@ -64,7 +64,8 @@ pub trait DelegationStore: Send + Sync {
 
     /// Registers a redirect URI or origin for an app (idempotent).
     async fn add_app_uri(&self, client_id: &ClientId, kind: UriKind, uri: &str) -> StoreResult<()>;
-    /// Unregisters one; returns whether it was there.
+    /// Unregisters one; returns whether it was there. Removing a redirect URI also deletes the
+    /// app's unused codes issued for it, in the same transaction.
     async fn remove_app_uri(
         &self,
         client_id: &ClientId,
@@ -107,14 +108,12 @@ pub trait DelegationStore: Send + Sync {
     async fn find_user_token(&self, hash: &KeyedHash) -> StoreResult<Option<UserTokenRecord>>;
     /// A refresh token by hash.
     async fn find_refresh_token(&self, hash: &KeyedHash) -> StoreResult<Option<UserTokenRecord>>;
-    /// Rotates a refresh token: marks `old` rotated unless it already was (or only `allow_rotated`
-    /// when inside the grace window) and stores the new pair, in one transaction. Returns false
-    /// when `old` was already rotated and `allow_rotated` is false, or is gone.
+    /// Rotates a refresh token: marks `old` rotated and stores its successor pair, in one
+    /// transaction. Returns false, storing nothing, when `old` was rotated before or is gone.
     async fn rotate_refresh(
         &self,
         old: &KeyedHash,
         now: UnixTime,
-        allow_rotated: bool,
         access: &UserTokenRecord,
         refresh: &UserTokenRecord,
     ) -> StoreResult<bool>;

@@ -306,12 +306,22 @@ macro_rules! impl_delegation_store {
             }
 
             async fn remove_app_uri(&self, client: &opending_domain::ClientId, kind: crate::UriKind, uri: &str) -> crate::StoreResult<bool> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query("DELETE FROM app_uris WHERE client_id = $1 AND kind = $2 AND uri = $3")
                     .bind(client.as_str())
                     .bind(kind.as_str())
                     .bind(uri)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
+                if kind == crate::UriKind::Redirect {
+                    // A code is bound to its redirect URI: unused codes sent to this one die with it.
+                    sqlx::query("DELETE FROM auth_codes WHERE client_id = $1 AND redirect_uri = $2 AND used_at IS NULL")
+                        .bind(client.as_str())
+                        .bind(uri)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
                 Ok(done.rows_affected() > 0)
             }
 
@@ -388,11 +398,10 @@ macro_rules! impl_delegation_store {
                 &self,
                 old: &opending_domain::KeyedHash,
                 now: opending_domain::UnixTime,
-                allow_rotated: bool,
                 access: &opending_domain::grant::UserTokenRecord,
                 refresh: &opending_domain::grant::UserTokenRecord,
             ) -> crate::StoreResult<bool> {
-                crate::writes::RequestWrites::rotate_refresh(self, old, now, allow_rotated, access, refresh).await
+                crate::writes::RequestWrites::rotate_refresh(self, old, now, access, refresh).await
             }
 
             async fn revoke_family(&self, family: &str) -> crate::StoreResult<u64> {

@@ -291,17 +291,12 @@ fn insert_pair(access: &UserTokenRecord, refresh: &UserTokenRecord) -> [Stmt; 2]
     [insert_token(access, false), insert_token(refresh, true)]
 }
 
-/// Marks a refresh token rotated (keeping the first rotation's time); changes no row when it
-/// was rotated before and `allow_rotated` is false.
-pub(crate) fn mark_rotated(old: &KeyedHash, now: UnixTime, allow_rotated: bool) -> Stmt {
+/// Marks a refresh token rotated; changes no row when it was rotated before (or is gone).
+pub(crate) fn mark_rotated(old: &KeyedHash, now: UnixTime) -> Stmt {
     Stmt {
-        sql: "UPDATE refresh_tokens SET rotated_at = COALESCE(rotated_at, $2) \
-              WHERE token_hash = $1 AND ($3 = 1 OR rotated_at IS NULL)",
-        params: vec![
-            old.to_hex().into(),
-            now.0.into(),
-            i64::from(allow_rotated).into(),
-        ],
+        sql: "UPDATE refresh_tokens SET rotated_at = $2 \
+              WHERE token_hash = $1 AND rotated_at IS NULL",
+        params: vec![old.to_hex().into(), now.0.into()],
     }
 }
 
@@ -326,7 +321,6 @@ pub(crate) trait RequestWrites {
         &self,
         old: &KeyedHash,
         now: UnixTime,
-        allow_rotated: bool,
         access: &UserTokenRecord,
         refresh: &UserTokenRecord,
     ) -> StoreResult<bool>;
@@ -396,11 +390,10 @@ impl RequestWrites for crate::SqliteStore {
         &self,
         old: &KeyedHash,
         now: UnixTime,
-        allow_rotated: bool,
         access: &UserTokenRecord,
         refresh: &UserTokenRecord,
     ) -> StoreResult<bool> {
-        let mark = mark_rotated(old, now, allow_rotated);
+        let mark = mark_rotated(old, now);
         let pair = insert_pair(access, refresh);
         self.group_commit()
             .run(move |conn| {
@@ -499,7 +492,6 @@ impl RequestWrites for crate::PgStore {
         &self,
         old: &KeyedHash,
         now: UnixTime,
-        allow_rotated: bool,
         access: &UserTokenRecord,
         refresh: &UserTokenRecord,
     ) -> StoreResult<bool> {
@@ -510,7 +502,7 @@ impl RequestWrites for crate::PgStore {
             .bind(&access.family)
             .execute(&mut *tx)
             .await?;
-        let marked = sqlx_query(&mark_rotated(old, now, allow_rotated))
+        let marked = sqlx_query(&mark_rotated(old, now))
             .execute(&mut *tx)
             .await?;
         if marked.rows_affected() == 0 {

@@ -162,25 +162,68 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
             "invalid.grant: the refresh token has expired",
         ));
     }
-    // Strictly inside the window: with a grace of 0, a rotated token never works again.
-    let within_grace = |rotated: UnixTime| now.0 - rotated.0 < core.lifetimes.refresh_reuse_grace;
-    if let Some(rotated) = old.rotated_at {
-        if !within_grace(rotated) {
-            return Err(reuse_detected(core, &old).await);
-        }
-    }
-    let minted = Minted::new(core, now);
+    // The successor is derived from the presented value, so every use of this token names
+    // the same pair: the first stores it, a retry inside the grace window gets it back.
+    let minted = Minted::successor(core, now, token);
     let owner = TokenOwner::of_token(&old);
-    let (access, refresh) = minted.hashes.records(&old.family, &owner, &core.lifetimes);
-    let store = &core.store;
-    let rotated = store.rotate_refresh(&old.token_hash, now, old.rotated_at.is_some(), &access, &refresh).await?
-        // A concurrent request rotated it between our read and our write, i.e. just now:
-        // inside the grace window.
-        || store.rotate_refresh(&old.token_hash, now, true, &access, &refresh).await?;
-    if !rotated {
-        return Err(invalid_grant("invalid.grant: unknown refresh token"));
+    let old = if old.rotated_at.is_none() {
+        let (access, refresh) = minted.hashes.records(&old.family, &owner, &core.lifetimes);
+        if core
+            .store
+            .rotate_refresh(&old.token_hash, now, &access, &refresh)
+            .await?
+        {
+            return Ok(minted.issued(core, &owner, true).await);
+        }
+        // A concurrent request rotated it between our read and our write.
+        match core.store.find_refresh_token(&hash).await? {
+            Some(again) => again,
+            None => return Err(invalid_grant("invalid.grant: unknown refresh token")),
+        }
+    } else {
+        old
+    };
+    retry(core, &old, minted, now).await
+}
+
+/// A rotated refresh token presented again. Strictly inside the grace window, and only while
+/// its successor has not been used, the answer is that successor again (with what is left of
+/// its lifetime); anything else is reuse, and revokes the family.
+async fn retry(
+    core: &Core,
+    old: &UserTokenRecord,
+    minted: Minted,
+    now: UnixTime,
+) -> Result<IssuedUserToken> {
+    let rotated = old.rotated_at.unwrap_or(now);
+    // With a grace of 0, a rotated token never works again.
+    if now.0 - rotated.0 >= core.lifetimes.refresh_reuse_grace {
+        return Err(reuse_detected(core, old).await);
     }
-    Ok(minted.issued(core, &owner, true).await)
+    let (refresh, access) = tokio::try_join!(
+        core.store.find_refresh_token(&minted.hashes.refresh),
+        core.store.find_user_token(&minted.hashes.access),
+    )?;
+    let successor = |t: &Option<UserTokenRecord>| {
+        t.as_ref()
+            .filter(|t| t.family == old.family && t.expires_at > now)
+            .cloned()
+    };
+    match (successor(&refresh), successor(&access)) {
+        (Some(refresh), Some(access)) if refresh.rotated_at.is_none() => {
+            core.metrics.token("refresh", "retried", 1);
+            tracing::info!(client_id = %old.client_id, "rotated refresh token retried inside the grace window; the same successor is returned");
+            Ok(IssuedUserToken {
+                access_token: minted.access,
+                refresh_token: minted.refresh,
+                expire_in: access.expires_at.0 - now.0,
+                corp_id: old.corp_id.clone(),
+            })
+        }
+        // The successor was refreshed in turn (or is gone): this is not the client that lost
+        // an answer.
+        _ => Err(reuse_detected(core, old).await),
+    }
 }
 
 async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
@@ -247,10 +290,20 @@ struct MintedHashes {
 }
 
 impl Minted {
+    /// A random pair (a code exchange).
     fn new(core: &Core, now: UnixTime) -> Self {
         let access =
             core.with_rng(|rng| opending_domain::token::random_access_token(&core.key, rng));
-        let refresh = random_token(core);
+        Self::of(core, now, access, random_token(core))
+    }
+
+    /// The pair the refresh token `old` is rotated into.
+    fn successor(core: &Core, now: UnixTime, old: &str) -> Self {
+        let (access, refresh) = opending_domain::token::successor_pair(&core.key, old);
+        Self::of(core, now, access, refresh)
+    }
+
+    fn of(core: &Core, now: UnixTime, access: Secret, refresh: Secret) -> Self {
         let hashes = MintedHashes {
             access: access_token_hash(&core.key, access.expose()),
             refresh: core

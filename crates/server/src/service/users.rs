@@ -347,18 +347,52 @@ pub struct AppUris {
     pub origins: Vec<String>,
 }
 
-/// Checks a redirect URI: absolute http(s), no fragment.
-pub fn check_redirect_uri(uri: &str) -> Result<()> {
-    let ok = (uri.starts_with("https://") || uri.starts_with("http://"))
-        && !uri.contains('#')
-        && uri.len() <= 2000
-        && !uri.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        Ok(())
+/// Checks a redirect URI: an absolute `https://` URL with a host, no user name or password and
+/// no fragment, at most 2000 bytes. Plain `http://` is for loopback hosts only (`localhost`,
+/// 127.0.0.0/8, `[::1]`: a redirect that never leaves the machine), except in emulator mode,
+/// where test apps run on any host.
+pub fn check_redirect_uri(core: &Core, uri: &str) -> Result<()> {
+    let refuse = |why: &str| Err(bad(format!("redirect URI {uri:?} {why}")));
+    if uri.len() > 2000 || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("must be at most 2000 characters, without spaces or control characters");
+    }
+    // The registered text is what is matched and redirected to, so it must say what the parser
+    // reads: a host right after `scheme://` (no `https:///x`, which browsers read as host `x`),
+    // and no backslash (read as a slash).
+    let lower = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();
+    let after_scheme = if lower.starts_with("https://") {
+        8
+    } else if lower.starts_with("http://") {
+        7
     } else {
-        Err(bad(format!(
-            "redirect URI {uri:?} must be an absolute http(s) URL without a fragment"
-        )))
+        return refuse("must be an absolute https URL");
+    };
+    let authority = &uri[after_scheme..];
+    let Ok(url) = url::Url::parse(uri) else {
+        return refuse("must be an absolute https URL");
+    };
+    if authority.is_empty() || authority.starts_with('/') || uri.contains('\\') {
+        return refuse("must name its host right after the scheme and contain no backslash");
+    }
+    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        return refuse("must have no fragment and no user name or password");
+    }
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if core.emulator.is_some() || url.host().is_some_and(|h| is_loopback(&h)) => Ok(()),
+        "http" if url.host().is_some() => {
+            refuse("must use https (plain http is for localhost, 127.0.0.0/8 and [::1] only)")
+        }
+        _ => refuse("must be an absolute https URL"),
+    }
+}
+
+/// Whether a URL's host is this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
+fn is_loopback(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
     }
 }
 
@@ -398,7 +432,7 @@ pub async fn add_app_uris(core: &Core, client_id: &str, add: &AppUris) -> Result
         return Err(not_found(format!("app {id} does not exist")));
     }
     for u in &add.redirect_uris {
-        check_redirect_uri(u)?;
+        check_redirect_uri(core, u)?;
     }
     for o in &add.origins {
         check_origin(o)?;
@@ -412,7 +446,9 @@ pub async fn add_app_uris(core: &Core, client_id: &str, add: &AppUris) -> Result
     app_uris(core, client_id).await
 }
 
-/// Removes redirect URIs and origins from an app; returns the full lists.
+/// Removes redirect URIs and origins from an app; returns the full lists. The unused codes
+/// issued for a removed redirect URI are deleted with it: a code is bound to its redirect URI,
+/// and one sent to an address the app no longer trusts is never exchanged.
 pub async fn remove_app_uris(core: &Core, client_id: &str, remove: &AppUris) -> Result<AppUris> {
     let id = parse_client_id(client_id)?;
     for u in &remove.redirect_uris {

@@ -116,42 +116,46 @@ opending_testkit::both_backends! {
     // two clients refresh it in tight loops leaves no live token. On PostgreSQL under READ
     // COMMITTED, a rotation committed during the revocation used to keep its new pair.
     async fn revocation_cannot_be_outrun_by_concurrent_refreshes(backend: Backend) {
-        let app = std::sync::Arc::new(TestApp::spawn(backend).await);
+        use std::sync::{atomic::{AtomicUsize, Ordering::SeqCst}, Arc, Mutex};
+        let app = Arc::new(TestApp::spawn(backend).await);
         for round in 0..15 {
             let code = app.hr_code(ALICE, ALL_USER_POINTS, "").await;
             let first = app.exchange(&code).await;
-            let start = first.body["refreshToken"].as_str().unwrap().to_owned();
+            // Two loops refresh the family's newest token side by side (both often present the
+            // same one: the second gets the same successor) while the code is replayed.
+            let latest = Arc::new(Mutex::new(first.body["refreshToken"].as_str().unwrap().to_owned()));
             let mut loops = Vec::new();
-            let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let progress = Arc::new(AtomicUsize::new(0));
             for _ in 0..2 {
-                let (app, progress, mut refresh) = (app.clone(), progress.clone(), start.clone());
+                let (app, progress, latest) = (app.clone(), progress.clone(), latest.clone());
                 loops.push(tokio::spawn(async move {
                     let mut issued = Vec::new();
                     // Bounded: a chain that survived the revocation would refresh forever.
                     for _ in 0..300 {
+                        let refresh = latest.lock().unwrap().clone();
                         let r = app.refresh(&refresh).await;
                         if r.status != 200 {
                             break;
                         }
                         issued.push(r.body["accessToken"].as_str().unwrap().to_owned());
-                        refresh = r.body["refreshToken"].as_str().unwrap().to_owned();
-                        progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        *latest.lock().unwrap() = r.body["refreshToken"].as_str().unwrap().to_owned();
+                        progress.fetch_add(1, SeqCst);
                     }
-                    (issued, refresh)
+                    issued
                 }));
             }
-            while progress.load(std::sync::atomic::Ordering::SeqCst) < 4 {
+            while progress.load(SeqCst) < 4 && !loops.iter().all(|l| l.is_finished()) {
                 tokio::task::yield_now().await;
             }
             app.exchange(&code).await.assert_error(400, "invalid.grant");
             for l in loops {
-                let (issued, last_refresh) = l.await.unwrap();
-                for access in issued {
+                for access in l.await.unwrap() {
                     let i = app.introspect_admin(&access).await;
                     assert_eq!(i.body["active"], false, "round {round}: a token outlived its family's revocation");
                 }
-                app.refresh(&last_refresh).await.assert_error(400, "invalid.grant");
             }
+            let last = latest.lock().unwrap().clone();
+            app.refresh(&last).await.assert_error(400, "invalid.grant");
         }
     }
 
@@ -210,15 +214,61 @@ opending_testkit::both_backends! {
         let a2 = second.body["accessToken"].as_str().unwrap().to_owned();
         assert_ne!(r1, r2);
         assert_eq!(second.body["corpId"], ACME);
-        // Reuse inside the grace window (a client that lost the answer) works.
+        // Reuse inside the grace window (a client that lost the answer) gets the same pair
+        // again, with what is left of its lifetime: no second chain.
         app.core.clock.advance(5);
-        let retry = app.refresh(&r1).await;
-        assert_eq!(retry.status, 200, "{}", retry.body);
+        for _ in 0..3 {
+            let retry = app.refresh(&r1).await;
+            assert_eq!(retry.status, 200, "{}", retry.body);
+            assert_eq!(retry.body["refreshToken"], r2.as_str());
+            assert_eq!(retry.body["accessToken"], a2.as_str());
+            assert_eq!(retry.body["expireIn"], 7200 - 5);
+            assert_eq!(retry.body["corpId"], ACME);
+        }
+        assert_eq!(app.user_info(&a2, "me").await.status, 200);
         // Reuse after the window revokes the whole family.
         app.core.clock.advance(10);
         app.refresh(&r1).await.assert_error(400, "invalid.grant");
         app.user_info(&a2, "me").await.assert_error(400, "InvalidAuthentication");
         app.refresh(&r2).await.assert_error(400, "invalid.grant");
+    }
+
+    async fn reuse_after_the_successor_moved_on_revokes_the_family_even_inside_the_window(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let first = app.exchange(&app.hr_code(ALICE, ALL_USER_POINTS, "").await).await;
+        let r1 = first.body["refreshToken"].as_str().unwrap().to_owned();
+        let second = app.refresh(&r1).await;
+        let r2 = second.body["refreshToken"].as_str().unwrap().to_owned();
+        let third = app.refresh(&r2).await;
+        assert_eq!(third.status, 200, "{}", third.body);
+        let a3 = third.body["accessToken"].as_str().unwrap().to_owned();
+        let r3 = third.body["refreshToken"].as_str().unwrap().to_owned();
+        // r1 again, one second later: its successor r2 was used, so whoever sends r1 is not
+        // the client that lost r2. The family goes.
+        app.core.clock.advance(1);
+        app.refresh(&r1).await.assert_error(400, "invalid.grant");
+        app.user_info(&a3, "me").await.assert_error(400, "InvalidAuthentication");
+        app.refresh(&r3).await.assert_error(400, "invalid.grant");
+        let reuse = app.send(app.admin(Method::GET, "/audit?kind=refresh_reuse")).await;
+        assert_eq!(reuse.body["events"].as_array().map(Vec::len), Some(1), "{}", reuse.body);
+    }
+
+    async fn concurrent_refreshes_of_one_token_get_one_pair(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let first = app.exchange(&app.hr_code(ALICE, ALL_USER_POINTS, "").await).await;
+        let r1 = first.body["refreshToken"].as_str().unwrap().to_owned();
+        let answers = futures_util::future::join_all((0..8).map(|_| app.refresh(&r1))).await;
+        let pairs: std::collections::HashSet<(String, String)> = answers
+            .iter()
+            .map(|a| {
+                assert_eq!(a.status, 200, "{}", a.body);
+                (a.body["accessToken"].as_str().unwrap().to_owned(), a.body["refreshToken"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        assert_eq!(pairs.len(), 1, "{pairs:?}");
+        let (access, refresh) = pairs.into_iter().next().unwrap();
+        assert_eq!(app.user_info(&access, "me").await.status, 200);
+        assert_eq!(app.refresh(&refresh).await.status, 200);
     }
 
     async fn tokens_expire_on_the_clock(backend: Backend) {
@@ -463,6 +513,55 @@ opending_testkit::both_backends! {
         let pairs = url_pairs(r.headers()["location"].to_str().unwrap());
         let t = app.exchange(&pairs["code"]).await;
         assert!(t.body.get("corpId").is_none(), "{}", t.body);
+    }
+
+    async fn redirect_uris_are_https_or_loopback_and_a_code_dies_with_its_uri(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let register = |uri: &'static str| {
+            app.send(app.admin(Method::POST, &format!("/apps/{}/uris", HR.0)).json(&json!({"redirectUris": [uri]})))
+        };
+        for bad in ["http://hr.acme.example/cb", "http://10.0.0.1/cb", "http://[::2]/cb", "http://localhost.evil.example/cb",
+                    "https://user:pw@hr.acme.example/cb", "https://hr.acme.example/cb#x", "javascript:alert(1)", "https:///cb", "https://hr.acme.example\\\\@evil.example/cb", "HTTP://evil.example/cb", "/cb"] {
+            register(bad).await.assert_error(400, "InvalidParameter");
+        }
+        for good in ["http://localhost:8080/cb", "http://127.0.0.5/cb", "http://[::1]:9000/cb", "https://hr.acme.example/other"] {
+            assert_eq!(register(good).await.status, 200, "{good}");
+        }
+        // One registered before the rule (written to the store directly) receives no code.
+        let hr = opending_domain::ClientId::parse(HR.0).unwrap();
+        app.core.store.add_app_uri(&hr, opending_store::UriKind::Redirect, "http://legacy.acme.example/cb").await.unwrap();
+        let b = app.signed_in(ALICE).await;
+        let auth = |redirect: &'static str| {
+            b.get(format!("{}/oauth2/auth", app.base)).query(&[
+                ("client_id", HR.0), ("redirect_uri", redirect), ("response_type", "code"), ("scope", "openid"), ("state", "s")])
+        };
+        let r = auth("http://legacy.acme.example/cb").send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert!(r.headers().get("location").is_none());
+        // Codes for two URIs; unregistering one kills its unused code and leaves the other's.
+        let mut codes = Vec::new();
+        for uri in ["https://hr.acme.example/callback", "https://hr.acme.example/other"] {
+            let csrf = csrf_in(&auth(uri).send().await.unwrap().text().await.unwrap());
+            let r = b.post(format!("{}/oauth2/auth/decision", app.base)).form(&[
+                ("csrf", csrf.as_str()), ("client_id", HR.0), ("redirect_uri", uri),
+                ("scope", "openid"), ("state", "s"), ("decision", "allow")]).send().await.unwrap();
+            codes.push(url_pairs(r.headers()["location"].to_str().unwrap())["code"].clone());
+        }
+        let removed = app.send(app.admin(Method::DELETE, &format!("/apps/{}/uris", HR.0))
+            .json(&json!({"redirectUris": ["https://hr.acme.example/callback"]}))).await;
+        assert_eq!(removed.status, 200, "{}", removed.body);
+        app.exchange(&codes[0]).await.assert_error(400, "invalid.grant");
+        assert_eq!(app.exchange(&codes[1]).await.status, 200);
+    }
+
+    async fn the_emulator_accepts_plain_http_redirect_uris_to_any_host(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| c.emulator.enabled = true).await;
+        let r = app.send(app.admin(Method::POST, &format!("/apps/{}/uris", HR.0))
+            .json(&json!({"redirectUris": ["http://hr.test:3000/cb"]}))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app.send(app.admin(Method::POST, &format!("/apps/{}/uris", HR.0))
+            .json(&json!({"redirectUris": ["http://u:p@hr.test/cb"]}))).await;
+        r.assert_error(400, "InvalidParameter");
     }
 
     async fn sign_in_is_throttled_per_account(backend: Backend) {

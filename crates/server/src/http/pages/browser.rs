@@ -1,8 +1,9 @@
 //! The browser login flow (`/oauth2/auth`, dingtalk-wire.md §4.6): sign in, consent (and pick an
 //! org with scope `openid corpid`), then back to the app's registered redirect URI with `code`,
 //! `authCode` (the same value) and `state`. The redirect URI must match a registered one
-//! exactly; otherwise the error is shown here and nothing is redirected — never an open
-//! redirect.
+//! exactly (and be https, or http to a loopback host; see `users::check_redirect_uri`);
+//! otherwise the error is shown here and nothing is redirected — never an open redirect. The
+//! code is bound to that URI: unregistering it deletes the unused codes sent to it.
 
 use std::sync::Arc;
 
@@ -91,6 +92,10 @@ async fn check(
         .unwrap_or_default();
     if !registered.iter().any(|r| r == &redirect) {
         return Err((StatusCode::BAD_REQUEST, "redirect_unregistered"));
+    }
+    // Registered before today's rule (plain http to another host): no code goes there.
+    if crate::service::users::check_redirect_uri(core, &redirect).is_err() {
+        return Err((StatusCode::BAD_REQUEST, "redirect_insecure"));
     }
     let state = q.state.clone().unwrap_or_default();
     let fail = |error: &str| {

@@ -189,6 +189,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "The redirect URI is not registered for the app.",
         "重定向地址未在应用中登记。",
     ),
+    (
+        "redirect_insecure",
+        "The redirect URI uses plain http to another machine; only https (or http to localhost) may receive a code.",
+        "重定向地址使用了指向其他主机的 http；只有 https（或指向本机的 http）地址可以接收授权码。",
+    ),
     // Org administration (pages/org/).
     ("org_not_found", "This organisation does not exist, or you are not a member of it.", "该组织不存在，或你不是该组织的成员。"),
     ("org_bad_role", "Choose the role: member or admin.", "请选择角色：成员或管理员。"),
