@@ -12,6 +12,14 @@
 //! last [`LINGER`] or so). The tokens themselves are durable
 //! either way: only their audit lines can go. When the queue is full the caller writes its
 //! event itself, so a slow database slows issuance instead of dropping events.
+//!
+//! Refused attempts (a wrong password or admin key, a throttled sign-in) come through
+//! [`record_refusal`], which folds a flood into a few rows: the first refusal of a kind, door,
+//! reason and address (IPv6 by /64) in [`REFUSAL_WINDOW`] is written at once, like any security
+//! event; the rest of that window only counts, and when the window closes one more row says how
+//! many more there were (`count`, `firstAt`, `lastAt`), through the queue. At most
+//! [`REFUSAL_KEYS`] keys are followed at once (the oldest is closed early when more arrive), so
+//! neither the disk nor the memory grows with a flood.
 
 use std::sync::Arc;
 
@@ -32,6 +40,43 @@ const QUEUE: usize = 8192;
 const BATCH: usize = 4096;
 /// How long the writer gathers events after the first before writing them.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(50);
+/// Seconds during which refusals of one key fold into one row (see the module header).
+pub const REFUSAL_WINDOW: i64 = 60;
+/// Most refusal keys followed at once.
+pub const REFUSAL_KEYS: u64 = 10_000;
+/// How often closed refusal windows are written out.
+const REFUSAL_SWEEP: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The refusals of one key in its window, after the first (which is written at once).
+struct Folded {
+    /// The first refusal as written (its details, actor and source are the summary's).
+    event: AuditEvent,
+    /// When the window opened (the server's clock).
+    opened: UnixTime,
+    /// When it opened in monotonic time (for the sweeper).
+    born: std::time::Instant,
+    /// Refusals since the first.
+    more: u64,
+    /// The first and last of those.
+    first_at: UnixTime,
+    last_at: UnixTime,
+}
+
+impl Folded {
+    /// The row standing for the refusals after the first, if there were any.
+    fn summary(&self) -> Option<AuditEvent> {
+        (self.more > 0).then(|| {
+            let mut e = self.event.clone();
+            e.at = self.last_at;
+            e.request_id = None;
+            e.detail("count", self.more)
+                .detail("firstAt", self.first_at.0)
+                .detail("lastAt", self.last_at.0)
+        })
+    }
+}
+
+type Folds = moka::sync::Cache<[u8; 16], Arc<std::sync::Mutex<Folded>>>;
 
 enum Msg {
     Event(AuditEvent),
@@ -42,6 +87,7 @@ enum Msg {
 pub struct AuditSink {
     store: Arc<dyn Store>,
     tx: mpsc::Sender<Msg>,
+    refusals: Folds,
 }
 
 impl std::fmt::Debug for AuditSink {
@@ -89,11 +135,44 @@ impl AuditSink {
                 }
             }
         });
-        Self { store, tx }
+        // A window that closes (swept, pushed out by newer keys, or at shutdown) leaves its
+        // summary row in the queue.
+        let queue = tx.clone();
+        let refusals: Folds = moka::sync::Cache::builder()
+            .max_capacity(REFUSAL_KEYS)
+            .eviction_listener(move |_, folded: Arc<std::sync::Mutex<Folded>>, _| {
+                let summary = folded.lock().map(|f| f.summary()).unwrap_or(None);
+                if let Some(e) = summary {
+                    if queue.try_send(Msg::Event(e)).is_err() {
+                        tracing::error!("audit: the queue is full; a folded refusal row is lost");
+                    }
+                }
+            })
+            .build();
+        let swept = refusals.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(REFUSAL_SWEEP);
+            let window = std::time::Duration::from_secs(REFUSAL_WINDOW as u64);
+            loop {
+                tick.tick().await;
+                let _ = swept.invalidate_entries_if(move |_, f| {
+                    f.lock().map_or(true, |f| f.born.elapsed() >= window)
+                });
+                swept.run_pending_tasks();
+            }
+        });
+        Self {
+            store,
+            tx,
+            refusals,
+        }
     }
 
-    /// Waits until every event queued so far is written (graceful shutdown).
+    /// Closes every open refusal window and waits until every event queued so far is written
+    /// (graceful shutdown).
     pub async fn flush(&self) {
+        self.refusals.invalidate_all();
+        self.refusals.run_pending_tasks();
         let (done, wait) = oneshot::channel();
         if self.tx.send(Msg::Flush(done)).await.is_ok() {
             let _ = wait.await;
@@ -120,6 +199,56 @@ pub async fn record(core: &Core, event: AuditEvent) -> Result<()> {
         .append_audit(&[with_context(event)])
         .await?;
     Ok(())
+}
+
+/// Records a refused attempt, folded with the others of its kind, door (`via`), reason and
+/// address in [`REFUSAL_WINDOW`] (see the module header): the first is written before
+/// returning, the rest are counted into one row written when the window closes. Returns
+/// whether this refusal opened a window (so callers log a flood once per window, too).
+pub async fn record_refusal(core: &Core, event: AuditEvent) -> Result<bool> {
+    let event = with_context(event);
+    let address = event
+        .source
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .map(crate::limits::address_key);
+    let key = crate::limits::digest(&format!(
+        "{}\0{}\0{}\0{}\0{:?}",
+        event.kind.as_str(),
+        event.actor.as_str(),
+        event.details.get("via").map_or("", String::as_str),
+        event.details.get("reason").map_or("", String::as_str),
+        address,
+    ));
+    let now = core.now();
+    let folds = &core.audit.refusals;
+    if let Some(open) = folds.get(&key) {
+        if let Ok(mut f) = open.lock() {
+            if now.0 - f.opened.0 < REFUSAL_WINDOW {
+                if f.more == 0 {
+                    f.first_at = now;
+                }
+                f.more += 1;
+                f.last_at = now;
+                return Ok(false);
+            }
+        }
+        // The window has closed: its summary goes out, and this refusal opens the next.
+        folds.invalidate(&key);
+    }
+    record(core, event.clone()).await?;
+    folds.insert(
+        key,
+        Arc::new(std::sync::Mutex::new(Folded {
+            event,
+            opened: now,
+            born: std::time::Instant::now(),
+            more: 0,
+            first_at: now,
+            last_at: now,
+        })),
+    );
+    Ok(true)
 }
 
 /// Queues a high-volume event (token issued or renewed) for the batched writer.

@@ -45,17 +45,22 @@ pub async fn sign_in(
     let address = crate::http::context::client_address();
     let now = core.now();
     if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
-        tracing::warn!(
-            ?address,
-            "operator sign-in refused after repeated wrong admin keys"
-        );
-        record(core, AuditKind::SignInFailed, Some("throttled")).await?;
+        if refused(core, "operator_login", "throttled").await? {
+            tracing::warn!(
+                ?address,
+                "operator sign-in refused after repeated wrong admin keys (logged once a minute per address)"
+            );
+        }
         return Ok(Err(SignInError::Throttled(wait)));
     }
     if !core.is_admin_key(presented_key) {
         core.limits.failed(Guess::AdminKey, address, now);
-        tracing::info!(?address, "operator sign-in refused");
-        record(core, AuditKind::SignInFailed, Some("bad_admin_key")).await?;
+        if refused(core, "operator_login", "bad_admin_key").await? {
+            tracing::info!(
+                ?address,
+                "operator sign-in refused (logged once a minute per address)"
+            );
+        }
         return Ok(Err(SignInError::WrongKey));
     }
     let expires_at = now.0 + OPERATOR_LIFETIME;
@@ -63,7 +68,9 @@ pub async fn sign_in(
         return Ok(Err(SignInError::WrongKey));
     };
     tracing::info!(?address, "operator signed in");
-    record(core, AuditKind::SignInSucceeded, None).await?;
+    let event = AuditEvent::new(AuditKind::SignInSucceeded, now, ActorKind::Admin, None)
+        .detail("via", "operator_login");
+    super::audit::record(core, event).await?;
     Ok(Ok(format!("{expires_at}.{m}")))
 }
 
@@ -88,42 +95,40 @@ pub async fn check_admin_key(
 ) -> super::Result<()> {
     let address = crate::http::context::client_address();
     let now = core.now();
-    core.limits
-        .failure_gate(&Guess::AdminKey, address, now)
-        .map_err(|wait| {
+    if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
+        if presented.is_some() && refused(core, via, "throttled").await? {
             tracing::warn!(
                 ?address,
-                "admin API refused after repeated wrong admin keys"
+                via,
+                "admin key refused after repeated wrong ones (logged once a minute per address)"
             );
-            crate::limits::limited(ErrorCode::IpLimit, now, wait)
-        })?;
+        }
+        return Err(crate::limits::limited(ErrorCode::IpLimit, now, wait).into());
+    }
     match presented {
         Some(key) if core.is_admin_key(key) => Ok(()),
         Some(_) => {
             core.limits.failed(Guess::AdminKey, address, now);
-            tracing::info!(?address, via, "a wrong admin key was presented");
-            record_via(core, via, AuditKind::SignInFailed, Some("bad_admin_key")).await?;
+            if refused(core, via, "bad_admin_key").await? {
+                tracing::info!(
+                    ?address,
+                    via,
+                    "a wrong admin key was presented (logged once a minute per address)"
+                );
+            }
             Err(ApiError::new(ErrorCode::AdminUnauthorized).into())
         }
         None => Err(ApiError::new(ErrorCode::AdminUnauthorized).into()),
     }
 }
 
-async fn record(core: &Core, kind: AuditKind, reason: Option<&str>) -> super::Result<()> {
-    record_via(core, "operator_login", kind, reason).await
-}
-
-async fn record_via(
-    core: &Core,
-    via: &str,
-    kind: AuditKind,
-    reason: Option<&str>,
-) -> super::Result<()> {
-    let mut event = AuditEvent::new(kind, core.now(), ActorKind::Admin, None).detail("via", via);
-    if let Some(r) = reason {
-        event = event.detail("reason", r);
-    }
-    super::audit::record(core, event).await
+/// A refused admin key at door `via`, folded (see `audit::record_refusal`); whether it opened
+/// a new window.
+async fn refused(core: &Core, via: &str, reason: &str) -> super::Result<bool> {
+    let event = AuditEvent::new(AuditKind::SignInFailed, core.now(), ActorKind::Admin, None)
+        .detail("via", via)
+        .detail("reason", reason);
+    super::audit::record_refusal(core, event).await
 }
 
 /// Whether an operator cookie value is genuine and unexpired (constant-time comparison).

@@ -70,15 +70,9 @@ pub async fn sign_in(
     if t.per_account.get(&account_key).unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT
         || t.per_address.get(&address_key).unwrap_or(0) >= MAX_FAILURES_PER_ADDRESS
     {
-        tracing::warn!(%address, "sign-in throttled");
-        record_sign_in(
-            core,
-            AuditKind::SignInFailed,
-            &account,
-            address,
-            "throttled",
-        )
-        .await?;
+        if record_sign_in(core, &account, address, "throttled").await? {
+            tracing::warn!(%address, "sign-in throttled (logged once a minute per address)");
+        }
         return Ok(Err(SignInError::Throttled));
     }
     let found = core.store.get_user_by_login(login.trim()).await?;
@@ -125,33 +119,23 @@ pub async fn sign_in(
                 address_key,
                 t.per_address.get(&address_key).unwrap_or(0) + 1,
             );
-            tracing::info!(%address, "sign-in failed");
-            record_sign_in(
-                core,
-                AuditKind::SignInFailed,
-                &account,
-                address,
-                "bad_credentials",
-            )
-            .await?;
+            if record_sign_in(core, &account, address, "bad_credentials").await? {
+                tracing::info!(%address, "sign-in failed (logged once a minute per address)");
+            }
             Ok(Err(SignInError::BadCredentials))
         }
     }
 }
 
-/// A failed sign-in's event: the login tried (cut to 64 characters; never the password).
-async fn record_sign_in(
-    core: &Core,
-    kind: AuditKind,
-    login: &str,
-    address: IpAddr,
-    reason: &str,
-) -> Result<()> {
+/// A refused sign-in's event, folded with the others from its address (see
+/// `audit::record_refusal`): the login tried (cut to 64 characters; never the password).
+/// Returns whether it opened a new window.
+async fn record_sign_in(core: &Core, login: &str, address: IpAddr, reason: &str) -> Result<bool> {
     let login: String = login.chars().take(64).collect();
-    let event = AuditEvent::new(kind, core.now(), ActorKind::User, None)
+    let event = AuditEvent::new(AuditKind::SignInFailed, core.now(), ActorKind::User, None)
         .detail("login", login)
         .detail("reason", reason);
-    super::audit::record(core, event.source(address)).await
+    super::audit::record_refusal(core, event.source(address)).await
 }
 
 /// An argon2id hash of a random string nobody knows (for timing parity), made once.

@@ -27,6 +27,42 @@ fn kinds(page: &Value) -> Vec<String> {
 }
 
 both_backends! {
+    async fn a_flood_of_refused_sign_ins_folds_into_a_few_rows_with_counts(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let b = crate::browser_helpers::browser();
+        let page = b.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+        let csrf = crate::browser_helpers::csrf_in(&page);
+        let attempt = || b.post(format!("{}/login", app.base))
+            .form(&[("csrf", csrf.as_str()), ("login", "bob"), ("password", "wrong-password")]).send();
+        // 5 wrong passwords, then 195 refused by the throttle, all from one address.
+        for _ in 0..200 {
+            assert!(matches!(attempt().await.unwrap().status().as_u16(), 400 | 429));
+        }
+        let rows = |page: &Answer| -> Vec<(String, u64)> {
+            page.body["events"].as_array().unwrap().iter()
+                .map(|e| (e["details"]["reason"].as_str().unwrap().to_owned(),
+                          e["details"]["count"].as_str().map_or(1, |c| c.parse::<u64>().unwrap())))
+                .collect()
+        };
+        let now = rows(&audit(&app, "?kind=sign_in_failed&limit=1000").await);
+        assert_eq!(now.len(), 2, "one row per reason so far: {now:?}");
+        // The window closes: the next refusal writes the summary of the last one and opens anew;
+        // at shutdown the other window's summary is written too.
+        app.core.clock.advance(61);
+        assert_eq!(attempt().await.unwrap().status(), 429);
+        app.core.audit.flush().await;
+        let all = rows(&audit(&app, "?kind=sign_in_failed&limit=1000").await);
+        assert_eq!(all.len(), 5, "{all:?}");
+        let total = |reason: &str| all.iter().filter(|(r, _)| r == reason).map(|(_, n)| n).sum::<u64>();
+        assert_eq!((total("bad_credentials"), total("throttled")), (5, 196), "{all:?}");
+        let summaries = audit(&app, "?kind=sign_in_failed&limit=1000").await;
+        let summary = summaries.body["events"].as_array().unwrap().iter()
+            .find(|e| e["details"]["count"] == "194").expect("the throttled window's summary");
+        assert_eq!(summary["details"]["login"], "bob");
+        assert_eq!(summary["source"], "127.0.0.1");
+        assert!(summary["details"]["firstAt"].is_string() && summary["details"]["lastAt"].is_string(), "{summary}");
+    }
+
     async fn repeated_hand_outs_of_a_live_app_token_fold_into_one_event(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let first = app.token_value(ACME, HR).await;
