@@ -51,8 +51,8 @@ impl PgStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
     const BACKEND: &'static str = "postgres";
     const NOTIFY: Option<&'static str> = Some("SELECT pg_notify('opending_changes', '')");
-    /// The family lock `revoke_family` takes (see [`LOCK_FAMILY`]).
-    const LOCK_FAMILY: Option<&'static str> = Some(LOCK_FAMILY);
+    /// Revocations lock what they revoke (see [`TokenLock`]).
+    const TOKEN_LOCKS: bool = true;
 
     /// Starts listening for other instances' changes (`LISTEN opending_changes`, plus a
     /// once-a-second poll of the change counter as a safety net). Call after `migrate`.
@@ -153,9 +153,68 @@ impl PgStore {
     }
 }
 
-/// Takes the transaction-scoped lock of one token family (`$1`), so a refresh-token rotation
-/// and the revocation of its family never overlap: whichever comes second sees all the first
-/// one did. An advisory lock on the family's hash needs no table; two families whose hashes
-/// collide only wait for each other.
-pub(crate) const LOCK_FAMILY: &str =
-    "SELECT pg_advisory_xact_lock(hashtextextended('opending/token-family/' || $1, 0))";
+/// What a token write serializes on, on PostgreSQL (SQLite's one writer never overlaps two
+/// writes). Under READ COMMITTED a revocation's `DELETE`s do not see a token pair that a
+/// rotation or a code exchange commits while they run, so the pair would outlive the
+/// revocation. Each revocation therefore takes the transaction-scoped advisory lock of what it
+/// revokes — one family (code replay, refresh reuse), a user (leaving an org, withdrawing
+/// consent), an app (its secret rotated, its tokens revoked, suspended or uninstalled in an
+/// org) — exclusively, and every write that stores a pair takes its user's and its app's
+/// shared and its family's exclusively, always in the order user, app, family and before any
+/// row lock, so the two never interleave and never deadlock: whichever comes second sees
+/// everything the first did. Advisory locks need no table; keys whose hashes collide only wait
+/// for each other.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TokenLock<'a> {
+    /// Every token of one user (a union id).
+    User(&'a str),
+    /// Every token of one app (a client id).
+    App(&'a str),
+    /// One token family (the hash of the code it came from).
+    Family(&'a str),
+}
+
+impl TokenLock<'_> {
+    /// The lock's key (hashed to the advisory lock's number by the statement).
+    pub(crate) fn key(&self) -> String {
+        match self {
+            Self::User(u) => format!("opending/tokens-of-user/{u}"),
+            Self::App(a) => format!("opending/tokens-of-app/{a}"),
+            Self::Family(f) => format!("opending/token-family/{f}"),
+        }
+    }
+
+    /// The statement taking it (bind [`Self::key`]), exclusively or shared.
+    pub(crate) fn sql(exclusive: bool) -> &'static str {
+        if exclusive {
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+        } else {
+            "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))"
+        }
+    }
+
+    async fn take(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        exclusive: bool,
+    ) -> crate::StoreResult<()> {
+        sqlx::query(Self::sql(exclusive))
+            .bind(self.key())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// What storing a new pair takes: its user's and app's locks shared, its family's
+    /// exclusively.
+    pub(crate) async fn for_new_pair(
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        union_id: &str,
+        client_id: &str,
+        family: &str,
+    ) -> crate::StoreResult<()> {
+        TokenLock::User(union_id).take(tx, false).await?;
+        TokenLock::App(client_id).take(tx, false).await?;
+        TokenLock::Family(family).take(tx, true).await
+    }
+}

@@ -160,6 +160,21 @@ pub(crate) const ISSUE_APP_TOKENS_PG: &str = app_token_upsert!(
 macro_rules! impl_store {
     ($ty:ty, $db:ty) => {
         impl $ty {
+            /// Takes the exclusive lock of what a revocation revokes, inside `tx` and before any
+            /// row lock (PostgreSQL; see `postgres::TokenLock`).
+            async fn lock_revoked(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                lock: crate::postgres::TokenLock<'_>,
+            ) -> crate::StoreResult<()> {
+                if Self::TOKEN_LOCKS {
+                    sqlx::query(crate::postgres::TokenLock::sql(true))
+                        .bind(lock.key())
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
             /// Bumps the change counter inside `tx` (and, on PostgreSQL, queues a NOTIFY that
             /// is delivered on commit).
             async fn bump(tx: &mut sqlx::Transaction<'_, $db>) -> crate::StoreResult<()> {
@@ -177,6 +192,7 @@ macro_rules! impl_store {
                 client_id: &str,
                 corp_id: &str,
             ) -> crate::StoreResult<()> {
+                Self::lock_revoked(tx, crate::postgres::TokenLock::App(client_id)).await?;
                 for table in ["app_tokens", "user_tokens", "refresh_tokens"] {
                     sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1 AND corp_id = $2"))
                         .bind(client_id)
@@ -342,6 +358,7 @@ macro_rules! impl_store {
                     return Err(crate::StoreError::NotFound(format!("app {client_id}")));
                 }
                 // A new secret revokes every token of the app: app tokens, and users' tokens.
+                Self::lock_revoked(&mut tx, crate::postgres::TokenLock::App(client_id.as_str())).await?;
                 for table in ["app_tokens", "user_tokens", "refresh_tokens"] {
                     sqlx::query(&format!("DELETE FROM {table} WHERE client_id = $1"))
                         .bind(client_id.as_str())
@@ -481,6 +498,7 @@ macro_rules! impl_store {
             ) -> crate::StoreResult<u64> {
                 let mut tx = self.writer().begin().await?;
                 let mut revoked = 0;
+                Self::lock_revoked(&mut tx, crate::postgres::TokenLock::App(client_id.as_str())).await?;
                 // App tokens, and access tokens users gave the app (refresh tokens go too, so
                 // they cannot mint new ones; only access tokens are counted).
                 for table in ["app_tokens", "user_tokens", "refresh_tokens"] {

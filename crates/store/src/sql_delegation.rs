@@ -252,6 +252,7 @@ macro_rules! impl_delegation_store {
                 // What the user holds in that org goes with the membership: tokens and codes
                 // issued for it, and those issued without an org by its internal apps (their
                 // org is the app's owner org).
+                Self::lock_revoked(&mut tx, crate::postgres::TokenLock::User(union_id.as_str())).await?;
                 for table in ["user_tokens", "refresh_tokens", "auth_codes"] {
                     sqlx::query(&format!(
                         "DELETE FROM {table} WHERE union_id = $2 AND (corp_id = $1 OR (corp_id = '' \
@@ -406,11 +407,8 @@ macro_rules! impl_delegation_store {
 
             async fn revoke_family(&self, family: &str) -> crate::StoreResult<u64> {
                 let mut tx = self.writer().begin().await?;
-                // PostgreSQL: wait for, and then keep out, any rotation in this family (see
-                // `postgres::LOCK_FAMILY`). SQLite has one writer, so writes never overlap.
-                if let Some(lock) = Self::LOCK_FAMILY {
-                    sqlx::query(lock).bind(family).execute(&mut *tx).await?;
-                }
+                // Waits for, and then keeps out, any rotation in this family.
+                Self::lock_revoked(&mut tx, crate::postgres::TokenLock::Family(family)).await?;
                 let a = sqlx::query("DELETE FROM user_tokens WHERE family = $1").bind(family).execute(&mut *tx).await?;
                 let r = sqlx::query("DELETE FROM refresh_tokens WHERE family = $1").bind(family).execute(&mut *tx).await?;
                 Self::bump(&mut tx).await?;
@@ -465,6 +463,7 @@ macro_rules! impl_delegation_store {
 
             async fn revoke_user_app(&self, client: &opending_domain::ClientId, union_id: &opending_domain::UnionId) -> crate::StoreResult<u64> {
                 let mut tx = self.writer().begin().await?;
+                Self::lock_revoked(&mut tx, crate::postgres::TokenLock::User(union_id.as_str())).await?;
                 sqlx::query("DELETE FROM user_grants WHERE client_id = $1 AND union_id = $2")
                     .bind(client.as_str()).bind(union_id.as_str()).execute(&mut *tx).await?;
                 let a = sqlx::query("DELETE FROM user_tokens WHERE client_id = $1 AND union_id = $2")

@@ -180,8 +180,8 @@ impl SqliteStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
     const BACKEND: &'static str = "sqlite";
     const NOTIFY: Option<&'static str> = None;
-    /// SQLite needs no family lock: its one writer never overlaps two writes.
-    const LOCK_FAMILY: Option<&'static str> = None;
+    /// SQLite needs no token locks: its one writer never overlaps two writes.
+    const TOKEN_LOCKS: bool = false;
 
     /// Starts watching the change counter, so changes made by another process sharing the
     /// file (e.g. `opending admin`) reach this process's subscribers. Call after `migrate`.

@@ -464,6 +464,24 @@ impl RequestWrites for crate::PgStore {
         tokens_for: crate::TokensFor,
     ) -> StoreResult<CodeUse> {
         let mut tx = self.pool().begin().await?;
+        // Whose code it is (that never changes) decides the locks, taken before the code's row
+        // is: a revocation of that user or app then either ran first (and deleted the code) or
+        // waits for the pair and deletes it too (see `TokenLock`).
+        let owner = sqlx_query(&find_code(hash))
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(crate::sql_delegation::code)
+            .transpose()?;
+        if let Some(c) = &owner {
+            crate::postgres::TokenLock::for_new_pair(
+                &mut tx,
+                c.union_id.as_str(),
+                c.client_id.as_str(),
+                &c.code_hash.to_hex(),
+            )
+            .await?;
+        }
         let fresh = sqlx_query(&use_code(hash, now))
             .fetch_optional(&mut *tx)
             .await?
@@ -496,12 +514,14 @@ impl RequestWrites for crate::PgStore {
         refresh: &UserTokenRecord,
     ) -> StoreResult<bool> {
         let mut tx = self.pool().begin().await?;
-        // Serialized with `revoke_family` (which takes the same lock): under READ COMMITTED a
-        // revocation's DELETEs would not see a pair this rotation commits while they run.
-        sqlx::query(crate::postgres::LOCK_FAMILY)
-            .bind(&access.family)
-            .execute(&mut *tx)
-            .await?;
+        // Serialized with every revocation that could cover the new pair (see `TokenLock`).
+        crate::postgres::TokenLock::for_new_pair(
+            &mut tx,
+            access.union_id.as_str(),
+            access.client_id.as_str(),
+            &access.family,
+        )
+        .await?;
         let marked = sqlx_query(&mark_rotated(old, now))
             .execute(&mut *tx)
             .await?;

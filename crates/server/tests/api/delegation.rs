@@ -116,46 +116,18 @@ opending_testkit::both_backends! {
     // two clients refresh it in tight loops leaves no live token. On PostgreSQL under READ
     // COMMITTED, a rotation committed during the revocation used to keep its new pair.
     async fn revocation_cannot_be_outrun_by_concurrent_refreshes(backend: Backend) {
-        use std::sync::{atomic::{AtomicUsize, Ordering::SeqCst}, Arc, Mutex};
-        let app = Arc::new(TestApp::spawn(backend).await);
-        for round in 0..15 {
-            let code = app.hr_code(ALICE, ALL_USER_POINTS, "").await;
-            let first = app.exchange(&code).await;
-            // Two loops refresh the family's newest token side by side (both often present the
-            // same one: the second gets the same successor) while the code is replayed.
-            let latest = Arc::new(Mutex::new(first.body["refreshToken"].as_str().unwrap().to_owned()));
-            let mut loops = Vec::new();
-            let progress = Arc::new(AtomicUsize::new(0));
-            for _ in 0..2 {
-                let (app, progress, latest) = (app.clone(), progress.clone(), latest.clone());
-                loops.push(tokio::spawn(async move {
-                    let mut issued = Vec::new();
-                    // Bounded: a chain that survived the revocation would refresh forever.
-                    for _ in 0..300 {
-                        let refresh = latest.lock().unwrap().clone();
-                        let r = app.refresh(&refresh).await;
-                        if r.status != 200 {
-                            break;
-                        }
-                        issued.push(r.body["accessToken"].as_str().unwrap().to_owned());
-                        *latest.lock().unwrap() = r.body["refreshToken"].as_str().unwrap().to_owned();
-                        progress.fetch_add(1, SeqCst);
-                    }
-                    issued
-                }));
-            }
-            while progress.load(SeqCst) < 4 && !loops.iter().all(|l| l.is_finished()) {
-                tokio::task::yield_now().await;
-            }
-            app.exchange(&code).await.assert_error(400, "invalid.grant");
-            for l in loops {
-                for access in l.await.unwrap() {
-                    let i = app.introspect_admin(&access).await;
-                    assert_eq!(i.body["active"], false, "round {round}: a token outlived its family's revocation");
-                }
-            }
-            let last = latest.lock().unwrap().clone();
-            app.refresh(&last).await.assert_error(400, "invalid.grant");
+        let app = std::sync::Arc::new(TestApp::spawn(backend).await);
+        race_refreshes_against(&app, Revocation::CodeReplay).await;
+    }
+
+    // Issue 17, item 3: every other revocation that covers a user's tokens, too.
+    async fn no_revocation_of_a_user_or_an_app_is_outrun_by_concurrent_refreshes(backend: Backend) {
+        let app = std::sync::Arc::new(TestApp::spawn(backend).await);
+        // Alice may leave Acme only while it has another admin.
+        let r = app.send(app.admin(Method::PUT, &format!("/orgs/{ACME}/members/{}", BOB.0)).json(&json!({"role": "admin"}))).await;
+        assert!(r.status < 300, "{}", r.body);
+        for r in [Revocation::LeavingTheOrg, Revocation::AppTokensRevoked, Revocation::ConsentWithdrawn] {
+            race_refreshes_against(&app, r).await;
         }
     }
 
@@ -596,6 +568,116 @@ opending_testkit::both_backends! {
             let r = b.post(format!("{}/login", app.base)).form(&[
                 ("csrf", csrf.as_str()), ("login", "alice"), ("password", ALICE.2), ("next", next)]).send().await.unwrap();
             assert_eq!(r.headers()["location"], expected, "{next:?}");
+        }
+    }
+}
+
+/// What ends a family in [`race_refreshes_against`].
+#[derive(Debug, Clone, Copy)]
+enum Revocation {
+    /// The family's code exchanged again.
+    CodeReplay,
+    /// The user removed from the org (then added back for the next round).
+    LeavingTheOrg,
+    /// All of the app's tokens revoked through the admin API.
+    AppTokensRevoked,
+    /// The user withdraws the app's authorization on the account page.
+    ConsentWithdrawn,
+}
+
+/// 15 rounds of: two loops refreshing the family's newest token side by side (both often
+/// present the same one: the second gets the same successor) while `how` revokes it; then no
+/// token either loop got may be active, and the newest refresh token must be refused.
+async fn race_refreshes_against(app: &std::sync::Arc<TestApp>, how: Revocation) {
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering::SeqCst},
+        Arc, Mutex,
+    };
+    let alice = app.signed_in(ALICE).await;
+    for round in 0..15 {
+        let code = app.hr_code(ALICE, ALL_USER_POINTS, "").await;
+        let first = app.exchange(&code).await;
+        assert_eq!(first.status, 200, "{how:?} round {round}: {}", first.body);
+        let latest = Arc::new(Mutex::new(
+            first.body["refreshToken"].as_str().unwrap().to_owned(),
+        ));
+        let mut loops = Vec::new();
+        let progress = Arc::new(AtomicUsize::new(0));
+        for _ in 0..2 {
+            let (app, progress, latest) = (app.clone(), progress.clone(), latest.clone());
+            loops.push(tokio::spawn(async move {
+                let mut issued = Vec::new();
+                // Bounded: a chain that survived the revocation would refresh forever.
+                for _ in 0..300 {
+                    let refresh = latest.lock().unwrap().clone();
+                    let r = app.refresh(&refresh).await;
+                    if r.status != 200 {
+                        break;
+                    }
+                    issued.push(r.body["accessToken"].as_str().unwrap().to_owned());
+                    *latest.lock().unwrap() = r.body["refreshToken"].as_str().unwrap().to_owned();
+                    progress.fetch_add(1, SeqCst);
+                }
+                issued
+            }));
+        }
+        while progress.load(SeqCst) < 4 && !loops.iter().all(|l| l.is_finished()) {
+            tokio::task::yield_now().await;
+        }
+        match how {
+            Revocation::CodeReplay => app.exchange(&code).await.assert_error(400, "invalid.grant"),
+            Revocation::LeavingTheOrg => {
+                let r = app
+                    .send(app.admin(Method::DELETE, &format!("/orgs/{ACME}/members/{}", ALICE.0)))
+                    .await;
+                assert!(r.status < 300, "{}", r.body);
+            }
+            Revocation::AppTokensRevoked => {
+                let r = app
+                    .send(
+                        app.admin(Method::POST, "/tokens/revoke")
+                            .json(&json!({"clientId": HR.0})),
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "{}", r.body);
+            }
+            Revocation::ConsentWithdrawn => {
+                let page = alice
+                    .get(format!("{}/account", app.base))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                let r = alice
+                    .post(format!("{}/account/authorizations/revoke", app.base))
+                    .form(&[("csrf", csrf_in(&page).as_str()), ("client_id", HR.0)])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 303);
+            }
+        }
+        for l in loops {
+            for access in l.await.unwrap() {
+                let i = app.introspect_admin(&access).await;
+                assert_eq!(
+                    i.body["active"], false,
+                    "{how:?} round {round}: a token outlived its revocation"
+                );
+            }
+        }
+        let last = latest.lock().unwrap().clone();
+        app.refresh(&last).await.assert_error(400, "invalid.grant");
+        if let Revocation::LeavingTheOrg = how {
+            let r = app
+                .send(
+                    app.admin(Method::PUT, &format!("/orgs/{ACME}/members/{}", ALICE.0))
+                        .json(&json!({"role": "admin"})),
+                )
+                .await;
+            assert!(r.status < 300, "{}", r.body);
         }
     }
 }
