@@ -215,7 +215,7 @@ fn form_encode(s: &str) -> String {
 }
 
 /// Reads DingTalk's error body: `code`/`Code`, `message`/`Message`, `requestid`/`RequestId`,
-/// `accessdenieddetail.requiredScopes` (dingtalk-wire.md §2.1). A body that is not a JSON
+/// `accessdenieddetail.requiredScopes` (docs/dingtalk/dingtalk-wire.md §2.1). A body that is not a JSON
 /// object (an HTML ban page, a proxy's text) keeps its first 200 characters as the message.
 fn parse_error(
     operation: &'static str,

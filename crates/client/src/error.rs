@@ -1,7 +1,7 @@
 //! The one error type of the crate, with what DingTalk said and whether trying again may help.
 //!
 //! DingTalk's error bodies are `{"code","requestid","message"[,"accessdenieddetail":
-//! {"requiredScopes":[…]}]}` (dingtalk-wire.md §2.1, §4.5); [`ApiError`] keeps every part, and
+//! {"requiredScopes":[…]}]}` (docs/dingtalk/dingtalk-wire.md §2.1, §4.5); [`ApiError`] keeps every part, and
 //! its `Display` adds a hint saying what to do about the common codes.
 
 use std::{fmt, sync::Arc, time::Duration};

@@ -3,7 +3,7 @@
 //! used.
 //!
 //! Refreshing rotates the refresh token: the old one stops working (after a short grace window
-//! on opending, decisions.md §10). A process that used a new access token but crashed before
+//! on opending, docs/dingtalk/decisions.md §10). A process that used a new access token but crashed before
 //! saving the new refresh token would lose the user's authorization, so saving comes first; if
 //! saving fails, the new pair is held in memory, the new access token is withheld, and saving is
 //! tried again on the next call.

@@ -2,7 +2,7 @@
 //!
 //! DingTalk distinguishes an app only by how it is distributed (seed 001): an *internal* app runs
 //! in the org that developed it; a *third-party* app runs in every org that installed it, while
-//! that installation is active (decisions.md §14).
+//! that installation is active (docs/dingtalk/decisions.md §14).
 
 use std::{fmt, str::FromStr};
 
@@ -117,7 +117,7 @@ pub struct Installation {
 }
 
 impl App {
-    /// Decides whether this app may hold a token in `corp` (decisions.md §14).
+    /// Decides whether this app may hold a token in `corp` (docs/dingtalk/decisions.md §14).
     ///
     /// `org_exists` says whether `corp` is a known org; `installation` is this app's installation
     /// there, if any. Every refusal is the same `unauthorized.client` (401), so the answer does not

@@ -1,5 +1,5 @@
 //! DingTalk's error catalogue: every error opending answers, with its HTTP status, its `code`
-//! and its default `message` (decisions.md §1–6, dingtalk-wire.md §4).
+//! and its default `message` (docs/dingtalk/decisions.md §1–6, docs/dingtalk/dingtalk-wire.md §4).
 //!
 //! The HTTP layer renders an [`ApiError`] to `{"code","requestid","message"}` in exactly one
 //! place; nothing else decides statuses or codes.
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// One entry of the catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ErrorCode {
-    /// 400 `invalid.request`: a malformed request to `/v1.0/oauth2/*` (decisions.md §6).
+    /// 400 `invalid.request`: a malformed request to `/v1.0/oauth2/*` (docs/dingtalk/decisions.md §6).
     InvalidRequest,
     /// 400 `Missingbody`: no JSON body where one is required (real DingTalk's answer).
     MissingBody,
@@ -21,7 +21,7 @@ pub enum ErrorCode {
     IntrospectionUnauthorized,
     /// 400 `unsupported.grant.type`.
     UnsupportedGrantType,
-    /// 401 `unauthorized.client`: the app may not run in that org (decisions.md §2, §14).
+    /// 401 `unauthorized.client`: the app may not run in that org (docs/dingtalk/decisions.md §2, §14).
     UnauthorizedClient,
     /// 400 `invalid.grant`: unknown, expired, used or foreign code or refresh token.
     InvalidGrant,
@@ -249,10 +249,10 @@ mod tests {
             (400, "invalid.client")
         );
         assert_eq!(ErrorCode::UnsupportedGrantType.status(), 400);
-        // decisions.md §2: the reference page's 401 wins.
+        // docs/dingtalk/decisions.md §2: the reference page's 401 wins.
         assert_eq!(ErrorCode::UnauthorizedClient.status(), 401);
         assert_eq!(ErrorCode::ServerError.status(), 500);
-        // decisions.md §3: invalid tokens are 400, not 401.
+        // docs/dingtalk/decisions.md §3: invalid tokens are 400, not 401.
         assert_eq!(ErrorCode::InvalidAuthentication.status(), 400);
         assert_eq!(
             ErrorCode::InvalidAuthentication.default_message(),

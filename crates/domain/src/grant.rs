@@ -3,7 +3,7 @@
 //!
 //! Codes and tokens are random and stored only as keyed hashes. Every access and refresh token
 //! belongs to a *family*: the hash of the code it came from. Replaying a code, or reusing a
-//! rotated refresh token after the grace window, revokes the whole family (decisions.md §9–10).
+//! rotated refresh token after the grace window, revokes the whole family (docs/dingtalk/decisions.md §9–10).
 
 use serde::{Deserialize, Serialize};
 

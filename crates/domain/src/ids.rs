@@ -1,4 +1,4 @@
-//! Identifiers that look like DingTalk's (decisions.md §13) and parse instead of validate.
+//! Identifiers that look like DingTalk's (docs/dingtalk/decisions.md §13) and parse instead of validate.
 //!
 //! A `CorpId` or `ClientId` can only be built from a string that is safe to put in a URL path,
 //! a log line or an SQL parameter: 1 to 64 ASCII letters, digits, `_` or `-`. Seed files may pick

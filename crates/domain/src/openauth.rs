@@ -1,4 +1,4 @@
-//! The rules of DingTalk's openAuth component (seed 002, decisions.md §9, §16–17): which
+//! The rules of DingTalk's openAuth component (seed 002, docs/dingtalk/decisions.md §9, §16–17): which
 //! requests are well-formed, and which numeric error code each malformed one gets.
 //!
 //! Type 0 (委托授权) asks a user to consent to delegated points and yields an authCode; type 1
@@ -13,7 +13,7 @@ use crate::{GrantType, PermissionCode, PermissionPoint, PointKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenAuthError {
-    /// The numeric code (seed 002, plus the admin-consent codes of dingtalk-wire.md §4.6).
+    /// The numeric code (seed 002, plus the admin-consent codes of docs/dingtalk/dingtalk-wire.md §4.6).
     pub error_code: u32,
     /// What it means.
     pub error_message: &'static str,

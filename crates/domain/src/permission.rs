@@ -1,4 +1,4 @@
-//! Permission points (权限点): what a token may do (decisions.md §15–16).
+//! Permission points (权限点): what a token may do (docs/dingtalk/decisions.md §15–16).
 //!
 //! A point has a code, a display name, a kind (`rpc` gates an API, `field` gates fields of a
 //! response) and a grant type (`app`: held by app tokens, granted to the app per org;
@@ -151,7 +151,7 @@ pub struct PermissionPoint {
     pub builtin: bool,
 }
 
-/// The built-in catalogue (decisions.md §15; display names from DingTalk's pages).
+/// The built-in catalogue (docs/dingtalk/decisions.md §15; display names from DingTalk's pages).
 pub fn builtin_points() -> Vec<PermissionPoint> {
     let p = |code: &str, name: &str, kind, grant_type, description: &str| PermissionPoint {
         code: PermissionCode::parse(code).expect("built-in codes are valid"),
@@ -184,7 +184,7 @@ pub fn builtin_points() -> Vec<PermissionPoint> {
 /// Points every app holds without adding them.
 pub const BASE_POINTS: [&str; 2] = ["qyapi_base", "open_app_api_base"];
 
-/// The app-type points an app's token carries in `corp` (decisions.md §16): the app-type points
+/// The app-type points an app's token carries in `corp` (docs/dingtalk/decisions.md §16): the app-type points
 /// it added, restricted — unless it is an internal app in its owner org — to those the org
 /// granted it. `added` must hold only app-type points.
 pub fn effective_app_points<'a>(

@@ -40,7 +40,7 @@ impl Principal {
     }
 
     /// Succeeds when the token carries every point in `required`; otherwise the 403 with
-    /// `requiredScopes` listing the missing ones (decisions.md §4).
+    /// `requiredScopes` listing the missing ones (docs/dingtalk/decisions.md §4).
     pub fn require(&self, required: &[&str]) -> Result<(), ApiError> {
         let missing: Vec<String> = required
             .iter()

@@ -1,7 +1,7 @@
 //! Access tokens: how their values are made, found and judged alive.
 //!
 //! An app token must be handed out again, unchanged, to every repeat request while it is valid
-//! (seed 000, decisions.md §8), by any instance sharing the database. So the database keeps a
+//! (seed 000, docs/dingtalk/decisions.md §8), by any instance sharing the database. So the database keeps a
 //! random 16-byte *nonce* per token and the value is derived as HMAC(hash key, nonce): every
 //! instance holding the key can hand the same one out, and with the key configured outside the
 //! database, the database alone reveals no token.

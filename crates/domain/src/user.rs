@@ -1,7 +1,7 @@
 //! Users, their org memberships, and the ids apps see them by.
 //!
 //! A user's `unionId` is the same for every app; an `openId` is stable per (app developer,
-//! user) and differs between developers (decisions.md §13), so it is derived, not stored:
+//! user) and differs between developers (docs/dingtalk/decisions.md §13), so it is derived, not stored:
 //! HMAC(hash key, developer corpId, unionId), url-safe.
 
 use std::str::FromStr;

@@ -129,7 +129,7 @@ pub(crate) const APP_COLUMNS: &str =
     "client_id, name, owner_corp_id, distribution, secret_hash, created_at";
 
 /// The app-token upsert around its rows: keep the live token, or take the candidate; always
-/// renew the expiry (decisions.md §8). `$7` is the time of the write.
+/// renew the expiry (docs/dingtalk/decisions.md §8). `$7` is the time of the write.
 macro_rules! app_token_upsert {
     ($rows:literal) => {
         concat!(

@@ -1,4 +1,4 @@
-//! Request and response bodies with DingTalk's exact wire names (dingtalk-wire.md §1–2).
+//! Request and response bodies with DingTalk's exact wire names (docs/dingtalk/dingtalk-wire.md §1–2).
 //!
 //! Responses ignore unknown fields, and fields DingTalk may leave out are `Option`s, so a newer
 //! server never breaks an older client. Secret-bearing fields are [`Secret`](crate::Secret)s.

@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn user_token_bodies_match_the_captured_requests() {
-        // dingtalk-wire.md §1.3: the official SDK's bytes.
+        // docs/dingtalk/dingtalk-wire.md §1.3: the official SDK's bytes.
         let code = GetUserTokenRequest::authorization_code(&creds(), "authcode1");
         assert_eq!(
             serde_json::to_string(&code).unwrap(),

@@ -1,7 +1,7 @@
 //! What opending cannot produce on purpose, from a small local stub: an HTML ban page, a
 //! success body of the wrong shape, absurd `expires_in` values, a slow failing token endpoint;
 //! and the exact bytes the client sends, checked against the official SDK's captured requests
-//! (dingtalk-wire.md §1.3).
+//! (docs/dingtalk/dingtalk-wire.md §1.3).
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Request bodies: JSON (Content-Length or chunked, as the official SDKs send it) or, where
 //! RFC 7662 wants it, form-encoded. At most 64 KiB. Every malformation is a 400 whose message
-//! names the problem (decisions.md §6–7); an empty string counts as a missing field.
+//! names the problem (docs/dingtalk/decisions.md §6–7); an empty string counts as a missing field.
 
 use axum::{
     body::Bytes,
@@ -33,7 +33,7 @@ fn encoding(headers: &HeaderMap, allow_form: bool) -> Result<Encoding, Error> {
     match essence {
         "application/json" => Ok(Encoding::Json),
         "application/x-www-form-urlencoded" if allow_form => Ok(Encoding::Form),
-        // Real DingTalk treats a non-JSON body as no body at all (dingtalk-wire.md §4.1).
+        // Real DingTalk treats a non-JSON body as no body at all (docs/dingtalk/dingtalk-wire.md §4.1).
         _ => Err(ApiError::with_message(
             ErrorCode::MissingBody,
             format!(

@@ -20,7 +20,7 @@ use tracing::Instrument;
 /// Response header carrying the request id (as real DingTalk sends).
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-acs-request-id");
 
-/// Which vocabulary a path's errors use (matters for opaque 500s: decisions.md §6).
+/// Which vocabulary a path's errors use (matters for opaque 500s: docs/dingtalk/decisions.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     /// `/v1.0/oauth2/*` and everything else: `server.error`.

@@ -46,7 +46,7 @@ fn no_store(body: impl Serialize) -> Response {
     resp
 }
 
-/// `GetToken` request (dingtalk-wire.md §4.1); absent, `null` and `""` all count as missing.
+/// `GetToken` request (docs/dingtalk/dingtalk-wire.md §4.1); absent, `null` and `""` all count as missing.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenBody {

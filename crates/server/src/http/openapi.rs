@@ -34,7 +34,7 @@ use super::error::ErrorBody;
     paths(openapi_json),
     components(schemas(ErrorBody)),
     tags(
-        (name = "oauth2", description = "App and user access tokens, introspection (dingtalk-wire.md §4)"),
+        (name = "oauth2", description = "App and user access tokens, introspection (docs/dingtalk/dingtalk-wire.md §4)"),
         (name = "contact", description = "The contact API, behind `x-acs-dingtalk-access-token`"),
         (name = "openauth", description = "The JSON API of the openAuth consent page"),
         (name = "admin", description = "The admin API (`Authorization: Bearer <admin key>`)"),

@@ -47,7 +47,7 @@ pub const USER_MOBILE: &str = "Contact.User.mobile";
 /// The field point that adds `email`.
 pub const USER_EMAIL: &str = "Contact.User.email";
 
-/// The user profile as the SDK's `GetUserResponseBody` (dingtalk-wire.md §2.3).
+/// The user profile as the SDK's `GetUserResponseBody` (docs/dingtalk/dingtalk-wire.md §2.3).
 #[derive(Debug, Clone, serde::Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserView {

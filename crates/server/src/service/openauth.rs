@@ -1,4 +1,4 @@
-//! openAuth outside the DingTalk client (decisions.md §17–18): one service behind the consent
+//! openAuth outside the DingTalk client (docs/dingtalk/decisions.md §17–18): one service behind the consent
 //! page, its JSON API and `/sdk/openauth.js`.
 //!
 //! Type 0: a member of the org consents to delegated points the app added → an authCode.

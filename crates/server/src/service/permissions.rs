@@ -1,6 +1,6 @@
 //! Administration of permission points: the catalogue, the points apps add (the developer
 //! console's "apply for permission" step), and the app-type points orgs grant to apps
-//! (decisions.md §15–16). Shared by the admin API, the CLI and seed files.
+//! (docs/dingtalk/decisions.md §15–16). Shared by the admin API, the CLI and seed files.
 
 use opending_domain::{
     ApiError, Distribution, ErrorCode, GrantType, PermissionCode, PermissionPoint, PointKind,

@@ -1,5 +1,5 @@
 //! User access tokens: `POST /v1.0/oauth2/userAccessToken` with the `authorization_code` and
-//! `refresh_token` grants (dingtalk-wire.md §4.3, decisions.md §9–12).
+//! `refresh_token` grants (docs/dingtalk/dingtalk-wire.md §4.3, docs/dingtalk/decisions.md §9–12).
 //!
 //! Codes are single use: a second exchange fails with `invalid.grant` and revokes every token
 //! issued from the code. Refreshing rotates: the old refresh token stops working, except that

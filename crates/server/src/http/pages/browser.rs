@@ -1,4 +1,4 @@
-//! The browser login flow (`/oauth2/auth`, dingtalk-wire.md §4.6): sign in, consent (and pick an
+//! The browser login flow (`/oauth2/auth`, docs/dingtalk/dingtalk-wire.md §4.6): sign in, consent (and pick an
 //! org with scope `openid corpid`), then back to the app's registered redirect URI with `code`,
 //! `authCode` (the same value) and `state`. The redirect URI must match a registered one
 //! exactly (and be https, or http to a loopback host; see `users::check_redirect_uri`);
