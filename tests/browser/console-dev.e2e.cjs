@@ -162,7 +162,7 @@ async function main() {
       await page.fill('#add-redirect', 'not a url');
       await Promise.all([page.waitForNavigation(), page.click('#add-redirect-button')]);
       const err = await page.textContent('#form-error');
-      assert.match(err, /absolute http\(s\) URL/);
+      assert.match(err, /absolute https URL/);
       await shot(page, 'dev-app-error-en');
     });
 

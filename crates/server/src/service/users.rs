@@ -354,7 +354,7 @@ pub struct AppUris {
 pub fn check_redirect_uri(core: &Core, uri: &str) -> Result<()> {
     let refuse = |why: &str| Err(bad(format!("redirect URI {uri:?} {why}")));
     if uri.len() > 2000 || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return refuse("must be at most 2000 characters, without spaces or control characters");
+        return refuse("must be an absolute https URL of at most 2000 characters, without spaces or control characters");
     }
     // The registered text is what is matched and redirected to, so it must say what the parser
     // reads: a host right after `scheme://` (no `https:///x`, which browsers read as host `x`),

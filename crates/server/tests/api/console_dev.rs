@@ -302,7 +302,7 @@ opending_testkit::both_backends! {
         for (path, form, expect) in [
             (format!("/console/apps/{hr}/settings"), vec![("name", ""), ("icon_url", "")], "name must not be empty"),
             (format!("/console/apps/{hr}/settings"), vec![("name", "HR"), ("icon_url", "http://insecure.example/x.png")], "https://"),
-            (format!("/console/apps/{hr}/uris/add"), vec![("kind", "redirect"), ("uri", "not-a-url")], "absolute https URL"),
+            (format!("/console/apps/{hr}/uris/add"), vec![("kind", "redirect"), ("uri", "not a url")], "absolute https URL"),
             (format!("/console/apps/{hr}/uris/add"), vec![("kind", "origin"), ("uri", "https://a.example/path")], "https://host[:port]"),
             (format!("/console/apps/{hr}/uris/add"), vec![("kind", "sideways"), ("uri", "https://a.example")], "redirect or origin"),
             (format!("/console/apps/{hr}/points/add"), vec![("code", "No.Such.Point")], "not in the catalogue"),
