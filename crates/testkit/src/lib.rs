@@ -1,5 +1,6 @@
 //! Shared test fixtures for opending's integration tests: the seeded world's credentials, a
-//! fresh SQLite directory or PostgreSQL database per test, and the skip-or-fail policy.
+//! fresh SQLite directory or PostgreSQL database per test, the skip-or-fail policy, and
+//! [`Spawned`], the one way every integration binary starts a real server in its own process.
 //!
 //! PostgreSQL comes from `OPENDING_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When it cannot be reached the PostgreSQL half
@@ -182,6 +183,71 @@ pub async fn run_sql(backend: &Backend, statement: &str) {
         Backend::Postgres(db) => {
             let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
             sqlx::query(statement).execute(&mut c).await.unwrap();
+        }
+    }
+}
+
+/// A real server on port 0 in this process, on `backend`: what every integration binary's own
+/// helper (`TestApp`, `TestServer`, …) wraps. Dropping it asks the server to stop; [`stop`]
+/// also waits until it has drained (queued audit events written).
+///
+/// [`stop`]: Spawned::stop
+pub struct Spawned {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The server's address.
+    pub addr: std::net::SocketAddr,
+    /// The server's state (clock, store, caches), for tests that look behind the API.
+    pub core: Arc<opending_server::Core>,
+    /// The storage it runs on (kept alive as long as the server).
+    pub backend: Backend,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Spawned {
+    /// Builds and starts a server with `backend`'s test config after `adjust` changed it.
+    pub async fn start(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = backend.config();
+        adjust(&mut config);
+        let app = opending_server::Application::build(config)
+            .await
+            .expect("server builds");
+        let addr = app.local_addr();
+        let core = app.core();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            app.run_until_stopped(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        Self {
+            base: format!("http://{addr}"),
+            addr,
+            core,
+            backend,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
         }
     }
 }

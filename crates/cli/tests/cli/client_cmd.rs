@@ -2,38 +2,13 @@
 //! JSON on stdout, credentials from flags, environment or profile, and the documented exit
 //! codes. The helpers here serve `client_contact.rs` too.
 
-use std::sync::Arc;
-
-use opending_server::{Application, Core};
 use serde_json::Value;
 
 use crate::process::*;
 
 /// A server on a fresh SQLite database with the seed world, in this process.
-pub struct Local {
-    pub base: String,
-    pub core: Arc<Core>,
-    _stop: tokio::sync::oneshot::Sender<()>,
-    _backend: Backend,
-}
-
-pub async fn local() -> Local {
-    let backend = Backend::sqlite();
-    let app = Application::build(backend.config())
-        .await
-        .expect("server builds");
-    let base = format!("http://{}", app.local_addr());
-    let core = app.core();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async {
-        let _ = rx.await;
-    }));
-    Local {
-        base,
-        core,
-        _stop: tx,
-        _backend: backend,
-    }
+pub async fn local() -> Spawned {
+    Spawned::start(Backend::sqlite(), |_| {}).await
 }
 
 /// What a run of the binary produced.

@@ -128,7 +128,7 @@ async fn org_auth_info_with_a_token_or_credentials() {
 }
 
 /// An auth code for Alice (from the seed world) consenting to Contact.User.Read for HR in Acme.
-async fn alice_code(server: &Local) -> String {
+async fn alice_code(server: &Spawned) -> String {
     let core = &server.core;
     let alice = opending_server::service::users::list_users(core)
         .await

@@ -1,28 +1,21 @@
 //! A real opending server in this process, and clients for it.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use opending_client::{reqwest, Client, Credentials, RetryPolicy, Secret};
-use opending_server::{config::Config, Application, Core};
+use opending_server::config::Config;
 pub use opending_testkit::*;
 
 /// The route the journal counts app token requests under.
 pub const TOKEN_ROUTE: &str = "/v1.0/oauth2/{corp_id}/token";
 
-/// A running server.
-pub struct TestServer {
-    pub base: String,
-    pub core: Arc<Core>,
-    #[allow(dead_code)]
-    pub backend: Backend,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
+/// A running server (see [`Spawned`]: `base`, `core`, `backend`).
+pub struct TestServer(Spawned);
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+impl std::ops::Deref for TestServer {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.0
     }
 }
 
@@ -34,25 +27,7 @@ impl TestServer {
 
     /// A server after letting the test adjust its config.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
-        let mut config = backend.config();
-        adjust(&mut config);
-        let app = Application::build(config).await.expect("server builds");
-        let base = format!("http://{}", app.local_addr());
-        let core = app.core();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = app
-                .run_until_stopped(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        Self {
-            base,
-            core,
-            backend,
-            shutdown: Some(tx),
-        }
+        Self(Spawned::start(backend, adjust).await)
     }
 
     /// A server in emulator mode (control API and fault injection under `/_opending/`).

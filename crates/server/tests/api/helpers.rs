@@ -1,20 +1,21 @@
 //! `TestApp`: a real server on port 0, in this process, against a fresh SQLite directory or
 //! PostgreSQL database (see `opending-testkit`), seeded with `docs/examples/world.yaml`.
 
-use std::sync::Arc;
-
-use opending_server::{config::Config, Application, Core};
+use opending_server::config::Config;
 pub use opending_testkit::*;
 use serde_json::Value;
 
-/// A running server and a client for it.
+/// A running server (see [`Spawned`]: `base`, `core`, `backend`) and a client for it.
 pub struct TestApp {
-    pub base: String,
     pub http: reqwest::Client,
-    pub core: Arc<Core>,
-    pub backend: Backend,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    server: Spawned,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Spawned;
+    fn deref(&self) -> &Spawned {
+        &self.server
+    }
 }
 
 /// A response reduced to what tests look at.
@@ -55,37 +56,15 @@ impl TestApp {
 
     /// Spawns a server after letting the test adjust its config.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
-        let mut config = backend.config();
-        adjust(&mut config);
-        let app = Application::build(config).await.expect("server builds");
-        let addr = app.local_addr();
-        let core = app.core();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            app.run_until_stopped(async {
-                let _ = rx.await;
-            })
-            .await
-            .expect("server runs");
-        });
         Self {
-            base: format!("http://{addr}"),
             http: reqwest::Client::new(),
-            core,
-            backend,
-            shutdown: Some(tx),
-            task: Some(task),
+            server: Spawned::start(backend, adjust).await,
         }
     }
 
     /// Stops the server gracefully and waits for it.
-    pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+    pub async fn stop(self) {
+        self.server.stop().await
     }
 
     async fn answer(resp: reqwest::Response) -> Answer {
