@@ -12,19 +12,9 @@ use opending_domain::{
 use opending_store::InstallationFilter;
 use serde::{Deserialize, Serialize};
 
-use super::{audit, bad, not_found, Result};
+use super::{audit, bad, not_found, parse_client_id, parse_corp_id, Result};
 use crate::Core;
 use opending_domain::AuditKind;
-
-/// Parses an org id given by an operator.
-pub fn parse_corp_id(s: &str) -> Result<CorpId> {
-    CorpId::parse(s).map_err(|e| bad(e.to_string()))
-}
-
-/// Parses an app id given by an operator.
-pub fn parse_client_id(s: &str) -> Result<ClientId> {
-    ClientId::parse(s).map_err(|e| bad(e.to_string()))
-}
 
 /// An org as the admin API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]

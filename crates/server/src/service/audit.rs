@@ -353,12 +353,12 @@ pub async fn list(core: &Core, filter: AuditFilter) -> Result<AuditPage> {
     let org = filter
         .org
         .as_deref()
-        .map(super::admin::parse_corp_id)
+        .map(super::parse_corp_id)
         .transpose()?;
     let app = filter
         .app
         .as_deref()
-        .map(super::admin::parse_client_id)
+        .map(super::parse_client_id)
         .transpose()?;
     let query = AuditQuery {
         corp_id: org.map(String::from),

@@ -156,7 +156,7 @@ pub async fn create_app(
     icon_url: &str,
 ) -> Result<AppView> {
     let icon_url = check_icon_url(icon_url)?;
-    let corp = admin::parse_corp_id(corp_id)
+    let corp = super::parse_corp_id(corp_id)
         .map_err(|_| not_found(format!("org {corp_id} does not exist")))?;
     if core.store.get_role(&corp, &user.union_id).await?.is_none() {
         return Err(not_found(format!("org {corp_id} does not exist")));
@@ -172,7 +172,7 @@ pub async fn create_app(
         },
     )
     .await?;
-    let id = admin::parse_client_id(&view.client_id)?;
+    let id = super::parse_client_id(&view.client_id)?;
     core.store.set_app_creator(&id, &user.union_id).await?;
     if !icon_url.is_empty() {
         core.store.set_app_icon(&id, &icon_url).await?;

@@ -59,6 +59,16 @@ pub fn bad_input(msg: impl Into<String>) -> Error {
     bad(msg)
 }
 
+/// Parses an org id given by a caller (`400 InvalidParameter` naming the problem).
+pub fn parse_corp_id(s: &str) -> Result<opending_domain::CorpId> {
+    opending_domain::CorpId::parse(s).map_err(|e| bad(e.to_string()))
+}
+
+/// Parses an app id given by a caller.
+pub fn parse_client_id(s: &str) -> Result<opending_domain::ClientId> {
+    opending_domain::ClientId::parse(s).map_err(|e| bad(e.to_string()))
+}
+
 /// `404 NotFound` naming what is missing.
 pub(crate) fn not_found(msg: impl Into<String>) -> Error {
     ApiError::with_message(ErrorCode::NotFound, msg.into()).into()

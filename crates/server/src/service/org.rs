@@ -5,10 +5,7 @@
 
 use opending_domain::{Installation, InstallationStatus};
 
-use super::{
-    admin::{self, parse_client_id, parse_corp_id},
-    bad, not_found, Result,
-};
+use super::{admin, bad, not_found, parse_client_id, parse_corp_id, Result};
 use crate::Core;
 
 /// Installs a third-party app that is not installed in the org yet.

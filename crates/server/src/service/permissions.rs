@@ -7,10 +7,7 @@ use opending_domain::{
 };
 use serde::Deserialize;
 
-use super::{
-    admin::{parse_client_id, parse_corp_id},
-    bad, not_found, Result,
-};
+use super::{bad, not_found, parse_client_id, parse_corp_id, Result};
 use crate::Core;
 
 /// Parses a point code given by an operator.

@@ -15,10 +15,7 @@ use opending_domain::{
 use opending_store::UriKind;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    admin::{parse_client_id, parse_corp_id},
-    bad, not_found, Result,
-};
+use super::{bad, not_found, parse_client_id, parse_corp_id, Result};
 use crate::Core;
 
 /// Hashes a human password with argon2id (the only slow hash in opending).
