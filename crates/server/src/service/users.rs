@@ -278,6 +278,99 @@ pub async fn revoke_own_consent(
     Ok(n)
 }
 
+/// One app a user has authorized ("My authorizations"): the app and the org it was
+/// authorized in, with the points consented to (code and display name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The app.
+    pub client_id: String,
+    /// Its name (empty when the app is gone).
+    pub app_name: String,
+    /// The org's name, or `None` for a consent given without an org.
+    pub org_name: Option<String>,
+    /// The points: (code, display name from the catalogue).
+    pub points: Vec<(String, String)>,
+}
+
+/// The user's consents, one entry per (app, org), ordered by app and org.
+pub async fn authorizations(core: &Core, union_id: &UnionId) -> Result<Vec<Authorization>> {
+    let catalogue = core.store.list_points().await?;
+    let mut by_app: std::collections::BTreeMap<(String, String), Vec<(String, String)>> =
+        Default::default();
+    for g in core.store.user_grants(union_id).await? {
+        let name = catalogue
+            .iter()
+            .find(|p| p.code == g.code)
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        by_app
+            .entry((g.client_id.to_string(), g.corp_id.clone()))
+            .or_default()
+            .push((g.code.as_str().to_owned(), name));
+    }
+    let mut out = Vec::with_capacity(by_app.len());
+    for ((client, corp), points) in by_app {
+        let app_name = match opending_domain::ClientId::parse(client.as_str()) {
+            Ok(id) => core.store.get_app(&id).await?.map(|a| a.name),
+            Err(_) => None,
+        };
+        let org_name = match CorpId::parse(corp.as_str()) {
+            Ok(id) => Some(
+                core.store
+                    .get_org(&id)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default(),
+            ),
+            Err(_) => None,
+        };
+        out.push(Authorization {
+            client_id: client,
+            app_name: app_name.unwrap_or_default(),
+            org_name,
+            points,
+        });
+    }
+    Ok(out)
+}
+
+/// The orgs a user belongs to, with the user's role in each (orgs that are gone are skipped).
+pub async fn orgs_of(
+    core: &Core,
+    union_id: &UnionId,
+) -> Result<Vec<(Role, opending_domain::org::Org)>> {
+    let mut out = Vec::new();
+    for m in core.store.memberships_of(union_id).await? {
+        if let Some(o) = core.store.get_org(&m.corp_id).await? {
+            out.push((m.role, o));
+        }
+    }
+    Ok(out)
+}
+
+/// A user's memberships.
+pub async fn memberships_of(core: &Core, union_id: &UnionId) -> Result<Vec<Membership>> {
+    Ok(core.store.memberships_of(union_id).await?)
+}
+
+/// A user's display name, if the user exists.
+pub async fn nick_of(core: &Core, union_id: &UnionId) -> Result<Option<String>> {
+    Ok(core.store.get_user(union_id).await?.map(|u| u.nick))
+}
+
+/// Memberships with their users (`None` where the user is gone).
+pub async fn with_users(
+    core: &Core,
+    members: Vec<Membership>,
+) -> Result<Vec<(Membership, Option<User>)>> {
+    let mut out = Vec::with_capacity(members.len());
+    for m in members {
+        let user = core.store.get_user(&m.union_id).await?;
+        out.push((m, user));
+    }
+    Ok(out)
+}
+
 /// Refuses to take the admin role away from (or remove) the org's last admin: an org nobody
 /// administers has nobody to install apps, approve requests or appoint a new admin, short of
 /// the platform operator. Orgs that never had an admin (possible through seed files) are not

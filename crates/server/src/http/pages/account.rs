@@ -1,7 +1,7 @@
 //! "My authorizations" (`/account`), with links to the orgs the user administers (their pages
 //! are in `org/`).
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     extract::{Form, State},
@@ -11,11 +11,14 @@ use axum::{
     Router,
 };
 use minijinja::context;
-use opending_domain::{ClientId, CorpId, Role};
+use opending_domain::{ClientId, Role};
 use serde::Deserialize;
 
 use super::{i18n, PageCtx};
-use crate::{service::Error, Core};
+use crate::{
+    service::{users, Error},
+    Core,
+};
 
 /// Routes.
 pub fn router() -> Router<Arc<Core>> {
@@ -29,49 +32,29 @@ async fn account(State(core): State<Arc<Core>>, page: PageCtx) -> Result<Respons
     let Some(user) = &page.user else {
         return Ok(page.to_sign_in());
     };
-    let catalogue = core.store.list_points().await?;
-    let mut by_app: BTreeMap<(String, String), Vec<minijinja::Value>> = BTreeMap::new();
-    for g in core.store.user_grants(&user.union_id).await? {
-        let name = catalogue
-            .iter()
-            .find(|p| p.code == g.code)
-            .map(|p| p.name.clone())
-            .unwrap_or_default();
-        by_app
-            .entry((g.client_id.to_string(), g.corp_id.clone()))
-            .or_default()
-            .push(context! { code => g.code.as_str(), name => name });
-    }
-    let mut grants = Vec::new();
-    for ((client, corp), points) in by_app {
-        let app_name = match ClientId::parse(client.as_str()) {
-            Ok(id) => core
-                .store
-                .get_app(&id)
-                .await?
-                .map(|a| a.name)
-                .unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        let org_name = match CorpId::parse(corp.as_str()) {
-            Ok(id) => core
-                .store
-                .get_org(&id)
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default(),
-            Err(_) => "—".to_owned(),
-        };
-        grants.push(context! { client_id => client, app_name => app_name, org_name => org_name, points => points });
-    }
-    let mut admin_orgs = Vec::new();
-    for m in core.store.memberships_of(&user.union_id).await? {
-        if m.role == Role::Admin {
-            if let Some(o) = core.store.get_org(&m.corp_id).await? {
-                admin_orgs.push(context! { corp_id => o.corp_id.as_str(), name => o.name });
+    let grants: Vec<_> = users::authorizations(&core, &user.union_id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let points: Vec<_> = a
+                .points
+                .iter()
+                .map(|(code, name)| context! { code => code, name => name })
+                .collect();
+            context! {
+                client_id => a.client_id,
+                app_name => a.app_name,
+                org_name => a.org_name.unwrap_or_else(|| "—".to_owned()),
+                points => points,
             }
-        }
-    }
+        })
+        .collect();
+    let admin_orgs: Vec<_> = users::orgs_of(&core, &user.union_id)
+        .await?
+        .into_iter()
+        .filter(|(role, _)| *role == Role::Admin)
+        .map(|(_, o)| context! { corp_id => o.corp_id.as_str(), name => o.name })
+        .collect();
     Ok(page.render(
         &core,
         StatusCode::OK,
@@ -110,6 +93,6 @@ async fn revoke(
             i18n::t(page.lang, "client_unknown"),
         ));
     };
-    crate::service::users::revoke_own_consent(&core, &client, &user.union_id).await?;
+    users::revoke_own_consent(&core, &client, &user.union_id).await?;
     Ok(Redirect::to("/account").into_response())
 }

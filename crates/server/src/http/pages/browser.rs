@@ -166,10 +166,8 @@ async fn authorize(
     };
     let mut orgs = Vec::new();
     if checked.pick_org {
-        for m in core.store.memberships_of(&user.union_id).await? {
-            if let Some(o) = core.store.get_org(&m.corp_id).await? {
-                orgs.push(context! { corp_id => o.corp_id.as_str(), name => o.name });
-            }
+        for (_, o) in crate::service::users::orgs_of(&core, &user.union_id).await? {
+            orgs.push(context! { corp_id => o.corp_id.as_str(), name => o.name });
         }
         if orgs.is_empty() {
             let state = q.state.clone().unwrap_or_default();

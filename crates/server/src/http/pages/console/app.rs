@@ -72,7 +72,7 @@ pub(super) async fn render(
         })
         .collect();
     let creator = match &app.profile.created_by {
-        Some(u) => core.store.get_user(u).await?.map(|u| u.nick),
+        Some(u) => crate::service::users::nick_of(core, u).await?,
         None => None,
     };
     Ok(page.render(

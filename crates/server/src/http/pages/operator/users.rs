@@ -26,15 +26,13 @@ pub(super) async fn show(
         Err(r) => return Ok(*r),
     };
     let (users, pager) = paginate(
-        core.store.list_users().await?,
+        crate::service::users::list_users(&core).await?,
         q.page.as_deref(),
         "/operator/users",
     );
     let mut rows = Vec::new();
     for u in users {
-        let orgs: Vec<String> = core
-            .store
-            .memberships_of(&u.union_id)
+        let orgs: Vec<String> = crate::service::users::memberships_of(&core, &u.union_id)
             .await?
             .into_iter()
             .map(|m| format!("{} ({})", m.corp_id, m.role.as_str()))

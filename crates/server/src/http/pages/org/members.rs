@@ -43,8 +43,7 @@ async fn page(
     let admins = members.iter().filter(|m| m.role == Role::Admin).count();
     let (members, view) = shown.view(&admin, "members", members);
     let mut rows = Vec::new();
-    for m in members {
-        let user = core.store.get_user(&m.union_id).await?;
+    for (m, user) in users::with_users(core, members).await? {
         let is_admin = m.role == Role::Admin;
         rows.push(context! {
             union_id => m.union_id.as_str(),
@@ -196,7 +195,7 @@ async fn confirm_remove(
         return Ok(r);
     }
     let nick = match users::parse_union_id(&union_id) {
-        Ok(id) => core.store.get_user(&id).await?.map(|u| u.nick),
+        Ok(id) => users::nick_of(&core, &id).await?,
         Err(_) => None,
     }
     .unwrap_or_default();
