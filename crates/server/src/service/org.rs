@@ -46,3 +46,67 @@ pub async fn existing(core: &Core, client_id: &str, corp_id: &str) -> Result<Ins
         .await?
         .ok_or_else(|| not_found(format!("{app} is not installed in this org")))
 }
+
+/// An org by id, if it exists.
+pub async fn find(
+    core: &Core,
+    corp: &opending_domain::CorpId,
+) -> Result<Option<opending_domain::org::Org>> {
+    Ok(core.store.get_org(corp).await?)
+}
+
+/// A user's role in an org, if a member.
+pub async fn role_of(
+    core: &Core,
+    corp: &opending_domain::CorpId,
+    union_id: &opending_domain::UnionId,
+) -> Result<Option<opending_domain::Role>> {
+    Ok(core.store.get_role(corp, union_id).await?)
+}
+
+/// An app's name, if the app exists.
+pub async fn app_name(core: &Core, client: &opending_domain::ClientId) -> Result<Option<String>> {
+    Ok(core.store.get_app(client).await?.map(|a| a.name))
+}
+
+/// An installation as the org's installations tab shows it.
+#[derive(Debug, Clone)]
+pub struct InstallationRow {
+    /// The installation.
+    pub installation: Installation,
+    /// The app's name (empty when the app is gone).
+    pub app_name: String,
+    /// The name of the org that owns the app (empty when unknown).
+    pub owner_name: String,
+    /// The app-type points the org granted it.
+    pub granted: Vec<String>,
+}
+
+/// `installations` with their app, its owner org and the points granted.
+pub async fn installation_rows(
+    core: &Core,
+    installations: Vec<Installation>,
+) -> Result<Vec<InstallationRow>> {
+    let mut rows = Vec::with_capacity(installations.len());
+    for i in installations {
+        let app = core.store.get_app(&i.client_id).await?;
+        let owner_name = match &app {
+            Some(a) => core.store.get_org(&a.owner_corp_id).await?.map(|o| o.name),
+            None => None,
+        };
+        let granted = core
+            .store
+            .list_org_grants(&i.client_id, &i.corp_id)
+            .await?
+            .into_iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        rows.push(InstallationRow {
+            installation: i,
+            app_name: app.map(|a| a.name).unwrap_or_default(),
+            owner_name: owner_name.unwrap_or_default(),
+            granted,
+        });
+    }
+    Ok(rows)
+}

@@ -271,7 +271,10 @@ async fn decide(
         let Some(corp) = chosen else {
             return deny("invalid_request");
         };
-        if core.store.get_role(&corp, &user.union_id).await?.is_none() {
+        if crate::service::org::role_of(&core, &corp, &user.union_id)
+            .await?
+            .is_none()
+        {
             return deny("access_denied");
         }
         Some(corp.to_string())

@@ -45,27 +45,16 @@ async fn page(
     let all = admin::list_installations(core, None, Some(admin.org.corp_id.as_str())).await?;
     let (installs, view) = shown.view(&admin, "installations", all);
     let mut rows = Vec::new();
-    for i in installs {
-        let app = core.store.get_app(&i.client_id).await?;
-        let owner = match &app {
-            Some(a) => core.store.get_org(&a.owner_corp_id).await?.map(|o| o.name),
-            None => None,
-        };
-        let granted: Vec<String> = core
-            .store
-            .list_org_grants(&i.client_id, &i.corp_id)
-            .await?
-            .into_iter()
-            .map(|c| c.as_str().to_owned())
-            .collect();
+    for row in org::installation_rows(core, installs).await? {
+        let i = &row.installation;
         rows.push(context! {
             client_id => i.client_id.as_str(),
             client_id_url => urlencode(i.client_id.as_str()),
-            name => app.map(|a| a.name).unwrap_or_default(),
-            owner => owner.unwrap_or_default(),
+            name => row.app_name,
+            owner => row.owner_name,
             active => i.status == InstallationStatus::Active,
             installed_at => when(i.created_at.0),
-            granted => granted,
+            granted => row.granted,
         });
     }
     Ok(admin.render(
@@ -149,11 +138,8 @@ async fn confirm_uninstall(
         Ok(i) => i,
         Err(e) => return page(State(core), admin, Query(Shown::failed(e)?)).await,
     };
-    let name = core
-        .store
-        .get_app(&inst.client_id)
+    let name = org::app_name(&core, &inst.client_id)
         .await?
-        .map(|a| a.name)
         .unwrap_or_default();
     Ok(admin.confirm(
         &core,

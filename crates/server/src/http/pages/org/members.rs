@@ -160,9 +160,7 @@ async fn not_a_member(
     union_id: &str,
 ) -> Result<Option<Response>, Error> {
     let member = match users::parse_union_id(union_id) {
-        Ok(id) => core
-            .store
-            .get_role(&admin.org.corp_id, &id)
+        Ok(id) => crate::service::org::role_of(core, &admin.org.corp_id, &id)
             .await?
             .is_some(),
         Err(_) => false,

@@ -117,11 +117,9 @@ impl FromRequestParts<Arc<Core>> for OrgAdmin {
         let Ok(corp) = CorpId::parse(corp) else {
             return Err(not_found());
         };
-        let role = core
-            .store
-            .get_role(&corp, &user.union_id)
+        let role = crate::service::org::role_of(core, &corp, &user.union_id)
             .await
-            .map_err(|e| Error::from(e).into_response())?;
+            .map_err(IntoResponse::into_response)?;
         match role {
             None => return Err(not_found()),
             Some(Role::Member) => {
@@ -135,11 +133,9 @@ impl FromRequestParts<Arc<Core>> for OrgAdmin {
             Some(Role::Admin) => {}
         }
         crate::http::context::set_acting_user(user.union_id.as_str());
-        let Some(org) = core
-            .store
-            .get_org(&corp)
+        let Some(org) = crate::service::org::find(core, &corp)
             .await
-            .map_err(|e| Error::from(e).into_response())?
+            .map_err(IntoResponse::into_response)?
         else {
             return Err(not_found());
         };

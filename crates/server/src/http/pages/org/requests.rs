@@ -36,17 +36,11 @@ async fn list(
     let (pending, view) = shown.view(&admin, "requests", pending);
     let mut rows = Vec::new();
     for r in pending {
-        let app_name = core
-            .store
-            .get_app(&r.client_id)
+        let app_name = crate::service::org::app_name(&core, &r.client_id)
             .await?
-            .map(|a| a.name)
             .unwrap_or_default();
-        let by = core
-            .store
-            .get_user(&r.requested_by)
+        let by = crate::service::users::nick_of(&core, &r.requested_by)
             .await?
-            .map(|u| u.nick)
             .unwrap_or_default();
         let points: Vec<&str> = r.points.iter().map(|p| p.as_str()).collect();
         rows.push(context! {
