@@ -11,6 +11,7 @@ pub mod contact_cache;
 pub mod demo;
 pub mod emulator;
 pub mod introspect;
+pub mod login_flow;
 pub mod openauth;
 pub mod operator;
 pub mod org;

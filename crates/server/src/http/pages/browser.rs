@@ -15,13 +15,11 @@ use axum::{
     Router,
 };
 use minijinja::context;
-use opending_domain::{ClientId, GrantType, PermissionCode, PermissionPoint};
-use opending_store::UriKind;
 use serde::Deserialize;
 
 use super::{i18n, PageCtx};
 use crate::{
-    service::{user_token, Error},
+    service::{login_flow, Error},
     Core,
 };
 
@@ -63,90 +61,46 @@ fn origin_of(url: &str) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-struct Checked {
-    client_id: ClientId,
-    app_name: String,
-    redirect_uri: String,
-    pick_org: bool,
-    points: Vec<PermissionPoint>,
+impl AuthQuery {
+    fn request(&self) -> login_flow::AuthRequest {
+        login_flow::AuthRequest {
+            client_id: self.client_id.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+            response_type: self.response_type.clone(),
+            scope: self.scope.clone(),
+            prompt: self.prompt.clone(),
+        }
+    }
 }
 
-/// Validates client and redirect URI (errors shown on our page) and then the rest (errors
-/// redirected back with `error=`).
+/// The request checked by the service; a refusal already rendered: on our own page when there
+/// is nowhere safe to send it, else back to the redirect URI with `error` and `state`.
 async fn check(
     core: &Core,
+    page: &PageCtx,
     q: &AuthQuery,
-) -> Result<Result<Checked, Response>, (StatusCode, &'static str)> {
-    let app = match q.client_id.as_deref().map(ClientId::parse) {
-        Some(Ok(id)) => core.store.get_app(&id).await.ok().flatten(),
-        _ => None,
-    };
-    let Some(app) = app else {
-        return Err((StatusCode::BAD_REQUEST, "client_unknown"));
-    };
-    let redirect = q.redirect_uri.clone().unwrap_or_default();
-    let registered = core
-        .store
-        .app_uris(&app.client_id, UriKind::Redirect)
+) -> std::result::Result<login_flow::Checked, Response> {
+    login_flow::check(core, &q.request())
         .await
-        .unwrap_or_default();
-    if !registered.iter().any(|r| r == &redirect) {
-        return Err((StatusCode::BAD_REQUEST, "redirect_unregistered"));
-    }
-    // Registered before today's rule (plain http to another host): no code goes there.
-    if crate::service::users::check_redirect_uri(core, &redirect).is_err() {
-        return Err((StatusCode::BAD_REQUEST, "redirect_insecure"));
-    }
-    let state = q.state.clone().unwrap_or_default();
-    let fail = |error: &str| {
-        Ok(Err(Redirect::to(&back_to(
-            &redirect,
-            &[("error", error), ("state", &state)],
-        ))
-        .into_response()))
-    };
-    if q.response_type.as_deref() != Some("code") {
-        return fail("unsupported_response_type");
-    }
-    if q.prompt.as_deref().is_some_and(|p| p != "consent") {
-        return fail("invalid_request");
-    }
-    let scope = q.scope.clone().unwrap_or_default();
-    let words: Vec<&str> = scope.split_whitespace().collect();
-    if !words.contains(&"openid") {
-        return fail("invalid_scope");
-    }
-    let added = core
-        .store
-        .list_app_points(&app.client_id)
-        .await
-        .unwrap_or_default();
-    let mut points = Vec::new();
-    for w in words.iter().filter(|w| !matches!(**w, "openid" | "corpid")) {
-        match added
-            .iter()
-            .find(|p| p.code.as_str() == *w && p.grant_type == GrantType::Delegated)
-        {
-            Some(p) => points.push(p.clone()),
-            None => return fail("invalid_scope"),
-        }
-    }
-    // `openid` is the basic profile: it carries Contact.User.Read when the app added it.
-    if let Some(p) = added
-        .iter()
-        .find(|p| p.code.as_str() == "Contact.User.Read")
-    {
-        if !points.iter().any(|x| x.code == p.code) {
-            points.insert(0, p.clone());
-        }
-    }
-    Ok(Ok(Checked {
-        client_id: app.client_id,
-        app_name: app.name,
-        redirect_uri: redirect,
-        pick_org: words.contains(&"corpid"),
-        points,
-    }))
+        .map_err(|refusal| match refusal {
+            login_flow::Refusal::Here(key) => page.error_page(
+                core,
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                i18n::t(page.lang, key),
+            ),
+            login_flow::Refusal::Back {
+                redirect_uri,
+                error,
+            } => {
+                let state = q.state.clone().unwrap_or_default();
+                Redirect::to(&back_to(
+                    &redirect_uri,
+                    &[("error", error), ("state", &state)],
+                ))
+                .into_response()
+            }
+        })
 }
 
 async fn authorize(
@@ -154,12 +108,9 @@ async fn authorize(
     page: PageCtx,
     Query(q): Query<AuthQuery>,
 ) -> Result<Response, Error> {
-    let checked = match check(&core, &q).await {
-        Err((status, key)) => {
-            return Ok(page.error_page(&core, status, "bad_request", i18n::t(page.lang, key)))
-        }
-        Ok(Err(redirect)) => return Ok(redirect),
-        Ok(Ok(c)) => c,
+    let checked = match check(&core, &page, &q).await {
+        Ok(c) => c,
+        Err(refused) => return Ok(refused),
     };
     let Some(user) = &page.user else {
         return Ok(page.to_sign_in());
@@ -246,12 +197,9 @@ async fn decide(
         corp_id: None,
         _rest: Default::default(),
     };
-    let checked = match check(&core, &q).await {
-        Err((status, key)) => {
-            return Ok(page.error_page(&core, status, "bad_request", i18n::t(page.lang, key)))
-        }
-        Ok(Err(redirect)) => return Ok(redirect),
-        Ok(Ok(c)) => c,
+    let checked = match check(&core, &page, &q).await {
+        Ok(c) => c,
+        Err(refused) => return Ok(refused),
     };
     let deny = |error: &str| {
         Ok(Redirect::to(&back_to(
@@ -277,29 +225,11 @@ async fn decide(
         {
             return deny("access_denied");
         }
-        Some(corp.to_string())
+        Some(corp)
     } else {
         None
     };
-    let codes: Vec<PermissionCode> = checked.points.iter().map(|p| p.code.clone()).collect();
-    core.store
-        .add_user_grants(
-            &checked.client_id,
-            &user.union_id,
-            corp.as_deref().unwrap_or(""),
-            &codes,
-            core.now(),
-        )
-        .await?;
-    let code = user_token::mint_code(
-        &core,
-        checked.client_id,
-        user.union_id.clone(),
-        corp,
-        codes,
-        Some(checked.redirect_uri.clone()),
-    )
-    .await?;
+    let code = login_flow::allow(&core, &checked, &user.union_id, corp.as_ref()).await?;
     let code = code.expose();
     Ok(Redirect::to(&back_to(
         &checked.redirect_uri,
