@@ -21,7 +21,11 @@ use opending_domain::{token::AppToken, ClientId, CorpId, UnixTime};
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-use crate::{writes, AppInOrg, StoreError, StoreResult};
+use crate::{
+    postgres::bind,
+    resource::{app_tokens, apps},
+    AppInOrg, StoreError, StoreResult,
+};
 
 /// Most requests in one statement; more wait for the next.
 const MAX_BATCH: usize = 512;
@@ -130,6 +134,25 @@ async fn run_batch<B: Batched>(pool: &PgPool, batch: Vec<Job<B>>) {
     }
 }
 
+/// The batching queues of the hot statements, one per kind.
+#[derive(Debug, Clone)]
+pub(crate) struct Batches {
+    /// [`AppInOrgReads`].
+    pub app_in_org: Batcher<AppInOrgReads>,
+    /// [`AppTokenUpserts`].
+    pub app_tokens: Batcher<AppTokenUpserts>,
+}
+
+impl Batches {
+    /// Starts every queue on the current Tokio runtime.
+    pub(crate) fn start(pool: &PgPool) -> Self {
+        Self {
+            app_in_org: Batcher::start(pool.clone()),
+            app_tokens: Batcher::start(pool.clone()),
+        }
+    }
+}
+
 /// The cold token request's read: an app with its standing in an org (see
 /// [`crate::Store::app_in_org`]).
 pub(crate) struct AppInOrgReads;
@@ -142,7 +165,7 @@ impl Batched for AppInOrgReads {
     async fn many(pool: &PgPool, items: &[Self::Item]) -> StoreResult<Vec<Self::Answer>> {
         let (clients, corps): (Vec<&str>, Vec<&str>) =
             items.iter().map(|(a, o)| (a.as_str(), o.as_str())).unzip();
-        let rows = sqlx::query(crate::reads::APP_IN_ORGS_PG)
+        let rows = sqlx::query(apps::APP_IN_ORGS_PG)
             .bind(clients)
             .bind(corps)
             .fetch_all(pool)
@@ -154,15 +177,15 @@ impl Batched for AppInOrgReads {
                 .ok()
                 .and_then(|i| answers.get_mut(i))
                 .ok_or_else(|| StoreError::Corrupt(format!("a batched read's row {n}")))?;
-            *slot = Some(crate::reads::app_in_org_row(row)?);
+            *slot = Some(apps::app_in_org_row(row)?);
         }
         Ok(answers)
     }
 
     async fn one(pool: &PgPool, (client, corp): &Self::Item) -> StoreResult<Self::Answer> {
-        let stmt = crate::reads::app_in_org(client, corp);
-        let row = writes::sqlx_query(&stmt).fetch_optional(pool).await?;
-        row.as_ref().map(crate::reads::app_in_org_row).transpose()
+        let stmt = apps::app_in_org_stmt(client, corp);
+        let row = bind(&stmt).fetch_optional(pool).await?;
+        row.as_ref().map(|r| apps::app_in_org_row(r)).transpose()
     }
 }
 
@@ -204,7 +227,7 @@ impl Batched for AppTokenUpserts {
             issued.push(c.issued_at.0);
             expires.push(c.expires_at.0);
         }
-        let returned = sqlx::query(crate::sql::ISSUE_APP_TOKENS_PG)
+        let returned = sqlx::query(app_tokens::ISSUE_APP_TOKENS_PG)
             .bind(clients)
             .bind(corps)
             .bind(nonces)
@@ -216,7 +239,7 @@ impl Batched for AppTokenUpserts {
             .await?;
         let mut stored = BTreeMap::new();
         for row in &returned {
-            let t = crate::sql::app_token(row)?;
+            let t = app_tokens::app_token(row)?;
             stored.insert(key(&t), t);
         }
         items
@@ -230,11 +253,11 @@ impl Batched for AppTokenUpserts {
     }
 
     async fn one(pool: &PgPool, (candidate, now): &Self::Item) -> StoreResult<Self::Answer> {
-        let stmt = writes::issue_app_token(candidate, *now);
-        let row = writes::sqlx_query(&stmt)
+        let stmt = app_tokens::issue(candidate, *now);
+        let row = bind(&stmt)
             .fetch_one(pool)
             .await
             .map_err(|e| StoreError::from_write(e, "an app token"))?;
-        crate::sql::app_token(&row)
+        app_tokens::app_token(&row)
     }
 }

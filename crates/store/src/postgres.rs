@@ -1,17 +1,25 @@
 //! PostgreSQL backend: for several instances sharing one database.
 
+//!
+//! One executor, sqlx: reads on a pooled connection, writes in a transaction each (PostgreSQL
+//! commits concurrent transactions in parallel and groups their WAL flushes itself), and the
+//! hottest statements of the token endpoint batched (`pg_batch.rs`).
+
 use std::time::Duration;
 
+use async_trait::async_trait;
 use sqlx::{
     migrate::Migrator,
-    postgres::{PgConnectOptions, PgPoolOptions},
-    PgPool,
+    postgres::{PgArguments, PgConnectOptions, PgPoolOptions},
+    PgPool, Postgres,
 };
 
 use crate::{
+    backend::{Backend, TxFuture},
     changes::CHANNEL,
-    pg_batch::{AppInOrgReads, AppTokenUpserts, Batcher},
-    sql, ChangeFeed, Store, StoreResult,
+    exec::{Dialect, EachRow, Param, Row, Stmt, Tx},
+    pg_batch::Batches,
+    ChangeFeed, MetaStore, Store, StoreResult,
 };
 
 /// A pooled connection idle this long is pinged before it is used again.
@@ -25,34 +33,11 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 pub struct PgStore {
     pool: PgPool,
     changes: ChangeFeed,
-    batched: Batched,
+    batches: Batches,
 }
-
-/// The batching queues of the hot statements (`pg_batch.rs`).
-#[derive(Debug, Clone)]
-pub(crate) struct Batched {
-    pub app_in_org: Batcher<AppInOrgReads>,
-    pub app_tokens: Batcher<AppTokenUpserts>,
-}
-
-impl PgStore {
-    fn pool_states(&self) -> Vec<crate::PoolState> {
-        vec![crate::pool_state("main", &self.pool)]
-    }
-}
-
-sql::impl_row_ext!(sqlx::postgres::PgRow);
-sql::impl_store!(PgStore, sqlx::Postgres);
-crate::sql_delegation::impl_delegation_store!(PgStore, sqlx::Postgres);
-crate::audit::impl_audit_store!(PgStore, sqlx::Postgres);
-crate::console::impl_console_store!(PgStore, sqlx::Postgres);
 
 impl PgStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
-    const BACKEND: &'static str = "postgres";
-    const NOTIFY: Option<&'static str> = Some("SELECT pg_notify('opending_changes', '')");
-    /// Revocations lock what they revoke (see [`TokenLock`]).
-    const TOKEN_LOCKS: bool = true;
 
     /// Starts listening for other instances' changes (`LISTEN opending_changes`, plus a
     /// once-a-second poll of the change counter as a safety net). Call after `migrate`.
@@ -120,101 +105,153 @@ impl PgStore {
             .connect_with(opts)
             .await?;
         Ok(Self {
-            batched: Batched {
-                app_in_org: Batcher::start(pool.clone()),
-                app_tokens: Batcher::start(pool.clone()),
-            },
+            batches: Batches::start(&pool),
             pool,
             changes: ChangeFeed::default(),
         })
     }
 
-    /// A fresh read of the change counter: every read on PostgreSQL is fresh.
-    async fn fresh_seq(&self) -> StoreResult<i64> {
-        self.change_seq().await
-    }
-
-    /// The batching queues (`pg_batch.rs`).
-    pub(crate) fn batched(&self) -> &Batched {
-        &self.batched
-    }
-
-    /// The underlying pool (for change notification).
+    /// The underlying pool.
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
 
-    fn reader(&self) -> &PgPool {
-        &self.pool
+/// `stmt` as an sqlx query, its parameters bound in order.
+pub(crate) fn bind(stmt: &Stmt) -> sqlx::query::Query<'_, Postgres, PgArguments> {
+    stmt.params
+        .iter()
+        .fold(sqlx::query(&stmt.sql), |q, p| match p {
+            Param::Int(v) => q.bind(*v),
+            Param::OptInt(v) => q.bind(*v),
+            Param::Text(v) => q.bind(v.as_str()),
+            Param::OptText(v) => q.bind(v.as_deref()),
+            Param::Ints(v) => q.bind(v.as_slice()),
+            Param::Texts(v) => q.bind(v.as_slice()),
+        })
+}
+
+/// A transaction or pooled connection, for a body of statements.
+struct PgTx<'c>(&'c mut sqlx::PgConnection);
+
+#[async_trait]
+impl Tx for PgTx<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
     }
 
-    fn writer(&self) -> &PgPool {
-        &self.pool
+    async fn execute(&mut self, stmt: &Stmt) -> StoreResult<u64> {
+        Ok(bind(stmt).execute(&mut *self.0).await?.rows_affected())
+    }
+
+    async fn query(
+        &mut self,
+        stmt: &Stmt,
+        limit: Option<usize>,
+        each: &mut EachRow<'_>,
+    ) -> StoreResult<()> {
+        if limit == Some(1) {
+            if let Some(row) = bind(stmt).fetch_optional(&mut *self.0).await? {
+                each(&row)?;
+            }
+            return Ok(());
+        }
+        let rows = bind(stmt).fetch_all(&mut *self.0).await?;
+        for row in rows.iter().take(limit.unwrap_or(usize::MAX)) {
+            each(row)?;
+        }
+        Ok(())
     }
 }
 
-/// What a token write serializes on, on PostgreSQL (SQLite's one writer never overlaps two
-/// writes). Under READ COMMITTED a revocation's `DELETE`s do not see a token pair that a
-/// rotation or a code exchange commits while they run, so the pair would outlive the
-/// revocation. Each revocation therefore takes the transaction-scoped advisory lock of what it
-/// revokes — one family (code replay, refresh reuse), a user (leaving an org, withdrawing
-/// consent), an app (its secret rotated, its tokens revoked, suspended or uninstalled in an
-/// org) — exclusively, and every write that stores a pair takes its user's and its app's
-/// shared and its family's exclusively, always in the order user, app, family and before any
-/// row lock, so the two never interleave and never deadlock: whichever comes second sees
-/// everything the first did. Advisory locks need no table; keys whose hashes collide only wait
-/// for each other.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum TokenLock<'a> {
-    /// Every token of one user (a union id).
-    User(&'a str),
-    /// Every token of one app (a client id).
-    App(&'a str),
-    /// One token family (the hash of the code it came from).
-    Family(&'a str),
+impl Row for sqlx::postgres::PgRow {
+    fn text(&self, col: &str) -> StoreResult<String> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn int(&self, col: &str) -> StoreResult<i64> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+        Ok(sqlx::Row::try_get(self, col)?)
+    }
 }
 
-impl TokenLock<'_> {
-    /// The lock's key (hashed to the advisory lock's number by the statement).
-    pub(crate) fn key(&self) -> String {
-        match self {
-            Self::User(u) => format!("opending/tokens-of-user/{u}"),
-            Self::App(a) => format!("opending/tokens-of-app/{a}"),
-            Self::Family(f) => format!("opending/token-family/{f}"),
-        }
+impl Backend for PgStore {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
     }
 
-    /// The statement taking it (bind [`Self::key`]), exclusively or shared.
-    pub(crate) fn sql(exclusive: bool) -> &'static str {
-        if exclusive {
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
-        } else {
-            "SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))"
-        }
+    fn feed(&self) -> &ChangeFeed {
+        &self.changes
     }
 
-    async fn take(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-        exclusive: bool,
-    ) -> crate::StoreResult<()> {
-        sqlx::query(Self::sql(exclusive))
-            .bind(self.key())
-            .execute(&mut **tx)
-            .await?;
+    fn batches(&self) -> Option<&Batches> {
+        Some(&self.batches)
+    }
+
+    async fn read<R, F>(&self, body: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, R> + Send + 'static,
+    {
+        let mut conn = self.pool.acquire().await?;
+        body(&mut PgTx(&mut conn)).await
+    }
+
+    async fn scan<R, F>(&self, body: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, R> + Send + 'static,
+    {
+        self.read(body).await
+    }
+
+    async fn write<R, F>(&self, body: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, R> + Send + 'static,
+    {
+        let mut tx = self.pool.begin().await?;
+        let value = body(&mut PgTx(&mut tx)).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    /// Without `BEGIN` and `COMMIT`: one round trip, not three.
+    async fn write_one(&self, stmt: Stmt) -> StoreResult<u64> {
+        Ok(bind(&stmt).execute(&self.pool).await?.rows_affected())
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        Self::MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
 
-    /// What storing a new pair takes: its user's and app's locks shared, its family's
-    /// exclusively.
-    pub(crate) async fn for_new_pair(
-        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-        union_id: &str,
-        client_id: &str,
-        family: &str,
-    ) -> crate::StoreResult<()> {
-        TokenLock::User(union_id).take(tx, false).await?;
-        TokenLock::App(client_id).take(tx, false).await?;
-        TokenLock::Family(family).take(tx, true).await
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn changes(&self) -> &ChangeFeed {
+        &self.changes
+    }
+
+    fn pool_state(&self) -> Vec<crate::PoolState> {
+        vec![crate::pool_state("main", &self.pool)]
+    }
+
+    /// Every read on PostgreSQL is fresh.
+    async fn fresh_change_seq(&self) -> StoreResult<i64> {
+        self.change_seq().await
     }
 }

@@ -2,23 +2,37 @@
 //!
 //! WAL journal with `synchronous=NORMAL`: a committed write survives a crash of the process
 //! (the `kill -9` guarantee) without an fsync per request; `synchronous=FULL` adds power-loss
-//! durability at the cost of throughput. Writes go through a one-connection pool so writers
-//! queue in-process instead of failing with `SQLITE_BUSY`; reads use a separate pool.
+//! durability at the cost of throughput.
+//!
+//! One executor, rusqlite: every write runs on the group-commit writer (`group_commit.rs`) over
+//! the one connection of an sqlx write pool (which also runs the migrations and checks each
+//! connection it opens, see [`can_write`] and [`leaves_no_transaction`]), so writers queue
+//! in-process instead of failing with `SQLITE_BUSY`; reads run on [`InlineReader`]'s
+//! connections, point reads on the caller's thread and scans on Tokio's blocking pool.
 
 use std::{
     path::{Path, PathBuf},
     str::FromStr,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU32, Ordering},
+        Arc, Mutex,
+    },
+    task::{Context, Poll, Waker},
     time::Duration,
 };
 
+use async_trait::async_trait;
 use sqlx::{
     migrate::Migrator,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
     SqlitePool,
 };
 
-use crate::{sql, ChangeFeed, Store, StoreResult};
+use crate::{
+    backend::{Backend, TxFuture},
+    exec::{Dialect, EachRow, Param, Row, Stmt, Tx},
+    ChangeFeed, MetaStore, Store, StoreError, StoreResult,
+};
 
 /// How often another process's changes to a shared SQLite file are looked for.
 const POLL_EVERY: Duration = Duration::from_millis(250);
@@ -26,7 +40,6 @@ const POLL_EVERY: Duration = Duration::from_millis(250);
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    read: SqlitePool,
     write: SqlitePool,
     /// The request path's writes, batched (see `group_commit.rs`); over `write`.
     group: crate::group_commit::GroupCommit,
@@ -37,16 +50,18 @@ pub struct SqliteStore {
     inline: Option<Arc<InlineReader>>,
 }
 
-/// Synchronous connections for the reads that run inline on the caller's thread: the change
-/// counter behind [`crate::Store::fresh_change_seq`] and the token endpoints' point reads
-/// (`reads.rs`). One indexed read in WAL mode takes a few microseconds, far less than handing
-/// a query to an sqlx worker thread and back. Each statement is its own read transaction and
-/// so sees every commit of every process sharing the file. Connections are kept in a small
-/// stack, one per thread that is reading at the same moment.
+/// Synchronous connections for every read: point reads run inline on the caller's thread (the
+/// change counter behind [`crate::Store::fresh_change_seq`], the token endpoints' lookups), scans
+/// on Tokio's blocking pool. One indexed read in WAL mode takes a few microseconds, far less
+/// than handing a query to a worker thread and back. Each statement is its own read
+/// transaction and so sees every commit of every process sharing the file. Connections are
+/// kept in a small stack, one per thread that is reading at the same moment.
 #[derive(Debug)]
 struct InlineReader {
     path: PathBuf,
     idle: Mutex<Vec<rusqlite::Connection>>,
+    /// Connections taken out of `idle` (or opened) and not yet back.
+    in_use: AtomicU32,
 }
 
 /// Most idle inline-read connections kept.
@@ -72,12 +87,24 @@ impl InlineReader {
             Some(c) => c,
             None => self.open()?,
         };
-        let value = read(&conn)?;
+        self.in_use.fetch_add(1, Ordering::Relaxed);
+        let value = read(&conn);
+        self.in_use.fetch_sub(1, Ordering::Relaxed);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < INLINE_IDLE_MAX {
             idle.push(conn);
         }
-        Ok(value)
+        value
+    }
+
+    fn state(&self) -> crate::PoolState {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).len() as u32;
+        crate::PoolState {
+            pool: "read",
+            size: idle + self.in_use.load(Ordering::Relaxed),
+            idle,
+            max: INLINE_IDLE_MAX as u32,
+        }
     }
 
     fn change_seq(&self) -> StoreResult<i64> {
@@ -162,26 +189,7 @@ async fn can_write(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error>
 }
 
 impl SqliteStore {
-    fn pool_states(&self) -> Vec<crate::PoolState> {
-        vec![
-            crate::pool_state("read", &self.read),
-            crate::pool_state("write", &self.write),
-        ]
-    }
-}
-
-sql::impl_row_ext!(sqlx::sqlite::SqliteRow);
-sql::impl_store!(SqliteStore, sqlx::Sqlite);
-crate::sql_delegation::impl_delegation_store!(SqliteStore, sqlx::Sqlite);
-crate::audit::impl_audit_store!(SqliteStore, sqlx::Sqlite);
-crate::console::impl_console_store!(SqliteStore, sqlx::Sqlite);
-
-impl SqliteStore {
     const MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
-    const BACKEND: &'static str = "sqlite";
-    const NOTIFY: Option<&'static str> = None;
-    /// SQLite needs no token locks: its one writer never overlaps two writes.
-    const TOKEN_LOCKS: bool = false;
 
     /// Starts watching the change counter, so changes made by another process sharing the
     /// file (e.g. `opending admin`) reach this process's subscribers. Call after `migrate`.
@@ -242,19 +250,14 @@ impl SqliteStore {
             .after_release(|conn, _| Box::pin(leaves_no_transaction(conn)))
             .connect_with(opts.clone())
             .await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(acquire_timeout)
-            .connect_with(opts.read_only(false))
-            .await?;
         Ok(Self {
-            read,
             group: crate::group_commit::GroupCommit::start(write.clone())?,
             write,
             changes: ChangeFeed::default(),
             inline: Some(Arc::new(InlineReader {
                 path: data_dir.join("opending.db"),
                 idle: Mutex::new(Vec::new()),
+                in_use: AtomicU32::new(0),
             })),
         })
     }
@@ -273,7 +276,6 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         Ok(Self {
-            read: pool.clone(),
             group: crate::group_commit::GroupCommit::start(pool.clone())?,
             write: pool,
             changes: ChangeFeed::default(),
@@ -281,40 +283,217 @@ impl SqliteStore {
         })
     }
 
-    /// See [`InlineReader`]; the in-memory store counts its own changes.
-    async fn fresh_seq(&self) -> StoreResult<i64> {
-        match &self.inline {
-            Some(reader) => reader.change_seq(),
-            None => Ok(self.changes.count() as i64),
-        }
-    }
-
-    /// The in-process change count when it is the fresh counter (the in-memory store).
-    pub(crate) fn in_process_change_count(&self) -> Option<i64> {
-        self.inline.is_none().then(|| self.changes.count() as i64)
-    }
-
-    /// Runs a point read inline ([`InlineReader`]); on the in-memory store, through the writer.
-    pub(crate) async fn read_inline<T: Send + 'static>(
-        &self,
-        read: impl FnOnce(&rusqlite::Connection) -> StoreResult<T> + Send + 'static,
-    ) -> StoreResult<T> {
-        match &self.inline {
-            Some(reader) => reader.read(read),
-            None => self.group.run(read).await,
-        }
-    }
-
-    fn reader(&self) -> &SqlitePool {
-        &self.read
-    }
-
+    /// The write pool (tests).
+    #[cfg(test)]
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.write
     }
 
+    /// The group-commit writer (tests).
+    #[cfg(test)]
     pub(crate) fn group_commit(&self) -> &crate::group_commit::GroupCommit {
         &self.group
+    }
+}
+
+/// A transaction (or read) on one SQLite connection, for a body of statements.
+struct SqliteTx<'c>(&'c rusqlite::Connection);
+
+// SAFETY: a `SqliteTx` is made on a connection's thread (the writer thread, a reading thread),
+// handed as `&mut dyn Tx` to one body whose future is polled to completion on that same thread
+// inside one synchronous call ([`run_body`]) and dropped there: it never crosses a thread. The
+// `Send` bound is the one `Tx` carries for PostgreSQL, whose transactions do move between
+// Tokio's threads.
+#[allow(unsafe_code)]
+unsafe impl Send for SqliteTx<'_> {}
+
+#[async_trait]
+impl Tx for SqliteTx<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    async fn execute(&mut self, stmt: &Stmt) -> StoreResult<u64> {
+        Ok(prepare(self.0, stmt)?.raw_execute()? as u64)
+    }
+
+    async fn query(
+        &mut self,
+        stmt: &Stmt,
+        limit: Option<usize>,
+        each: &mut EachRow<'_>,
+    ) -> StoreResult<()> {
+        let mut st = prepare(self.0, stmt)?;
+        let mut rows = st.raw_query();
+        let mut left = limit.unwrap_or(usize::MAX);
+        while left > 0 {
+            let Some(row) = rows.next()? else { break };
+            each(row)?;
+            left -= 1;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `body` on `conn`, to completion, on this thread. The statements of a [`SqliteTx`] never
+/// wait, so the body's future is ready when first polled; one that is not awaited something
+/// else, which a SQLite body must not do.
+fn run_body<R, F>(conn: &rusqlite::Connection, body: F) -> StoreResult<R>
+where
+    F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, R>,
+{
+    let mut tx = SqliteTx(conn);
+    let mut future = body(&mut tx);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(StoreError::Corrupt(
+            "a SQLite statement body waited on something other than SQLite".into(),
+        )),
+    }
+}
+
+/// Prepares `stmt` with its parameters bound by number: SQLite numbers `$N` placeholders in
+/// order of first appearance, not by `N` (PostgreSQL binds them by `N`), so each is bound by
+/// its name.
+fn prepare<'c>(
+    conn: &'c rusqlite::Connection,
+    stmt: &Stmt,
+) -> rusqlite::Result<rusqlite::CachedStatement<'c>> {
+    let mut st = conn.prepare_cached(&stmt.sql)?;
+    for i in 1..=st.parameter_count() {
+        let name = st.parameter_name(i).unwrap_or_default();
+        let param = name
+            .strip_prefix('$')
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| stmt.params.get(n.wrapping_sub(1)))
+            .ok_or_else(|| rusqlite::Error::InvalidParameterName(name.to_owned()))?;
+        st.raw_bind_parameter(i, param)?;
+    }
+    Ok(st)
+}
+
+impl rusqlite::ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Self::Int(v) => v.to_sql(),
+            Self::OptInt(v) => v.to_sql(),
+            Self::Text(v) => v.to_sql(),
+            Self::OptText(v) => v.to_sql(),
+            Self::Ints(_) | Self::Texts(_) => Err(rusqlite::Error::ToSqlConversionFailure(
+                "SQLite binds no arrays".into(),
+            )),
+        }
+    }
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn text(&self, col: &str) -> StoreResult<String> {
+        Ok(self.get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+        Ok(self.get(col)?)
+    }
+    fn int(&self, col: &str) -> StoreResult<i64> {
+        Ok(self.get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
+        Ok(self.get(col)?)
+    }
+}
+
+impl Backend for SqliteStore {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn feed(&self) -> &ChangeFeed {
+        &self.changes
+    }
+
+    fn in_process_change_count(&self) -> Option<i64> {
+        self.inline.is_none().then(|| self.changes.count() as i64)
+    }
+
+    /// Inline, on the caller's thread; on the in-memory store (one connection), through the
+    /// writer.
+    async fn read<R, F>(&self, body: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, R> + Send + 'static,
+    {
+        match &self.inline {
+            Some(reader) => reader.read(|conn| run_body(conn, body)),
+            None => self.group.run(move |conn| run_body(conn, body)).await,
+        }
+    }
+
+    /// On Tokio's blocking pool; on the in-memory store, through the writer.
+    async fn scan<R, F>(&self, body: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, R> + Send + 'static,
+    {
+        match &self.inline {
+            Some(reader) => {
+                let reader = reader.clone();
+                tokio::task::spawn_blocking(move || reader.read(|conn| run_body(conn, body)))
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("a SQLite read failed: {e}")))?
+            }
+            None => self.group.run(move |conn| run_body(conn, body)).await,
+        }
+    }
+
+    /// In the writer's next batch (`group_commit.rs`), under a savepoint of its own.
+    async fn write<R, F>(&self, body: F) -> StoreResult<R>
+    where
+        R: Send + 'static,
+        F: for<'t> FnOnce(&'t mut dyn Tx) -> TxFuture<'t, R> + Send + 'static,
+    {
+        self.group.run(move |conn| run_body(conn, body)).await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        Self::MIGRATOR.run(&self.write).await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.read(|tx| {
+            Box::pin(async move {
+                tx.query(&crate::exec::stmt!("SELECT 1"), Some(1), &mut |_| Ok(()))
+                    .await
+            })
+        })
+        .await
+    }
+
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn changes(&self) -> &ChangeFeed {
+        &self.changes
+    }
+
+    fn pool_state(&self) -> Vec<crate::PoolState> {
+        let mut pools = vec![crate::pool_state("write", &self.write)];
+        pools.extend(self.inline.as_ref().map(|r| r.state()));
+        pools
+    }
+
+    /// See [`InlineReader`]; the in-memory store counts its own changes.
+    async fn fresh_change_seq(&self) -> StoreResult<i64> {
+        match &self.inline {
+            Some(reader) => reader.change_seq(),
+            None => Ok(self.changes.count() as i64),
+        }
     }
 }
 
@@ -353,7 +532,7 @@ mod tests {
     use opending_domain::{CorpId, Org, UnixTime};
 
     use super::SqliteStore;
-    use crate::{Store, StoreError};
+    use crate::{OrgStore, Store, StoreError};
 
     fn org(id: &str, name: &str) -> Org {
         Org {
@@ -398,7 +577,6 @@ mod tests {
             );
         }
         store.write.close().await;
-        store.read.close().await;
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -446,7 +624,24 @@ mod tests {
             assert_eq!(mode(&p), 0o600, "{f}");
         }
         store.write.close().await;
-        store.read.close().await;
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `$N` binds the N-th parameter even where `$2` comes before `$1` in the text (SQLite
+    /// alone would number them by first appearance).
+    #[test]
+    fn placeholders_bind_by_number_not_by_position() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let stmt = crate::exec::stmt!("SELECT $2 AS second, $1 AS first, $2 AS again", 1, "two");
+        let row = super::run_body(&conn, move |tx| {
+            Box::pin(async move {
+                tx.one(&stmt, |r| {
+                    Ok((r.text("second")?, r.int("first")?, r.text("again")?))
+                })
+                .await
+            })
+        })
+        .unwrap();
+        assert_eq!(row, Some(("two".to_owned(), 1, "two".to_owned())));
     }
 }
