@@ -6,9 +6,11 @@
 
 use std::{future::Future, pin::Pin};
 
+use opending_domain::{token::AppToken, ClientId, CorpId, UnixTime};
+
 use crate::{
     exec::{Decode, Dialect, Stmt, Tx},
-    ChangeFeed, StoreResult,
+    AppInOrg, ChangeFeed, StoreResult,
 };
 
 /// The future a body of statements returns: it borrows the transaction it runs on. A body is
@@ -59,10 +61,23 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// This process's change feed.
     fn feed(&self) -> &ChangeFeed;
 
-    /// PostgreSQL's batching queues for the hottest statements (`pg_batch.rs`); `None` runs
-    /// them one by one.
-    fn batches(&self) -> Option<&crate::pg_batch::Batches> {
-        None
+    /// The token endpoint's app-in-org read, batched with the others waiting at the same
+    /// moment (PostgreSQL, `pg_batch.rs`); `None` runs it as a statement of its own.
+    fn batched_app_in_org(
+        &self,
+        _client_id: &ClientId,
+        _corp_id: &CorpId,
+    ) -> Option<impl Future<Output = StoreResult<Option<AppInOrg>>> + Send> {
+        None::<std::future::Ready<_>>
+    }
+
+    /// The token endpoint's app-token upsert, batched likewise; `None` runs it on its own.
+    fn batched_app_token(
+        &self,
+        _candidate: &AppToken,
+        _now: UnixTime,
+    ) -> Option<impl Future<Output = StoreResult<AppToken>> + Send> {
+        None::<std::future::Ready<_>>
     }
 
     /// The in-memory SQLite store's count of its own changes, which is its fresh change counter

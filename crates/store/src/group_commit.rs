@@ -85,13 +85,15 @@ pub(crate) struct GroupCommit {
 
 impl GroupCommit {
     /// Starts the writer thread over `pool`'s connections. Needs a Tokio runtime: the thread
-    /// checks the connection out through it.
-    pub(crate) fn start(pool: SqlitePool) -> StoreResult<Self> {
+    /// checks the connection out through it. With `recycle`, a connection on which a whole
+    /// batch failed is closed, so the pool opens (and checks) a new one; never for an
+    /// in-memory database, whose one connection is the database.
+    pub(crate) fn start(pool: SqlitePool, recycle: bool) -> StoreResult<Self> {
         let (queue, jobs) = mpsc::channel();
         let runtime = tokio::runtime::Handle::current();
         thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer(runtime, pool, jobs))
+            .spawn(move || writer(runtime, pool, recycle, jobs))
             .map_err(|e| {
                 StoreError::Database(sqlx::Error::Configuration(
                     format!("cannot start the SQLite writer thread: {e}").into(),
@@ -130,13 +132,28 @@ fn stopped() -> StoreError {
 /// check; measured under the code-exchange benchmark, that was a fifth of the writer's time
 /// when paid per batch (docs/benchmarks.md). A run also ends at the first failed batch, so the
 /// pool's checks see the connection before the next write.
-fn writer(runtime: tokio::runtime::Handle, pool: SqlitePool, jobs: mpsc::Receiver<Box<dyn Write>>) {
+fn writer(
+    runtime: tokio::runtime::Handle,
+    pool: SqlitePool,
+    recycle: bool,
+    jobs: mpsc::Receiver<Box<dyn Write>>,
+) {
     while let Ok(first) = jobs.recv() {
         let mut batch = next_batch(first, &jobs);
         let checked_out = runtime.block_on(async {
             let mut conn = pool.acquire().await?;
-            let mut handle = conn.lock_handle().await?;
-            write_run(handle.as_raw_handle().cast(), &mut batch, &jobs);
+            let failed = {
+                let mut handle = conn.lock_handle().await?;
+                write_run(handle.as_raw_handle().cast(), &mut batch, &jobs)
+            };
+            if failed && recycle {
+                // A batch failed as a whole (not one write of it): the transaction itself did,
+                // which is what a read-only or unwritable file, an I/O error or a full disk
+                // do. The connection goes, so that the pool checks the next one it opens
+                // (`can_write` in sqlite.rs, which says why writes fail) rather than every
+                // later write failing on this one with a bare I/O error.
+                let _ = conn.close().await;
+            }
             Ok::<_, StoreError>(())
         });
         if let Err(e) = checked_out {
@@ -164,12 +181,13 @@ fn answer(batch: &mut Vec<Box<dyn Write>>, failed: Option<&Arc<StoreError>>) {
 }
 
 /// Writes `batch`, then the batches queued behind it, on one checked-out connection: until the
-/// queue is empty, a batch fails, or [`HOLD_AT_MOST`] has passed.
+/// queue is empty, a batch fails, or [`HOLD_AT_MOST`] has passed. Answers whether a batch
+/// failed.
 fn write_run(
     raw: NonNull<rusqlite::ffi::sqlite3>,
     batch: &mut Vec<Box<dyn Write>>,
     jobs: &mpsc::Receiver<Box<dyn Write>>,
-) {
+) -> bool {
     // SAFETY: the handle stays valid, and unused by anyone else (sqlx's worker thread waits
     // for the lock), while the caller holds its sqlx lock guard, which it does for this whole
     // synchronous call; `from_handle` makes a non-owning connection that never closes it, and
@@ -179,7 +197,8 @@ fn write_run(
         Ok(c) => c,
         Err(e) => {
             let e = StoreError::from_sqlite(e, "a batch of writes");
-            return answer(batch, Some(&Arc::new(e)));
+            answer(batch, Some(&Arc::new(e)));
+            return true;
         }
     };
     let since = Instant::now();
@@ -188,11 +207,11 @@ fn write_run(
         let stop = failed.is_some() || since.elapsed() >= HOLD_AT_MOST;
         answer(batch, failed.as_ref());
         if stop {
-            return;
+            return failed.is_some();
         }
         match jobs.try_recv() {
             Ok(first) => *batch = next_batch(first, jobs),
-            Err(_) => return,
+            Err(_) => return false,
         }
     }
 }

@@ -10,6 +10,7 @@
 //! the caller sees it, so it survives a `kill -9` of the server.
 
 use async_trait::async_trait;
+use opending_domain::{App, InstallationStatus};
 
 mod backend;
 mod changes;
@@ -17,6 +18,7 @@ mod error;
 mod exec;
 mod group_commit;
 mod pg_batch;
+mod pg_exec;
 mod postgres;
 pub mod resource;
 mod sqlite;
@@ -26,7 +28,7 @@ pub use error::StoreError;
 pub use postgres::PgStore;
 pub use resource::{
     app_tokens::AppTokenStore,
-    apps::{AppInOrg, AppProfile, AppStore, UriKind},
+    apps::{AppProfile, AppStore, UriKind},
     audit::AuditStore,
     auth_requests::AuthRequestStore,
     codes::{CodeStore, TokensFor},
@@ -44,6 +46,20 @@ pub use sqlite::SqliteStore;
 
 /// Result of a storage call.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the token endpoint needs to know about an app in an org, read in one query.
+#[derive(Debug, Clone)]
+pub struct AppInOrg {
+    /// The app.
+    pub app: App,
+    /// Whether the org exists.
+    pub org_exists: bool,
+    /// The app's installation in the org, if any.
+    pub installation: Option<InstallationStatus>,
+    /// The change counter ([`Store::fresh_change_seq`]) as of this read: read in the same
+    /// statement, so no change committed after the rest of this was read can be at or below it.
+    pub change_seq: i64,
+}
 
 /// One connection pool's state at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,7 @@ use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use crate::{
-    postgres::bind,
+    pg_exec::bind,
     resource::{app_tokens, apps},
     AppInOrg, StoreError, StoreResult,
 };

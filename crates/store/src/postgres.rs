@@ -5,21 +5,23 @@
 //! commits concurrent transactions in parallel and groups their WAL flushes itself), and the
 //! hottest statements of the token endpoint batched (`pg_batch.rs`).
 
-use std::time::Duration;
+use std::{future::Future, time::Duration};
 
 use async_trait::async_trait;
+use opending_domain::{token::AppToken, ClientId, CorpId, UnixTime};
 use sqlx::{
     migrate::Migrator,
-    postgres::{PgArguments, PgConnectOptions, PgPoolOptions},
-    PgPool, Postgres,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    PgPool,
 };
 
 use crate::{
     backend::{Backend, TxFuture},
     changes::CHANNEL,
-    exec::{Dialect, EachRow, Param, Row, Stmt, Tx},
+    exec::{Dialect, EachRow, Stmt, Tx},
     pg_batch::Batches,
-    ChangeFeed, MetaStore, Store, StoreResult,
+    pg_exec::bind,
+    AppInOrg, ChangeFeed, MetaStore, Store, StoreResult,
 };
 
 /// A pooled connection idle this long is pinged before it is used again.
@@ -117,20 +119,6 @@ impl PgStore {
     }
 }
 
-/// `stmt` as an sqlx query, its parameters bound in order.
-pub(crate) fn bind(stmt: &Stmt) -> sqlx::query::Query<'_, Postgres, PgArguments> {
-    stmt.params
-        .iter()
-        .fold(sqlx::query(&stmt.sql), |q, p| match p {
-            Param::Int(v) => q.bind(*v),
-            Param::OptInt(v) => q.bind(*v),
-            Param::Text(v) => q.bind(v.as_str()),
-            Param::OptText(v) => q.bind(v.as_deref()),
-            Param::Ints(v) => q.bind(v.as_slice()),
-            Param::Texts(v) => q.bind(v.as_slice()),
-        })
-}
-
 /// A transaction or pooled connection, for a body of statements.
 struct PgTx<'c>(&'c mut sqlx::PgConnection);
 
@@ -164,21 +152,6 @@ impl Tx for PgTx<'_> {
     }
 }
 
-impl Row for sqlx::postgres::PgRow {
-    fn text(&self, col: &str) -> StoreResult<String> {
-        Ok(sqlx::Row::try_get(self, col)?)
-    }
-    fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::Row::try_get(self, col)?)
-    }
-    fn int(&self, col: &str) -> StoreResult<i64> {
-        Ok(sqlx::Row::try_get(self, col)?)
-    }
-    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
-        Ok(sqlx::Row::try_get(self, col)?)
-    }
-}
-
 impl Backend for PgStore {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
@@ -188,8 +161,21 @@ impl Backend for PgStore {
         &self.changes
     }
 
-    fn batches(&self) -> Option<&Batches> {
-        Some(&self.batches)
+    fn batched_app_in_org(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+    ) -> Option<impl Future<Output = StoreResult<Option<AppInOrg>>> + Send> {
+        let key = (client_id.clone(), corp_id.clone());
+        Some(self.batches.app_in_org.run(key))
+    }
+
+    fn batched_app_token(
+        &self,
+        candidate: &AppToken,
+        now: UnixTime,
+    ) -> Option<impl Future<Output = StoreResult<AppToken>> + Send> {
+        Some(self.batches.app_tokens.run((candidate.clone(), now)))
     }
 
     async fn read<R, F>(&self, body: F) -> StoreResult<R>

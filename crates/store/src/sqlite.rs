@@ -251,7 +251,7 @@ impl SqliteStore {
             .connect_with(opts.clone())
             .await?;
         Ok(Self {
-            group: crate::group_commit::GroupCommit::start(write.clone())?,
+            group: crate::group_commit::GroupCommit::start(write.clone(), true)?,
             write,
             changes: ChangeFeed::default(),
             inline: Some(Arc::new(InlineReader {
@@ -276,7 +276,7 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         Ok(Self {
-            group: crate::group_commit::GroupCommit::start(pool.clone())?,
+            group: crate::group_commit::GroupCommit::start(pool.clone(), false)?,
             write: pool,
             changes: ChangeFeed::default(),
             inline: None,

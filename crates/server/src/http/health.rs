@@ -4,15 +4,15 @@
 //! traffic; an orchestrator restarts on `/livez`, which never touches storage, so a database
 //! outage does not turn into a restart loop of every instance.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 use serde::Serialize;
 
-use crate::Core;
-
-/// How long readiness waits for storage before calling it unavailable.
-pub const READY_WITHIN: Duration = Duration::from_secs(1);
+use crate::{
+    service::{self, health::Storage},
+    Core,
+};
 
 /// The OpenAPI description of these routes (merged into `/openapi.json`).
 #[derive(utoipa::OpenApi)]
@@ -37,7 +37,7 @@ pub struct Alive {
     status: &'static str,
 }
 
-/// 200 `{"status":"ok"}` when storage answers within [`READY_WITHIN`], 503
+/// 200 `{"status":"ok"}` when storage answers within [`service::health::READY_WITHIN`], 503
 /// `{"status":"unavailable"}` otherwise.
 #[utoipa::path(
     get,
@@ -51,31 +51,15 @@ pub struct Alive {
     )
 )]
 pub async fn healthz(State(core): State<Arc<Core>>) -> impl IntoResponse {
-    let backend = core.store.backend();
-    let outcome = tokio::time::timeout(READY_WITHIN, core.store.ping()).await;
-    let status = match outcome {
-        Ok(Ok(())) => {
-            return (
-                StatusCode::OK,
-                Json(Health {
-                    status: "ok",
-                    backend,
-                }),
-            )
-        }
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "health check: storage unavailable");
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        Err(_) => {
-            tracing::warn!("health check: storage did not answer within 1 s");
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+    let (backend, storage) = service::health::storage(&core).await;
+    let (status, label) = match storage {
+        Storage::Ready => (StatusCode::OK, "ok"),
+        Storage::Failed | Storage::TimedOut => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
     };
     (
         status,
         Json(Health {
-            status: "unavailable",
+            status: label,
             backend,
         }),
     )

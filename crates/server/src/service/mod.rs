@@ -10,6 +10,7 @@ pub mod contact;
 pub mod contact_cache;
 pub mod demo;
 pub mod emulator;
+pub mod health;
 pub mod introspect;
 pub mod login_flow;
 pub mod openauth;

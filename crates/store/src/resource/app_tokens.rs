@@ -89,8 +89,8 @@ pub(crate) const ISSUE_APP_TOKENS_PG: &str = app_token_upsert!(
 #[async_trait]
 impl<B: Backend> AppTokenStore for B {
     async fn issue_app_token(&self, candidate: &AppToken, now: UnixTime) -> StoreResult<AppToken> {
-        if let Some(batches) = self.batches() {
-            return batches.app_tokens.run((candidate.clone(), now)).await;
+        if let Some(batched) = self.batched_app_token(candidate, now) {
+            return batched.await;
         }
         let upsert = issue(candidate, now);
         self.write(move |tx| {

@@ -2,27 +2,13 @@
 //! (icon, creator) and its registered redirect URIs and origins.
 
 use async_trait::async_trait;
-use opending_domain::{App, ClientId, CorpId, InstallationStatus, KeyedHash, UnionId, UnixTime};
+use opending_domain::{App, ClientId, CorpId, KeyedHash, UnionId, UnixTime};
 
 use crate::{
     backend::Backend,
     exec::{corrupt, stmt, Row, TokenLock},
-    StoreError, StoreResult,
+    AppInOrg, StoreError, StoreResult,
 };
-
-/// Everything the token endpoint needs to know about an app in an org, read in one query.
-#[derive(Debug, Clone)]
-pub struct AppInOrg {
-    /// The app.
-    pub app: App,
-    /// Whether the org exists.
-    pub org_exists: bool,
-    /// The app's installation in the org, if any.
-    pub installation: Option<InstallationStatus>,
-    /// The change counter ([`crate::Store::fresh_change_seq`]) as of this read: read in the same
-    /// statement, so no change committed after the rest of this was read can be at or below it.
-    pub change_seq: i64,
-}
 
 /// The console's fields of an app.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -319,11 +305,8 @@ impl<B: Backend> AppStore for B {
         client_id: &ClientId,
         corp_id: &CorpId,
     ) -> StoreResult<Option<AppInOrg>> {
-        if let Some(batches) = self.batches() {
-            return batches
-                .app_in_org
-                .run((client_id.clone(), corp_id.clone()))
-                .await;
+        if let Some(batched) = self.batched_app_in_org(client_id, corp_id) {
+            return batched.await;
         }
         // The in-memory store's fresh counter is its in-process count: take that, before the
         // read, so both come from the same source.
