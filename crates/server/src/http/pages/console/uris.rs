@@ -7,7 +7,7 @@ use axum::{
     extract::{Form, Path, State},
     response::Response,
 };
-use opending_store::UriKind;
+use crate::service::UriKind;
 use serde::Deserialize;
 
 use super::{app::after_change, form_user, refused};
