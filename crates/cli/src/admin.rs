@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use opending_domain::{Distribution, Secret};
 use opending_server::{
     service::{admin, permissions, seed, users, Error},
-    Core,
+    Core, Origin,
 };
 use serde::Serialize;
 
@@ -402,9 +402,11 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
 
 async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
     let out = |v: &dyn erased::Json| v.print().map_err(Error::Internal);
+    // The services audit these commands as the operator's.
+    let origin = &Origin::operator();
     match command {
         AdminCommand::Org(OrgCommand::Create { name, corp_id }) => {
-            out(&admin::create_org(core, admin::NewOrg { name, corp_id }).await?)
+            out(&admin::create_org(core, origin, admin::NewOrg { name, corp_id }).await?)
         }
         AdminCommand::Org(OrgCommand::List) => out(&admin::list_orgs(core).await?),
         AdminCommand::Org(OrgCommand::Show { corp_id }) => {
@@ -418,6 +420,7 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
             client_secret,
         }) => out(&admin::create_app(
             core,
+            origin,
             admin::NewApp {
                 name,
                 owner_corp_id: org,
@@ -434,10 +437,10 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
             out(&admin::show_app(core, &client_id).await?)
         }
         AdminCommand::App(AppCommand::RotateSecret { client_id }) => {
-            out(&admin::rotate_secret(core, &client_id, None).await?)
+            out(&admin::rotate_secret(core, origin, &client_id, None).await?)
         }
         AdminCommand::App(AppCommand::Delete { client_id }) => {
-            admin::delete_app(core, &client_id).await?;
+            admin::delete_app(core, origin, &client_id).await?;
             out(&serde_json::json!({ "deleted": client_id }))
         }
         AdminCommand::Org(OrgCommand::AuthInfo { corp_id }) => {
@@ -454,6 +457,7 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
             license_url,
         }) => out(&admin::set_org_auth_info(
             core,
+            origin,
             &corp_id,
             opending_domain::OrgAuthInfo {
                 auth_level,
@@ -504,6 +508,7 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
             };
             out(&users::create_user(
                 core,
+                origin,
                 users::NewUser {
                     login,
                     password: Secret::new(password),
@@ -519,14 +524,14 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
         }
         AdminCommand::User(UserCommand::List) => out(&users::list_users(core).await?),
         AdminCommand::User(UserCommand::Delete { union_id }) => {
-            users::delete_user(core, &union_id).await?;
+            users::delete_user(core, origin, &union_id).await?;
             out(&serde_json::json!({ "deleted": union_id }))
         }
         AdminCommand::Member(MemberCommand::Set { org, user, role }) => {
-            out(&users::set_membership(core, &org, &user, role).await?)
+            out(&users::set_membership(core, origin, &org, &user, role).await?)
         }
         AdminCommand::Member(MemberCommand::Remove { org, user }) => {
-            users::remove_membership(core, &org, &user).await?;
+            users::remove_membership(core, origin, &org, &user).await?;
             out(&serde_json::json!({ "removed": user, "corpId": org }))
         }
         AdminCommand::Member(MemberCommand::List { org }) => {
@@ -584,15 +589,15 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
             out(&serde_json::json!({ "deleted": code }))
         }
         AdminCommand::Grant { app, org, points } => {
-            out(&permissions::grant(core, &app, &org, &points).await?)
+            out(&permissions::grant(core, origin, &app, &org, &points).await?)
         }
         AdminCommand::RevokeGrant { app, org, point } => {
-            out(&permissions::revoke_grant(core, &app, &org, &point).await?)
+            out(&permissions::revoke_grant(core, origin, &app, &org, &point).await?)
         }
-        AdminCommand::Install(a) => out(&admin::install(core, &a.app, &a.org).await?),
-        AdminCommand::Suspend(a) => out(&admin::suspend(core, &a.app, &a.org).await?),
+        AdminCommand::Install(a) => out(&admin::install(core, origin, &a.app, &a.org).await?),
+        AdminCommand::Suspend(a) => out(&admin::suspend(core, origin, &a.app, &a.org).await?),
         AdminCommand::Uninstall(a) => {
-            admin::uninstall(core, &a.app, &a.org).await?;
+            admin::uninstall(core, origin, &a.app, &a.org).await?;
             out(&serde_json::json!({ "uninstalled": a.app, "corpId": a.org }))
         }
         AdminCommand::Installations { app, org } => {
@@ -600,6 +605,7 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
         }
         AdminCommand::Token(TokenCommand::Revoke { token, app, org }) => out(&admin::revoke(
             core,
+            origin,
             admin::RevokeRequest {
                 token: token.map(Secret::new),
                 client_id: app,
@@ -615,7 +621,7 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
                 ))
             })?;
             let doc = seed::parse(&text)?;
-            out(&seed::apply(core, &doc).await?)
+            out(&seed::apply(core, origin, &doc).await?)
         }
         AdminCommand::Audit {
             org,

@@ -10,10 +10,12 @@ pub mod http;
 pub mod journal;
 pub mod limits;
 pub mod metrics;
+pub mod origin;
 pub mod service;
 pub mod startup;
 pub mod telemetry;
 
 pub use crate::config::Config;
 pub use crate::core::Core;
+pub use crate::origin::Origin;
 pub use crate::startup::Application;

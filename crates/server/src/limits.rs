@@ -22,7 +22,6 @@ use std::{
     time::Duration,
 };
 
-use axum::http::HeaderMap;
 use governor::{
     clock::{Clock as _, DefaultClock},
     DefaultKeyedRateLimiter, Quota, RateLimiter,
@@ -31,7 +30,7 @@ use ipnet::IpNet;
 use moka::sync::Cache;
 use opending_domain::{ApiError, ErrorCode, UnixTime};
 
-use crate::{config::Config, metrics::Metrics};
+use crate::{config::Config, metrics::Metrics, Origin};
 
 /// Routes whose requests count against the per-address limit: the token endpoints, sign-in and
 /// the consent decisions.
@@ -174,17 +173,20 @@ impl Limits {
     }
 
     /// The client's address: the peer's, or — when the peer is a trusted proxy — the last
-    /// address in `X-Forwarded-For` that is not itself a trusted proxy. The header is ignored
-    /// from any other peer, since anyone can send it.
-    pub fn client_address(&self, peer: Option<SocketAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+    /// address in `X-Forwarded-For` (`forwarded_for`: the header's values, in order) that is not
+    /// itself a trusted proxy. The header is ignored from any other peer, since anyone can send
+    /// it.
+    pub fn client_address<'h>(
+        &self,
+        peer: Option<SocketAddr>,
+        forwarded_for: impl IntoIterator<Item = &'h str>,
+    ) -> Option<IpAddr> {
         let peer = peer?.ip();
         if !self.is_trusted(peer) {
             return Some(peer);
         }
-        let hops: Vec<IpAddr> = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
+        let hops: Vec<IpAddr> = forwarded_for
+            .into_iter()
             .flat_map(|v| v.split(','))
             .filter_map(|s| s.trim().parse::<IpAddr>().ok())
             .collect();
@@ -313,25 +315,25 @@ impl Limits {
     }
 }
 
-/// Charges the current request of `client_id` to its route (no-op outside a request).
-pub fn charge_app(core: &crate::Core, client_id: &str) -> Result<(), ApiError> {
-    let Some(ctx) = crate::http::context::current() else {
+/// Charges a request of `client_id` to its route (nothing outside an HTTP request).
+pub fn charge_app(core: &crate::Core, origin: &Origin, client_id: &str) -> Result<(), ApiError> {
+    if origin.request_id.is_none() {
         return Ok(());
-    };
-    let route = ctx.route.as_deref().unwrap_or("unmatched");
+    }
+    let route = origin.route.as_deref().unwrap_or("unmatched");
     core.limits.charge_app(client_id, route, core.now())
 }
 
-/// [`Limits::secret_gate`] for the current request's client address.
-pub fn secret_gate(core: &crate::Core, client_id: &str) -> Result<(), ApiError> {
-    let address = crate::http::context::current().and_then(|c| c.client_address);
-    core.limits.secret_gate(client_id, address, core.now())
+/// [`Limits::secret_gate`] for the caller's address.
+pub fn secret_gate(core: &crate::Core, origin: &Origin, client_id: &str) -> Result<(), ApiError> {
+    core.limits
+        .secret_gate(client_id, origin.client_address, core.now())
 }
 
-/// [`Limits::secret_failed`] for the current request's client address.
-pub fn secret_failed(core: &crate::Core, client_id: &str) {
-    let address = crate::http::context::current().and_then(|c| c.client_address);
-    core.limits.secret_failed(client_id, address, core.now());
+/// [`Limits::secret_failed`] for the caller's address.
+pub fn secret_failed(core: &crate::Core, origin: &Origin, client_id: &str) {
+    core.limits
+        .secret_failed(client_id, origin.client_address, core.now());
 }
 
 /// The rate-limit error, its message saying when the limit ends, as DingTalk's does
@@ -414,24 +416,20 @@ mod tests {
 
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_peers() {
-        let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.5".parse().unwrap());
+        let h = ["203.0.113.9, 10.0.0.5"];
         let peer: SocketAddr = "10.0.0.1:5000".parse().unwrap();
         let l = limits(&[]);
-        assert_eq!(l.client_address(Some(peer), &h), Some(peer.ip()));
+        assert_eq!(l.client_address(Some(peer), h), Some(peer.ip()));
         let l = limits(&["10.0.0.0/8"]);
         assert_eq!(
-            l.client_address(Some(peer), &h),
+            l.client_address(Some(peer), h),
             Some("203.0.113.9".parse().unwrap())
         );
         let l = limits(&["10.0.0.1"]);
         assert_eq!(
-            l.client_address(Some(peer), &h),
+            l.client_address(Some(peer), h),
             Some("10.0.0.5".parse().unwrap())
         );
-        assert_eq!(
-            l.client_address(Some(peer), &HeaderMap::new()),
-            Some(peer.ip())
-        );
+        assert_eq!(l.client_address(Some(peer), []), Some(peer.ip()));
     }
 }

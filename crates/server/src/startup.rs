@@ -33,7 +33,7 @@ impl Application {
                 .with_context(|| format!("reading seed file {}", path.display()))?;
             let doc = seed::parse(&text)
                 .map_err(|e| anyhow::anyhow!("seed file {}: {e}", path.display()))?;
-            let report = seed::apply(&core, &doc)
+            let report = seed::apply(&core, &crate::Origin::operator(), &doc)
                 .await
                 .map_err(|e| anyhow::anyhow!("applying seed file {}: {e}", path.display()))?;
             tracing::info!(
@@ -52,7 +52,7 @@ impl Application {
         }
         let demo = if config.demo {
             Some(
-                demo::ensure(&core)
+                demo::ensure(&core, &crate::Origin::operator())
                     .await
                     .map_err(|e| anyhow::anyhow!("demo world: {e}"))?,
             )

@@ -149,6 +149,7 @@ async fn alice_code(server: &Spawned) -> String {
     assert_eq!(status, 200);
     let code = user_token::mint_code(
         core,
+        &opending_server::Origin::operator(),
         opending_domain::ClientId::parse(HR.0).unwrap(),
         alice.union_id,
         Some(ACME.to_owned()),

@@ -38,7 +38,9 @@ async fn alice_code(
                 "mobile": "13800000000", "email": "alice@example.com",
             }))
             .unwrap();
-            users::create_user(core, new).await.unwrap()
+            users::create_user(core, &opending_server::Origin::operator(), new)
+                .await
+                .unwrap()
         }
     };
     let union_id = alice.union_id.to_string();
@@ -48,9 +50,15 @@ async fn alice_code(
         .iter()
         .all(|m| m.union_id != alice.union_id)
     {
-        users::set_membership(core, ACME, &union_id, opending_domain::Role::Member)
-            .await
-            .unwrap();
+        users::set_membership(
+            core,
+            &opending_server::Origin::operator(),
+            ACME,
+            &union_id,
+            opending_domain::Role::Member,
+        )
+        .await
+        .unwrap();
     }
     for point in points {
         let (status, body) = server
@@ -64,6 +72,7 @@ async fn alice_code(
     }
     let code = user_token::mint_code(
         core,
+        &opending_server::Origin::operator(),
         opending_domain::ClientId::parse(HR.0).unwrap(),
         alice.union_id.clone(),
         Some(ACME.to_owned()),

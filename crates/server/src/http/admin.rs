@@ -155,6 +155,7 @@ enum AdminKeyRefused {
 
 async fn require_admin_key(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     req: Request,
     next: Next,
 ) -> Result<Response, Error> {
@@ -164,7 +165,7 @@ async fn require_admin_key(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    crate::service::operator::check_admin_api_key(&core, presented).await?;
+    crate::service::operator::check_admin_api_key(&core, &origin, presented).await?;
     Ok(next.run(req).await)
 }
 
@@ -204,9 +205,10 @@ async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
 )]
 async fn create_org(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     JsonBody(input): JsonBody<NewOrg>,
 ) -> Result<Response, Error> {
-    Ok(created(admin::create_org(&core, input).await?))
+    Ok(created(admin::create_org(&core, &origin, input).await?))
 }
 
 #[utoipa::path(
@@ -277,9 +279,10 @@ async fn list_apps(
 )]
 async fn create_app(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     JsonBody(input): JsonBody<NewApp>,
 ) -> Result<Response, Error> {
-    Ok(created(admin::create_app(&core, input).await?))
+    Ok(created(admin::create_app(&core, &origin, input).await?))
 }
 
 #[utoipa::path(
@@ -323,9 +326,10 @@ async fn show_app(
 )]
 async fn delete_app(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path(client_id): Path<String>,
 ) -> Result<Response, Error> {
-    admin::delete_app(&core, &client_id).await?;
+    admin::delete_app(&core, &origin, &client_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -347,9 +351,13 @@ async fn delete_app(
 )]
 async fn rotate_secret(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path(client_id): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::rotate_secret(&core, &client_id, None::<Secret>).await?).into_response())
+    Ok(
+        Json(admin::rotate_secret(&core, &origin, &client_id, None::<Secret>).await?)
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -403,9 +411,10 @@ async fn list_installations(
 )]
 async fn install(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((client_id, corp_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::install(&core, &client_id, &corp_id).await?).into_response())
+    Ok(Json(admin::install(&core, &origin, &client_id, &corp_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -427,9 +436,10 @@ async fn install(
 )]
 async fn suspend(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((client_id, corp_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::suspend(&core, &client_id, &corp_id).await?).into_response())
+    Ok(Json(admin::suspend(&core, &origin, &client_id, &corp_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -451,9 +461,10 @@ async fn suspend(
 )]
 async fn uninstall(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((client_id, corp_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    admin::uninstall(&core, &client_id, &corp_id).await?;
+    admin::uninstall(&core, &origin, &client_id, &corp_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -473,9 +484,10 @@ async fn uninstall(
 )]
 async fn revoke(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     JsonBody(req): JsonBody<RevokeRequest>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::revoke(&core, req).await?).into_response())
+    Ok(Json(admin::revoke(&core, &origin, req).await?).into_response())
 }
 
 /// `GET /admin/v1/audit?org=&app=&kind=&since=&until=&limit=&cursor=`: the audit log, newest
@@ -514,9 +526,13 @@ async fn audit_log(
         AdminKeyRefused,
     )
 )]
-async fn apply(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
+async fn apply(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    req: Request,
+) -> Result<Response, Error> {
     let doc = seed::parse(&super::body::seed_text(req).await?)?;
-    Ok(Json(seed::apply(&core, &doc).await?).into_response())
+    Ok(Json(seed::apply(&core, &origin, &doc).await?).into_response())
 }
 
 #[utoipa::path(
@@ -561,10 +577,11 @@ async fn org_auth_info(
 )]
 async fn set_org_auth_info(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path(corp_id): Path<String>,
     JsonBody(info): JsonBody<OrgAuthInfo>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::set_org_auth_info(&core, &corp_id, info).await?).into_response())
+    Ok(Json(admin::set_org_auth_info(&core, &origin, &corp_id, info).await?).into_response())
 }
 
 #[utoipa::path(
@@ -751,10 +768,14 @@ struct GrantBody {
 )]
 async fn grant(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((client_id, corp_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<GrantBody>,
 ) -> Result<Response, Error> {
-    Ok(Json(permissions::grant(&core, &client_id, &corp_id, &body.points).await?).into_response())
+    Ok(
+        Json(permissions::grant(&core, &origin, &client_id, &corp_id, &body.points).await?)
+            .into_response(),
+    )
 }
 
 #[utoipa::path(
@@ -777,9 +798,13 @@ async fn grant(
 )]
 async fn revoke_grant(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((client_id, corp_id, code)): Path<(String, String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(permissions::revoke_grant(&core, &client_id, &corp_id, &code).await?).into_response())
+    Ok(
+        Json(permissions::revoke_grant(&core, &origin, &client_id, &corp_id, &code).await?)
+            .into_response(),
+    )
 }
 
 #[utoipa::path(
@@ -814,9 +839,10 @@ async fn list_users(State(core): State<Arc<Core>>) -> Result<Response, Error> {
 )]
 async fn create_user(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     JsonBody(input): JsonBody<users::NewUser>,
 ) -> Result<Response, Error> {
-    Ok(created(users::create_user(&core, input).await?))
+    Ok(created(users::create_user(&core, &origin, input).await?))
 }
 
 #[utoipa::path(
@@ -837,9 +863,10 @@ async fn create_user(
 )]
 async fn delete_user(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path(union_id): Path<String>,
 ) -> Result<Response, Error> {
-    users::delete_user(&core, &union_id).await?;
+    users::delete_user(&core, &origin, &union_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -892,10 +919,14 @@ struct RoleBody {
 )]
 async fn set_member(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((corp_id, union_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<Response, Error> {
-    Ok(Json(users::set_membership(&core, &corp_id, &union_id, body.role).await?).into_response())
+    Ok(
+        Json(users::set_membership(&core, &origin, &corp_id, &union_id, body.role).await?)
+            .into_response(),
+    )
 }
 
 #[utoipa::path(
@@ -917,9 +948,10 @@ async fn set_member(
 )]
 async fn remove_member(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((corp_id, union_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    users::remove_membership(&core, &corp_id, &union_id).await?;
+    users::remove_membership(&core, &origin, &corp_id, &union_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

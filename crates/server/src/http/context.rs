@@ -49,6 +49,18 @@ pub struct RequestContext {
     pub client_address: Option<std::net::IpAddr>,
 }
 
+impl RequestContext {
+    /// What the services learn of this request ([`crate::Origin`]).
+    pub fn origin(&self) -> crate::Origin {
+        crate::Origin::request(
+            self.request_id.clone(),
+            self.client_address,
+            self.route.clone(),
+            self.acting_user.clone(),
+        )
+    }
+}
+
 /// Records that the signed-in `union_id` is acting in the current request (for the audit
 /// log's actor; no-op outside a request).
 pub fn set_acting_user(union_id: &str) {
@@ -98,7 +110,12 @@ pub async fn middleware(
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0);
-    let client_address = core.limits.client_address(peer, req.headers());
+    let forwarded_for = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let client_address = core.limits.client_address(peer, forwarded_for);
     let mut id_bytes = [0u8; 16];
     core.with_rng(|rng| rng.fill_bytes(&mut id_bytes));
     let request_id: Arc<str> = uuid::Builder::from_random_bytes(id_bytes)

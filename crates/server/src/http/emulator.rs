@@ -133,8 +133,8 @@ async fn ping() -> Response {
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
     )
 )]
-async fn reset(State(core): State<Arc<Core>>) -> Result<Response, Error> {
-    Ok(Json(emulator::reset(&core).await?).into_response())
+async fn reset(State(core): State<Arc<Core>>, origin: crate::Origin) -> Result<Response, Error> {
+    Ok(Json(emulator::reset(&core, &origin).await?).into_response())
 }
 
 #[utoipa::path(
@@ -149,9 +149,13 @@ async fn reset(State(core): State<Arc<Core>>) -> Result<Response, Error> {
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
     )
 )]
-async fn apply_seed(State(core): State<Arc<Core>>, req: Request) -> Result<Response, Error> {
+async fn apply_seed(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    req: Request,
+) -> Result<Response, Error> {
     let doc = seed::parse(&super::body::seed_text(req).await?)?;
-    Ok(Json(seed::apply(&core, &doc).await?).into_response())
+    Ok(Json(seed::apply(&core, &origin, &doc).await?).into_response())
 }
 
 #[utoipa::path(
@@ -203,11 +207,12 @@ async fn set_clock(
 )]
 async fn mint_code(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     JsonBody(m): JsonBody<MintCode>,
 ) -> Result<Response, Error> {
     Ok((
         StatusCode::CREATED,
-        Json(emulator::mint_code(&core, m).await?),
+        Json(emulator::mint_code(&core, &origin, m).await?),
     )
         .into_response())
 }

@@ -27,13 +27,14 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, core: &Arc<Core>) -> Result<Self, Error> {
+        let origin = request_origin();
         let token = parts
             .headers
             .get(TOKEN_HEADER)
             .and_then(|v| v.to_str().ok());
         let principal = auth::authenticate(core, token).await?;
         super::context::note_client(principal.client_id.as_str());
-        crate::limits::charge_app(core, principal.client_id.as_str())?;
+        crate::limits::charge_app(core, &origin, principal.client_id.as_str())?;
         tracing::debug!(
             client_id = %principal.client_id,
             corp_id = %principal.corp_id,
@@ -88,4 +89,25 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             .map(|Path(p)| Self(p))
             .map_err(|e| ApiError::with_message(ErrorCode::InvalidParameter, e.body_text()).into())
     }
+}
+
+/// The origin of the request, for the services ([`crate::Origin`]): its id, the client's
+/// address, the route and the cell of the acting user, taken from the request's context.
+impl<S: Send + Sync> FromRequestParts<S> for crate::Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(request_origin())
+    }
+}
+
+/// The current request's [`crate::Origin`].
+fn request_origin() -> crate::Origin {
+    super::context::current()
+        .map(|c| c.origin())
+        .unwrap_or_else(|| {
+            // Every route runs inside the context middleware; should one not, it is still a
+            // request (audited as the admin API, never as the operator).
+            crate::Origin::request("-".into(), None, None, Default::default())
+        })
 }

@@ -87,6 +87,7 @@ struct TokenResponse<'a> {
 )]
 async fn token(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     path: Result<Path<String>, PathRejection>,
     JsonBody(body): JsonBody<TokenBody>,
 ) -> Result<Response, Error> {
@@ -100,7 +101,7 @@ async fn token(
         grant_type: required("grant_type", body.grant_type)?,
         corp_id,
     };
-    let issued = app_token::issue(&core, req).await?;
+    let issued = app_token::issue(&core, &origin, req).await?;
     Ok(no_store(TokenResponse {
         access_token: issued.access_token.expose(),
         expires_in: issued.expires_in,
@@ -145,12 +146,13 @@ struct LegacyResponse<'a> {
 )]
 async fn legacy_access_token(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     JsonBody(body): JsonBody<LegacyBody>,
 ) -> Result<Response, Error> {
     let app_key = required("appKey", body.app_key)?;
     context::note_client(&app_key);
     let app_secret = Secret::new(required("appSecret", body.app_secret)?);
-    let issued = app_token::issue_legacy(&core, &app_key, &app_secret).await?;
+    let issued = app_token::issue_legacy(&core, &origin, &app_key, &app_secret).await?;
     Ok(no_store(LegacyResponse {
         access_token: issued.access_token.expose(),
         expire_in: issued.expires_in,
@@ -237,6 +239,7 @@ pub fn caller(headers: &HeaderMap, body: &mut IntrospectBody) -> Result<introspe
 )]
 async fn introspect_token(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     headers: HeaderMap,
     JsonOrForm(mut body): JsonOrForm<IntrospectBody>,
 ) -> Result<Response, Error> {
@@ -246,7 +249,7 @@ async fn introspect_token(
         context::note_client(client_id);
     }
     let token = required("token", body.token)?;
-    let answer = introspect::introspect(&core, caller, &token).await?;
+    let answer = introspect::introspect(&core, &origin, caller, &token).await?;
     Ok(no_store(answer))
 }
 
@@ -302,6 +305,7 @@ struct UserTokenResponse<'a> {
 )]
 async fn user_access_token(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     JsonBody(body): JsonBody<UserTokenBody>,
 ) -> Result<Response, Error> {
     let client_id = required("clientId", body.client_id)?;
@@ -313,7 +317,7 @@ async fn user_access_token(
         code: body.code,
         refresh_token: body.refresh_token,
     };
-    let issued = user_token::exchange(&core, req).await?;
+    let issued = user_token::exchange(&core, &origin, req).await?;
     Ok(no_store(UserTokenResponse {
         access_token: issued.access_token.expose(),
         refresh_token: issued.refresh_token.expose(),

@@ -103,7 +103,7 @@ pub struct NewApp {
 }
 
 /// Creates an org.
-pub async fn create_org(core: &Core, input: NewOrg) -> Result<OrgView> {
+pub async fn create_org(core: &Core, origin: &crate::Origin, input: NewOrg) -> Result<OrgView> {
     let name = parse_name("name", &input.name).map_err(bad)?;
     let corp_id = match input.corp_id.as_deref() {
         Some(c) => parse_corp_id(c)?,
@@ -118,7 +118,8 @@ pub async fn create_org(core: &Core, input: NewOrg) -> Result<OrgView> {
     tracing::info!(corp_id = %org.corp_id, "org created");
     audit::record(
         core,
-        audit::admin_action(core, "create_org").org(&org.corp_id),
+        origin,
+        audit::admin_action(core, origin, "create_org").org(&org.corp_id),
     )
     .await?;
     Ok(org.into())
@@ -157,6 +158,7 @@ pub async fn org_auth_info(core: &Core, corp_id: &str) -> Result<OrgAuthInfo> {
 /// Sets an org's certification info.
 pub async fn set_org_auth_info(
     core: &Core,
+    origin: &crate::Origin,
     corp_id: &str,
     info: OrgAuthInfo,
 ) -> Result<OrgAuthInfo> {
@@ -167,10 +169,10 @@ pub async fn set_org_auth_info(
     }
     core.store.put_org_auth_info(&id, &info).await?;
     tracing::info!(corp_id = %id, auth_level = info.auth_level, "org certification info set");
-    let event = audit::admin_action(core, "set_org_auth_info")
+    let event = audit::admin_action(core, origin, "set_org_auth_info")
         .org(&id)
         .detail("authLevel", info.auth_level);
-    audit::record(core, event).await?;
+    audit::record(core, origin, event).await?;
     Ok(info)
 }
 
@@ -196,7 +198,7 @@ pub fn check_chosen_secret(s: &Secret) -> Result<()> {
 }
 
 /// Creates an app; the answer carries the client secret, shown this once.
-pub async fn create_app(core: &Core, input: NewApp) -> Result<AppView> {
+pub async fn create_app(core: &Core, origin: &crate::Origin, input: NewApp) -> Result<AppView> {
     let name = parse_name("name", &input.name).map_err(bad)?;
     let owner = parse_corp_id(&input.owner_corp_id)?;
     if core.store.get_org(&owner).await?.is_none() {
@@ -224,10 +226,10 @@ pub async fn create_app(core: &Core, input: NewApp) -> Result<AppView> {
     };
     core.store.create_app(&app).await?;
     tracing::info!(client_id = %app.client_id, "app created");
-    let event = audit::admin_action(core, "create_app")
+    let event = audit::admin_action(core, origin, "create_app")
         .app(&app.client_id)
         .org(&app.owner_corp_id);
-    audit::record(core, event).await?;
+    audit::record(core, origin, event).await?;
     Ok(AppView::new(app, Some(&secret)))
 }
 
@@ -249,6 +251,7 @@ pub async fn show_app(core: &Core, client_id: &str) -> Result<AppView> {
 /// Gives an app a new client secret (shown this once) and revokes all its tokens.
 pub async fn rotate_secret(
     core: &Core,
+    origin: &crate::Origin,
     client_id: &str,
     chosen: Option<Secret>,
 ) -> Result<AppView> {
@@ -270,39 +273,62 @@ pub async fn rotate_secret(
         .await?
         .ok_or_else(|| not_found(format!("app {id} does not exist")))?;
     tracing::info!(client_id = %id, "client secret rotated; app tokens revoked");
-    let event = audit::admin_event(core, AuditKind::SecretRotated)
+    let event = audit::admin_event(core, origin, AuditKind::SecretRotated)
         .app(&id)
         .org(&app.owner_corp_id)
         .detail("chosen", chosen_given);
-    audit::record(core, event).await?;
+    audit::record(core, origin, event).await?;
     Ok(AppView::new(app, Some(&secret)))
 }
 
 /// Deletes an app with its installations and tokens.
-pub async fn delete_app(core: &Core, client_id: &str) -> Result<()> {
+pub async fn delete_app(core: &Core, origin: &crate::Origin, client_id: &str) -> Result<()> {
     let id = parse_client_id(client_id)?;
     core.store.delete_app(&id).await?;
     tracing::info!(client_id = %id, "app deleted");
-    audit::record(core, audit::admin_action(core, "delete_app").app(&id)).await?;
+    audit::record(
+        core,
+        origin,
+        audit::admin_action(core, origin, "delete_app").app(&id),
+    )
+    .await?;
     Ok(())
 }
 
 /// Installs a third-party app in an org, or reactivates a suspended installation.
-pub async fn install(core: &Core, client_id: &str, corp_id: &str) -> Result<Installation> {
-    set_installation(core, client_id, corp_id, InstallationStatus::Active).await
+pub async fn install(
+    core: &Core,
+    origin: &crate::Origin,
+    client_id: &str,
+    corp_id: &str,
+) -> Result<Installation> {
+    set_installation(core, origin, client_id, corp_id, InstallationStatus::Active).await
 }
 
 /// Suspends an installation: the app's tokens there are revoked and new ones refused.
-pub async fn suspend(core: &Core, client_id: &str, corp_id: &str) -> Result<Installation> {
+pub async fn suspend(
+    core: &Core,
+    origin: &crate::Origin,
+    client_id: &str,
+    corp_id: &str,
+) -> Result<Installation> {
     let (app, corp) = (parse_client_id(client_id)?, parse_corp_id(corp_id)?);
     if core.store.get_installation(&app, &corp).await?.is_none() {
         return Err(not_found(format!("{app} is not installed in {corp}")));
     }
-    set_installation(core, client_id, corp_id, InstallationStatus::Suspended).await
+    set_installation(
+        core,
+        origin,
+        client_id,
+        corp_id,
+        InstallationStatus::Suspended,
+    )
+    .await
 }
 
 async fn set_installation(
     core: &Core,
+    origin: &crate::Origin,
     client_id: &str,
     corp_id: &str,
     status: InstallationStatus,
@@ -330,22 +356,30 @@ async fn set_installation(
     };
     core.store.put_installation(&inst).await?;
     tracing::info!(client_id = %inst.client_id, corp_id = %inst.corp_id, status = inst.status.as_str(), "installation set");
-    let event = audit::admin_action(core, "set_installation")
+    let event = audit::admin_action(core, origin, "set_installation")
         .app(&inst.client_id)
         .org(&inst.corp_id)
         .detail("status", inst.status.as_str());
-    audit::record(core, event).await?;
+    audit::record(core, origin, event).await?;
     Ok(inst)
 }
 
 /// Removes an installation and the app's tokens in that org.
-pub async fn uninstall(core: &Core, client_id: &str, corp_id: &str) -> Result<()> {
+pub async fn uninstall(
+    core: &Core,
+    origin: &crate::Origin,
+    client_id: &str,
+    corp_id: &str,
+) -> Result<()> {
     let (app, corp) = (parse_client_id(client_id)?, parse_corp_id(corp_id)?);
     core.store.delete_installation(&app, &corp).await?;
     tracing::info!(client_id = %app, corp_id = %corp, "app uninstalled; tokens revoked");
     audit::record(
         core,
-        audit::admin_action(core, "uninstall").app(&app).org(&corp),
+        origin,
+        audit::admin_action(core, origin, "uninstall")
+            .app(&app)
+            .org(&corp),
     )
     .await?;
     Ok(())
@@ -388,7 +422,7 @@ pub struct Revoked {
 }
 
 /// Revokes one token by value, or an app's tokens (optionally in one org).
-pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
+pub async fn revoke(core: &Core, origin: &crate::Origin, req: RevokeRequest) -> Result<Revoked> {
     match (req.token, req.client_id) {
         (Some(token), None) if req.corp_id.is_none() => {
             let hash = access_token_hash(&core.key, token.expose());
@@ -398,10 +432,10 @@ pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
             core.metrics.token("user", "revoked", user);
             let n = app + user;
             tracing::info!(revoked = n, "token revoked by value");
-            let event = audit::admin_event(core, AuditKind::TokenRevoked)
+            let event = audit::admin_event(core, origin, AuditKind::TokenRevoked)
                 .detail("by", "value")
                 .detail("revoked", n);
-            audit::record(core, event).await?;
+            audit::record(core, origin, event).await?;
             Ok(Revoked { revoked: n })
         }
         (None, Some(client_id)) => {
@@ -410,14 +444,14 @@ pub async fn revoke(core: &Core, req: RevokeRequest) -> Result<Revoked> {
             let n = core.store.revoke_app_tokens(&id, corp.as_ref()).await?;
             core.metrics.token("app", "revoked", n);
             tracing::info!(client_id = %id, revoked = n, "app tokens revoked");
-            let mut event = audit::admin_event(core, AuditKind::TokenRevoked)
+            let mut event = audit::admin_event(core, origin, AuditKind::TokenRevoked)
                 .app(&id)
                 .detail("by", "app")
                 .detail("revoked", n);
             if let Some(c) = &corp {
                 event = event.org(c);
             }
-            audit::record(core, event).await?;
+            audit::record(core, origin, event).await?;
             Ok(Revoked { revoked: n })
         }
         _ => Err(bad(

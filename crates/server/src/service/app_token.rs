@@ -107,7 +107,7 @@ pub struct IssuedToken {
 }
 
 /// Issues (or hands out again, renewed) the app token for (client, corp).
-pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
+pub async fn issue(core: &Core, origin: &crate::Origin, req: TokenRequest) -> Result<IssuedToken> {
     if req.grant_type != "client_credentials" {
         return Err(ApiError::new(ErrorCode::UnsupportedGrantType).into());
     }
@@ -129,20 +129,21 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
     if let Some((k, hit)) = hit {
         // Memory answers, but the limits, the metrics and the audit log see the same request
         // the storage path would have seen: a renewal of the live token.
-        crate::limits::secret_gate(core, &req.client_id)?;
-        crate::limits::charge_app(core, &req.client_id)?;
+        crate::limits::secret_gate(core, origin, &req.client_id)?;
+        crate::limits::charge_app(core, origin, &req.client_id)?;
         let expires_at = core.now().plus(core.app_token_ttl);
-        record_handout(core, true, &k.0, &k.1, expires_at).await;
+        record_handout(core, origin, true, &k.0, &k.1, expires_at).await;
         return Ok(hit);
     }
-    let standing = verify_secret(core, &req.client_id, &req.client_secret, &corp_id).await?;
+    let standing =
+        verify_secret(core, origin, &req.client_id, &req.client_secret, &corp_id).await?;
     standing
         .app
         .may_run_in(&corp_id, standing.org_exists, standing.installation)?;
     // The counter as of the read the entry below is built from (see `HotTokens`).
     let seq = standing.change_seq;
     let secret_hash = standing.app.secret_hash;
-    let (issued, token) = issue_for(core, standing.app.client_id, corp_id).await?;
+    let (issued, token) = issue_for(core, origin, standing.app.client_id, corp_id).await?;
     if let Some(key) = key {
         core.hot_tokens.cache.insert(
             key,
@@ -158,7 +159,12 @@ pub async fn issue(core: &Core, req: TokenRequest) -> Result<IssuedToken> {
 }
 
 /// The legacy `POST /v1.0/oauth2/accessToken`: internal apps only, in their owner org.
-pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Result<IssuedToken> {
+pub async fn issue_legacy(
+    core: &Core,
+    origin: &crate::Origin,
+    app_key: &str,
+    app_secret: &Secret,
+) -> Result<IssuedToken> {
     let owner = match ClientId::parse(app_key) {
         Ok(id) => core.store.get_app(&id).await?.map(|a| a.owner_corp_id),
         Err(_) => None,
@@ -166,7 +172,7 @@ pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Re
     // An unknown appKey still runs the full secret check below (against the decoy) so timing
     // does not tell known ids from unknown ones.
     let probe_corp = owner.unwrap_or_else(|| CorpId::parse("unknown").expect("valid literal"));
-    let standing = verify_secret(core, app_key, app_secret, &probe_corp).await?;
+    let standing = verify_secret(core, origin, app_key, app_secret, &probe_corp).await?;
     if standing.app.distribution != Distribution::Internal {
         return Err(ApiError::with_message(
             ErrorCode::UnauthorizedClient,
@@ -177,7 +183,7 @@ pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Re
     standing
         .app
         .may_run_in(&probe_corp, standing.org_exists, standing.installation)?;
-    issue_for(core, standing.app.client_id, probe_corp)
+    issue_for(core, origin, standing.app.client_id, probe_corp)
         .await
         .map(|(issued, _)| issued)
 }
@@ -186,6 +192,7 @@ pub async fn issue_legacy(core: &Core, app_key: &str, app_secret: &Secret) -> Re
 /// expiry renewed, in the metrics and (queued) in the audit log.
 async fn record_handout(
     core: &Core,
+    origin: &crate::Origin,
     renewed: bool,
     client_id: &ClientId,
     corp_id: &CorpId,
@@ -206,7 +213,7 @@ async fn record_handout(
     .org(corp_id)
     .detail("token", "app")
     .detail("expiresAt", expires_at.0);
-    super::audit::enqueue(core, event).await;
+    super::audit::enqueue(core, origin, event).await;
     core.metrics
         .token("app", if renewed { "renewed" } else { "issued" }, 1);
 }
@@ -214,27 +221,29 @@ async fn record_handout(
 /// Verifies the client's secret; returns the app with its standing in `corp_id`.
 async fn verify_secret(
     core: &Core,
+    origin: &crate::Origin,
     client_id: &str,
     secret: &Secret,
     corp_id: &CorpId,
 ) -> Result<opending_store::AppInOrg> {
-    crate::limits::secret_gate(core, client_id)?;
+    crate::limits::secret_gate(core, origin, client_id)?;
     let found = match ClientId::parse(client_id) {
         Ok(id) => core.store.app_in_org(&id, corp_id).await?,
         Err(_) => None,
     };
     let secret_ok = core.client_secret_matches(secret, found.as_ref().map(|f| &f.app.secret_hash));
     let Some(found) = found.filter(|_| secret_ok) else {
-        crate::limits::secret_failed(core, client_id);
+        crate::limits::secret_failed(core, origin, client_id);
         return Err(ApiError::new(ErrorCode::InvalidClient).into());
     };
     // Charged only now, with the secret proven: naming an app does not spend its budget.
-    crate::limits::charge_app(core, client_id)?;
+    crate::limits::charge_app(core, origin, client_id)?;
     Ok(found)
 }
 
 async fn issue_for(
     core: &Core,
+    origin: &crate::Origin,
     client_id: ClientId,
     corp_id: CorpId,
 ) -> Result<(IssuedToken, AppToken)> {
@@ -254,6 +263,7 @@ async fn issue_for(
     let renewed = stored.nonce != candidate.record.nonce;
     record_handout(
         core,
+        origin,
         renewed,
         &stored.client_id,
         &stored.corp_id,

@@ -25,14 +25,14 @@ use std::sync::Arc;
 
 use opending_domain::{
     audit::{coalesce_renewals, MAX_AUDIT_PAGE},
-    ActorKind, AuditEvent, AuditKind, AuditQuery, UnixTime,
+    AuditEvent, AuditKind, AuditQuery, UnixTime,
 };
 use opending_store::Store;
 use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{bad, Result};
-use crate::Core;
+use crate::{Core, Origin};
 
 /// Most events waiting in the queue.
 const QUEUE: usize = 8192;
@@ -180,23 +180,22 @@ impl AuditSink {
     }
 }
 
-/// Fills in what the request context knows: its id and the caller's address.
-fn with_context(mut e: AuditEvent) -> AuditEvent {
-    if let Some(ctx) = crate::http::context::current() {
-        e.request_id
-            .get_or_insert_with(|| ctx.request_id.to_string());
-        if e.source.is_none() {
-            e.source = ctx.client_address.map(|a| a.to_string());
-        }
+/// Fills in what the origin knows: the request's id and the caller's address.
+fn with_origin(mut e: AuditEvent, origin: &Origin) -> AuditEvent {
+    if let Some(id) = &origin.request_id {
+        e.request_id.get_or_insert_with(|| id.to_string());
+    }
+    if e.source.is_none() {
+        e.source = origin.client_address.map(|a| a.to_string());
     }
     e
 }
 
 /// Writes a security event before returning; a failure fails the caller's request.
-pub async fn record(core: &Core, event: AuditEvent) -> Result<()> {
+pub async fn record(core: &Core, origin: &Origin, event: AuditEvent) -> Result<()> {
     core.audit
         .store
-        .append_audit(&[with_context(event)])
+        .append_audit(&[with_origin(event, origin)])
         .await?;
     Ok(())
 }
@@ -205,8 +204,8 @@ pub async fn record(core: &Core, event: AuditEvent) -> Result<()> {
 /// address in [`REFUSAL_WINDOW`] (see the module header): the first is written before
 /// returning, the rest are counted into one row written when the window closes. Returns
 /// whether this refusal opened a window (so callers log a flood once per window, too).
-pub async fn record_refusal(core: &Core, event: AuditEvent) -> Result<bool> {
-    let event = with_context(event);
+pub async fn record_refusal(core: &Core, origin: &Origin, event: AuditEvent) -> Result<bool> {
+    let event = with_origin(event, origin);
     let address = event
         .source
         .as_deref()
@@ -236,7 +235,7 @@ pub async fn record_refusal(core: &Core, event: AuditEvent) -> Result<bool> {
         // The window has closed: its summary goes out, and this refusal opens the next.
         folds.invalidate(&key);
     }
-    record(core, event.clone()).await?;
+    record(core, origin, event.clone()).await?;
     folds.insert(
         key,
         Arc::new(std::sync::Mutex::new(Folded {
@@ -252,8 +251,8 @@ pub async fn record_refusal(core: &Core, event: AuditEvent) -> Result<bool> {
 }
 
 /// Queues a high-volume event (token issued or renewed) for the batched writer.
-pub async fn enqueue(core: &Core, event: AuditEvent) {
-    let event = with_context(event);
+pub async fn enqueue(core: &Core, origin: &Origin, event: AuditEvent) {
+    let event = with_origin(event, origin);
     if let Err(mpsc::error::TrySendError::Full(Msg::Event(e))) =
         core.audit.tx.try_send(Msg::Event(event))
     {
@@ -264,28 +263,15 @@ pub async fn enqueue(core: &Core, event: AuditEvent) {
     }
 }
 
-/// Who is acting in an administrative call: the signed-in user when the change is made
-/// through the pages (org administration, developer console), else the admin API's caller
-/// inside an HTTP request, else the operator at the CLI.
-pub fn admin_actor() -> (ActorKind, Option<String>) {
-    match crate::http::context::current() {
-        Some(ctx) => match ctx.acting_user.get() {
-            Some(user) => (ActorKind::User, Some(user.clone())),
-            None => (ActorKind::Admin, None),
-        },
-        None => (ActorKind::Operator, None),
-    }
-}
-
-/// A new administrative event (actor: [`admin_actor`]).
-pub fn admin_event(core: &Core, kind: AuditKind) -> AuditEvent {
-    let (actor, id) = admin_actor();
+/// A new administrative event (actor: [`Origin::actor`]).
+pub fn admin_event(core: &Core, origin: &Origin, kind: AuditKind) -> AuditEvent {
+    let (actor, id) = origin.actor();
     AuditEvent::new(kind, core.now(), actor, id)
 }
 
 /// An `admin_action` event naming the action.
-pub fn admin_action(core: &Core, action: &str) -> AuditEvent {
-    admin_event(core, AuditKind::AdminAction).detail("action", action)
+pub fn admin_action(core: &Core, origin: &Origin, action: &str) -> AuditEvent {
+    admin_event(core, origin, AuditKind::AdminAction).detail("action", action)
 }
 
 /// Filters of the admin API's and the CLI's audit query (all optional).

@@ -149,6 +149,7 @@ pub fn check_icon_url(url: &str) -> Result<String> {
 /// secret, shown this once.
 pub async fn create_app(
     core: &Core,
+    origin: &crate::Origin,
     user: &User,
     corp_id: &str,
     name: &str,
@@ -163,6 +164,7 @@ pub async fn create_app(
     }
     let view = admin::create_app(
         core,
+        origin,
         NewApp {
             name: name.to_owned(),
             owner_corp_id: corp_id.to_owned(),
@@ -200,15 +202,25 @@ pub async fn update_app(
 }
 
 /// Gives the app a new client secret (shown this once) and revokes its tokens.
-pub async fn rotate_secret(core: &Core, user: &User, client_id: &str) -> Result<AppView> {
+pub async fn rotate_secret(
+    core: &Core,
+    origin: &crate::Origin,
+    user: &User,
+    client_id: &str,
+) -> Result<AppView> {
     let app = manage_app(core, user, client_id).await?;
-    admin::rotate_secret(core, app.app.client_id.as_str(), None).await
+    admin::rotate_secret(core, origin, app.app.client_id.as_str(), None).await
 }
 
 /// Deletes the app with its installations and tokens.
-pub async fn delete_app(core: &Core, user: &User, client_id: &str) -> Result<()> {
+pub async fn delete_app(
+    core: &Core,
+    origin: &crate::Origin,
+    user: &User,
+    client_id: &str,
+) -> Result<()> {
     let app = manage_app(core, user, client_id).await?;
-    admin::delete_app(core, app.app.client_id.as_str()).await
+    admin::delete_app(core, origin, app.app.client_id.as_str()).await
 }
 
 /// The app's registered redirect URIs and origins.

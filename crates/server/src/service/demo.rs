@@ -30,7 +30,7 @@ pub struct DemoWorld {
 }
 
 /// Creates the demo world unless it exists; returns it.
-pub async fn ensure(core: &Core) -> Result<DemoWorld> {
+pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
     if let Some(json) = core.store.meta_get(META_DEMO).await? {
         if let Ok(world) = serde_json::from_str::<DemoWorld>(&json) {
             return Ok(world);
@@ -95,7 +95,7 @@ pub async fn ensure(core: &Core) -> Result<DemoWorld> {
         }],
         users: vec![],
     };
-    seed::apply(core, &doc).await?;
+    seed::apply(core, origin, &doc).await?;
     let world = DemoWorld {
         demo_corp_id: demo.into(),
         partner_corp_id: partner.into(),

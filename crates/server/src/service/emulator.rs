@@ -227,7 +227,7 @@ fn state(core: &Core) -> Result<&EmulatorState> {
 
 /// Returns the world to the start seed: data wiped and re-seeded, clock, journal, faults and
 /// minted plaintexts cleared.
-pub async fn reset(core: &Core) -> Result<seed::ApplyReport> {
+pub async fn reset(core: &Core, origin: &crate::Origin) -> Result<seed::ApplyReport> {
     let st = state(core)?;
     core.store.wipe().await?;
     for point in opending_domain::permission::builtin_points() {
@@ -238,11 +238,11 @@ pub async fn reset(core: &Core) -> Result<seed::ApplyReport> {
     st.clear_faults(None);
     lock(&st.minted).clear();
     let report = match st.start_seed.get() {
-        Some(doc) => seed::apply(core, doc).await?,
+        Some(doc) => seed::apply(core, origin, doc).await?,
         None => seed::ApplyReport::default(),
     };
     if st.demo {
-        demo::ensure(core).await?;
+        demo::ensure(core, origin).await?;
     }
     tracing::info!("emulator reset to the start seed");
     Ok(report)
@@ -353,7 +353,7 @@ pub struct Minted {
 }
 
 /// Mints an authorization code as if the user had consented (the user's consent is recorded).
-pub async fn mint_code(core: &Core, m: MintCode) -> Result<Minted> {
+pub async fn mint_code(core: &Core, origin: &crate::Origin, m: MintCode) -> Result<Minted> {
     let st = state(core)?;
     let client = ClientId::parse(m.client_id).map_err(|e| bad(e.to_string()))?;
     let user = UnionId::parse(m.union_id).map_err(bad)?;
@@ -389,8 +389,16 @@ pub async fn mint_code(core: &Core, m: MintCode) -> Result<Minted> {
             core.now(),
         )
         .await?;
-    let code =
-        super::user_token::mint_code(core, client, user, m.corp_id, scopes, m.redirect_uri).await?;
+    let code = super::user_token::mint_code(
+        core,
+        origin,
+        client,
+        user,
+        m.corp_id,
+        scopes,
+        m.redirect_uri,
+    )
+    .await?;
     let id = core.key.hash(
         opending_domain::secret::Purpose::AuthCode,
         code.expose().as_bytes(),

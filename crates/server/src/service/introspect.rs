@@ -63,8 +63,13 @@ impl Introspection {
 }
 
 /// Introspects `token` on behalf of `caller`.
-pub async fn introspect(core: &Core, caller: Caller, token: &str) -> Result<Introspection> {
-    let allowed_app = authenticate(core, caller).await?;
+pub async fn introspect(
+    core: &Core,
+    origin: &crate::Origin,
+    caller: Caller,
+    token: &str,
+) -> Result<Introspection> {
+    let allowed_app = authenticate(core, origin, caller).await?;
     if token.is_empty() {
         return Err(ApiError::invalid_request("token is required").into());
     }
@@ -94,12 +99,22 @@ pub async fn introspect(core: &Core, caller: Caller, token: &str) -> Result<Intr
 }
 
 /// Returns `None` for the operator (sees every token) or the app the caller is.
-async fn authenticate(core: &Core, caller: Caller) -> Result<Option<ClientId>> {
+async fn authenticate(
+    core: &Core,
+    origin: &crate::Origin,
+    caller: Caller,
+) -> Result<Option<ClientId>> {
     let refused = || ApiError::new(ErrorCode::IntrospectionUnauthorized).into();
     match caller {
         // The admin key is guessed here as at the admin API: the same throttle and audit.
         Caller::Admin(key) => {
-            match super::operator::check_admin_key(core, Some(key.expose()), "introspection").await
+            match super::operator::check_admin_key(
+                core,
+                origin,
+                Some(key.expose()),
+                "introspection",
+            )
+            .await
             {
                 Ok(()) => Ok(None),
                 Err(super::Error::Api(e)) if e.code == ErrorCode::AdminUnauthorized => {
@@ -112,7 +127,7 @@ async fn authenticate(core: &Core, caller: Caller) -> Result<Option<ClientId>> {
             client_id,
             client_secret,
         } => {
-            crate::limits::secret_gate(core, &client_id)?;
+            crate::limits::secret_gate(core, origin, &client_id)?;
             let app = match ClientId::parse(client_id.as_str()) {
                 Ok(id) => core.store.get_app(&id).await?,
                 Err(_) => None,
@@ -121,11 +136,11 @@ async fn authenticate(core: &Core, caller: Caller) -> Result<Option<ClientId>> {
                 core.client_secret_matches(&client_secret, app.as_ref().map(|a| &a.secret_hash));
             match app {
                 Some(a) if ok => {
-                    crate::limits::charge_app(core, a.client_id.as_str())?;
+                    crate::limits::charge_app(core, origin, a.client_id.as_str())?;
                     Ok(Some(a.client_id))
                 }
                 _ => {
-                    crate::limits::secret_failed(core, &client_id);
+                    crate::limits::secret_failed(core, origin, &client_id);
                     Err(refused())
                 }
             }

@@ -130,6 +130,7 @@ pub async fn check(core: &Core, q: &AuthRequest) -> std::result::Result<Checked,
 /// code bound to it and to its redirect URI; returns the code, shown once.
 pub async fn allow(
     core: &Core,
+    origin: &crate::Origin,
     checked: &Checked,
     user: &UnionId,
     corp: Option<&CorpId>,
@@ -146,6 +147,7 @@ pub async fn allow(
         .await?;
     super::user_token::mint_code(
         core,
+        origin,
         checked.client_id.clone(),
         user.clone(),
         corp.map(|c| c.to_string()),

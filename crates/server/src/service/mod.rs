@@ -23,8 +23,8 @@ pub mod user_token;
 pub mod users;
 
 use opending_domain::{ApiError, ErrorCode};
-pub use opending_store::UriKind;
 use opending_store::StoreError;
+pub use opending_store::UriKind;
 
 /// A service failure: a catalogue error for the caller, or an internal fault that is logged and
 /// answered with an opaque 500.

@@ -149,17 +149,25 @@ pub async fn origin_allowed(core: &Core, app: &ClientId, origin: &str) -> Result
 }
 
 /// Applies the user's decision.
-pub async fn decide(core: &Core, p: &Prepared, user: &User, allow: bool) -> OpenAuthResult {
+pub async fn decide(
+    core: &Core,
+    origin: &crate::Origin,
+    p: &Prepared,
+    user: &User,
+    allow: bool,
+) -> OpenAuthResult {
     if !allow {
         tracing::info!(client_id = %p.app.client_id, "openAuth denied by the user");
         return OpenAuthResult::plain("cancel");
     }
     let codes: Vec<PermissionCode> = p.points.iter().map(|pt| pt.code.clone()).collect();
     let outcome = match p.request.auth_type {
-        AuthType::Delegated => consent(core, p, user, codes).await,
-        AuthType::App if p.role == Role::Admin => grant(core, &p.app, &p.org.corp_id, &codes, user)
-            .await
-            .map(|()| OpenAuthResult::plain("ok")),
+        AuthType::Delegated => consent(core, origin, p, user, codes).await,
+        AuthType::App if p.role == Role::Admin => {
+            grant(core, origin, &p.app, &p.org.corp_id, &codes, user)
+                .await
+                .map(|()| OpenAuthResult::plain("ok"))
+        }
         AuthType::App => to_admin(core, p, user, codes).await,
     };
     outcome.unwrap_or_else(|e| {
@@ -170,6 +178,7 @@ pub async fn decide(core: &Core, p: &Prepared, user: &User, allow: bool) -> Open
 
 async fn consent(
     core: &Core,
+    origin: &crate::Origin,
     p: &Prepared,
     user: &User,
     codes: Vec<PermissionCode>,
@@ -180,6 +189,7 @@ async fn consent(
         .await?;
     let code = user_token::mint_code(
         core,
+        origin,
         p.app.client_id.clone(),
         user.union_id.clone(),
         Some(corp),
@@ -200,7 +210,7 @@ async fn consent(
                     .collect::<Vec<_>>(),
             ),
         );
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(OpenAuthResult {
         status: "ok",
         result: Some(AuthCodeResult {
@@ -214,6 +224,7 @@ async fn consent(
 /// Grants app-type points to an app in an org (internal apps at home hold them already).
 async fn grant(
     core: &Core,
+    origin: &crate::Origin,
     app: &App,
     corp: &CorpId,
     codes: &[PermissionCode],
@@ -232,7 +243,7 @@ async fn grant(
         .app(&app.client_id)
         .org(corp)
         .detail("points", opending_domain::grant::join_codes(codes));
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(())
 }
 
@@ -281,6 +292,7 @@ pub async fn pending_requests(core: &Core, corp: &CorpId) -> Result<Vec<AuthRequ
 /// this org's).
 pub async fn decide_request(
     core: &Core,
+    origin: &crate::Origin,
     corp: &CorpId,
     id: &str,
     admin: &User,
@@ -313,7 +325,7 @@ pub async fn decide_request(
                 .into_iter()
                 .filter(|c| added.contains(c))
                 .collect();
-            grant(core, &app, corp, &codes, admin).await?;
+            grant(core, origin, &app, corp, &codes, admin).await?;
         }
     }
     tracing::info!(request = id, approve, "type-1 request decided");
@@ -322,7 +334,7 @@ pub async fn decide_request(
             .app(&req.client_id)
             .org(corp)
             .detail("action", "reject_request");
-        super::audit::record(core, event).await?;
+        super::audit::record(core, origin, event).await?;
     }
     Ok(true)
 }

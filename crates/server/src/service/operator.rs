@@ -10,7 +10,7 @@ use std::time::Duration;
 use opending_domain::{secret::Purpose, ActorKind, ApiError, AuditEvent, AuditKind, ErrorCode};
 use subtle::ConstantTimeEq;
 
-use crate::{limits::Guess, Core};
+use crate::{limits::Guess, Core, Origin};
 
 /// How long an operator sign-in lasts, in seconds (8 hours).
 pub const OPERATOR_LIFETIME: i64 = 8 * 3600;
@@ -40,12 +40,13 @@ pub enum SignInError {
 /// `sign_in_failed`, actor `admin`, never the key).
 pub async fn sign_in(
     core: &Core,
+    origin: &Origin,
     presented_key: &str,
 ) -> super::Result<Result<String, SignInError>> {
-    let address = crate::http::context::client_address();
+    let address = origin.client_address;
     let now = core.now();
     if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
-        if refused(core, "operator_login", "throttled").await? {
+        if refused(core, origin, "operator_login", "throttled").await? {
             tracing::warn!(
                 ?address,
                 "operator sign-in refused after repeated wrong admin keys (logged once a minute per address)"
@@ -55,7 +56,7 @@ pub async fn sign_in(
     }
     if !core.is_admin_key(presented_key) {
         core.limits.failed(Guess::AdminKey, address, now);
-        if refused(core, "operator_login", "bad_admin_key").await? {
+        if refused(core, origin, "operator_login", "bad_admin_key").await? {
             tracing::info!(
                 ?address,
                 "operator sign-in refused (logged once a minute per address)"
@@ -70,7 +71,7 @@ pub async fn sign_in(
     tracing::info!(?address, "operator signed in");
     let event = AuditEvent::new(AuditKind::SignInSucceeded, now, ActorKind::Admin, None)
         .detail("via", "operator_login");
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(Ok(format!("{expires_at}.{m}")))
 }
 
@@ -81,8 +82,12 @@ pub async fn sign_in(
 /// reason `bad_admin_key`, detail `via=admin_api`, never the key); a request without any key is
 /// only refused, since it guesses nothing. Successful calls are not audited here: the actions they
 /// take are.
-pub async fn check_admin_api_key(core: &Core, presented: Option<&str>) -> super::Result<()> {
-    check_admin_key(core, presented, "admin_api").await
+pub async fn check_admin_api_key(
+    core: &Core,
+    origin: &Origin,
+    presented: Option<&str>,
+) -> super::Result<()> {
+    check_admin_key(core, origin, presented, "admin_api").await
 }
 
 /// The admin-key check of every door that takes the key ([`check_admin_api_key`], token
@@ -90,13 +95,14 @@ pub async fn check_admin_api_key(core: &Core, presented: Option<&str>) -> super:
 /// counted and audited under `via`, and 401 `AdminUnauthorized` for a wrong or missing key.
 pub async fn check_admin_key(
     core: &Core,
+    origin: &Origin,
     presented: Option<&str>,
     via: &'static str,
 ) -> super::Result<()> {
-    let address = crate::http::context::client_address();
+    let address = origin.client_address;
     let now = core.now();
     if let Err(wait) = core.limits.failure_gate(&Guess::AdminKey, address, now) {
-        if presented.is_some() && refused(core, via, "throttled").await? {
+        if presented.is_some() && refused(core, origin, via, "throttled").await? {
             tracing::warn!(
                 ?address,
                 via,
@@ -109,7 +115,7 @@ pub async fn check_admin_key(
         Some(key) if core.is_admin_key(key) => Ok(()),
         Some(_) => {
             core.limits.failed(Guess::AdminKey, address, now);
-            if refused(core, via, "bad_admin_key").await? {
+            if refused(core, origin, via, "bad_admin_key").await? {
                 tracing::info!(
                     ?address,
                     via,
@@ -124,11 +130,16 @@ pub async fn check_admin_key(
 
 /// A refused admin key at door `via`, folded (see `audit::record_refusal`); whether it opened
 /// a new window.
-async fn refused(core: &Core, via: &str, reason: &str) -> super::Result<bool> {
+async fn refused(
+    core: &Core,
+    origin: &crate::Origin,
+    via: &str,
+    reason: &str,
+) -> super::Result<bool> {
     let event = AuditEvent::new(AuditKind::SignInFailed, core.now(), ActorKind::Admin, None)
         .detail("via", via)
         .detail("reason", reason);
-    super::audit::record_refusal(core, event).await
+    super::audit::record_refusal(core, origin, event).await
 }
 
 /// Whether an operator cookie value is genuine and unexpired (constant-time comparison).

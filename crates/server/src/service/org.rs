@@ -9,7 +9,12 @@ use super::{admin, bad, not_found, parse_client_id, parse_corp_id, Result};
 use crate::Core;
 
 /// Installs a third-party app that is not installed in the org yet.
-pub async fn install_new(core: &Core, client_id: &str, corp_id: &str) -> Result<Installation> {
+pub async fn install_new(
+    core: &Core,
+    origin: &crate::Origin,
+    client_id: &str,
+    corp_id: &str,
+) -> Result<Installation> {
     let client_id = client_id.trim();
     if client_id.is_empty() {
         return Err(bad("give the app's clientId"));
@@ -23,19 +28,29 @@ pub async fn install_new(core: &Core, client_id: &str, corp_id: &str) -> Result<
             }
         }));
     }
-    admin::install(core, app.as_str(), corp.as_str()).await
+    admin::install(core, origin, app.as_str(), corp.as_str()).await
 }
 
 /// Lets a suspended installation's app get tokens again.
-pub async fn resume(core: &Core, client_id: &str, corp_id: &str) -> Result<Installation> {
+pub async fn resume(
+    core: &Core,
+    origin: &crate::Origin,
+    client_id: &str,
+    corp_id: &str,
+) -> Result<Installation> {
     existing(core, client_id, corp_id).await?;
-    admin::install(core, client_id, corp_id).await
+    admin::install(core, origin, client_id, corp_id).await
 }
 
 /// Removes an installation (and the app's tokens in the org).
-pub async fn uninstall(core: &Core, client_id: &str, corp_id: &str) -> Result<()> {
+pub async fn uninstall(
+    core: &Core,
+    origin: &crate::Origin,
+    client_id: &str,
+    corp_id: &str,
+) -> Result<()> {
     existing(core, client_id, corp_id).await?;
-    admin::uninstall(core, client_id, corp_id).await
+    admin::uninstall(core, origin, client_id, corp_id).await
 }
 
 /// The org's installation of an app, or 404.

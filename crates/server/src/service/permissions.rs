@@ -176,6 +176,7 @@ pub async fn org_grants(
 /// each point, and each must be app-type (openAuth's 500104 and 500204 rules).
 pub async fn grant(
     core: &Core,
+    origin: &crate::Origin,
     client_id: &str,
     corp_id: &str,
     codes: &[String],
@@ -221,17 +222,18 @@ pub async fn grant(
         core.store.grant_org_point(&id, &corp, code).await?;
     }
     tracing::info!(client_id = %id, corp_id = %corp, points = wanted.len(), "org granted points");
-    let event = super::audit::admin_event(core, opending_domain::AuditKind::ConsentGranted)
+    let event = super::audit::admin_event(core, origin, opending_domain::AuditKind::ConsentGranted)
         .app(&id)
         .org(&corp)
         .detail("points", opending_domain::grant::join_codes(&wanted));
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(core.store.list_org_grants(&id, &corp).await?)
 }
 
 /// An org withdraws a grant; the app's tokens there lose the point on their next request.
 pub async fn revoke_grant(
     core: &Core,
+    origin: &crate::Origin,
     client_id: &str,
     corp_id: &str,
     code: &str,
@@ -245,10 +247,10 @@ pub async fn revoke_grant(
         return Err(not_found(format!("{corp} has not granted {code} to {id}")));
     }
     tracing::info!(client_id = %id, corp_id = %corp, code = %code, "org grant withdrawn");
-    let event = super::audit::admin_event(core, opending_domain::AuditKind::ConsentRevoked)
+    let event = super::audit::admin_event(core, origin, opending_domain::AuditKind::ConsentRevoked)
         .app(&id)
         .org(&corp)
         .detail("points", &code);
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(core.store.list_org_grants(&id, &corp).await?)
 }

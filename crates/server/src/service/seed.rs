@@ -242,7 +242,7 @@ fn unique(kind: &str, keys: impl Iterator<Item = String>) -> Result<()> {
 }
 
 /// Applies a document. Idempotent: a second application reports everything unchanged.
-pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
+pub async fn apply(core: &Core, origin: &crate::Origin, doc: &SeedDoc) -> Result<ApplyReport> {
     let mut report = ApplyReport::default();
     let now = core.now();
     // The users' argon2 work (tens of milliseconds each: most of a start-up with a seed) runs
@@ -336,13 +336,18 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
         }
         if !i.grants.is_empty() {
             let before = core.store.list_org_grants(&i.client_id, &i.corp_id).await?;
-            let after =
-                permissions::grant(core, i.client_id.as_str(), i.corp_id.as_str(), &i.grants)
-                    .await
-                    .map_err(|e| match e {
-                        super::Error::Api(a) => invalid(format!("{id}: {}", a.message())),
-                        other => other,
-                    })?;
+            let after = permissions::grant(
+                core,
+                origin,
+                i.client_id.as_str(),
+                i.corp_id.as_str(),
+                &i.grants,
+            )
+            .await
+            .map_err(|e| match e {
+                super::Error::Api(a) => invalid(format!("{id}: {}", a.message())),
+                other => other,
+            })?;
             if before != after {
                 report.updated.push(format!("{id}: grants"));
             }
@@ -352,10 +357,10 @@ pub async fn apply(core: &Core, doc: &SeedDoc) -> Result<ApplyReport> {
         apply_user(core, u, password, &mut report).await?;
     }
     if !report.created.is_empty() || !report.updated.is_empty() {
-        let event = super::audit::admin_action(core, "apply_seed")
+        let event = super::audit::admin_action(core, origin, "apply_seed")
             .detail("created", report.created.len())
             .detail("updated", report.updated.len());
-        super::audit::record(core, event).await?;
+        super::audit::record(core, origin, event).await?;
     }
     Ok(report)
 }

@@ -59,6 +59,7 @@ pub enum SignInError {
 /// Signs a user in; returns the new session id (for the cookie) and the user.
 pub async fn sign_in(
     core: &Core,
+    origin: &crate::Origin,
     login: &str,
     password: &str,
     address: IpAddr,
@@ -70,7 +71,7 @@ pub async fn sign_in(
     if t.per_account.get(&account_key).unwrap_or(0) >= MAX_FAILURES_PER_ACCOUNT
         || t.per_address.get(&address_key).unwrap_or(0) >= MAX_FAILURES_PER_ADDRESS
     {
-        if record_sign_in(core, &account, address, "throttled").await? {
+        if record_sign_in(core, origin, &account, address, "throttled").await? {
             tracing::warn!(%address, "sign-in throttled (logged once a minute per address)");
         }
         return Ok(Err(SignInError::Throttled));
@@ -107,7 +108,7 @@ pub async fn sign_in(
                 Some(user.union_id.to_string()),
             )
             .detail("login", &user.login);
-            super::audit::record(core, event.source(address)).await?;
+            super::audit::record(core, origin, event.source(address)).await?;
             Ok(Ok((session, user)))
         }
         None => {
@@ -119,7 +120,7 @@ pub async fn sign_in(
                 address_key,
                 t.per_address.get(&address_key).unwrap_or(0) + 1,
             );
-            if record_sign_in(core, &account, address, "bad_credentials").await? {
+            if record_sign_in(core, origin, &account, address, "bad_credentials").await? {
                 tracing::info!(%address, "sign-in failed (logged once a minute per address)");
             }
             Ok(Err(SignInError::BadCredentials))
@@ -130,12 +131,18 @@ pub async fn sign_in(
 /// A refused sign-in's event, folded with the others from its address (see
 /// `audit::record_refusal`): the login tried (cut to 64 characters; never the password).
 /// Returns whether it opened a new window.
-async fn record_sign_in(core: &Core, login: &str, address: IpAddr, reason: &str) -> Result<bool> {
+async fn record_sign_in(
+    core: &Core,
+    origin: &crate::Origin,
+    login: &str,
+    address: IpAddr,
+    reason: &str,
+) -> Result<bool> {
     let login: String = login.chars().take(64).collect();
     let event = AuditEvent::new(AuditKind::SignInFailed, core.now(), ActorKind::User, None)
         .detail("login", login)
         .detail("reason", reason);
-    super::audit::record_refusal(core, event.source(address)).await
+    super::audit::record_refusal(core, origin, event.source(address)).await
 }
 
 /// An argon2id hash of a random string nobody knows (for timing parity), made once.

@@ -57,7 +57,11 @@ pub fn random_token(core: &Core) -> Secret {
 }
 
 /// Exchanges a code or a refresh token.
-pub async fn exchange(core: &Core, req: UserTokenRequest) -> Result<IssuedUserToken> {
+pub async fn exchange(
+    core: &Core,
+    origin: &crate::Origin,
+    req: UserTokenRequest,
+) -> Result<IssuedUserToken> {
     let refreshing = match req.grant_type.as_str() {
         "authorization_code" => false,
         "refresh_token" => true,
@@ -72,28 +76,33 @@ pub async fn exchange(core: &Core, req: UserTokenRequest) -> Result<IssuedUserTo
             .filter(|s| !s.is_empty())
             .ok_or_else(|| ApiError::invalid_request("code is required"))?
     };
-    crate::limits::secret_gate(core, &req.client_id)?;
+    crate::limits::secret_gate(core, origin, &req.client_id)?;
     let app = match ClientId::parse(req.client_id.as_str()) {
         Ok(id) => core.store.get_app(&id).await?,
         Err(_) => None,
     };
     if !core.client_secret_matches(&req.client_secret, app.as_ref().map(|a| &a.secret_hash)) {
-        crate::limits::secret_failed(core, &req.client_id);
+        crate::limits::secret_failed(core, origin, &req.client_id);
         return Err(ApiError::new(ErrorCode::InvalidClient).into());
     }
     let app = app.expect("secret matched, so the app exists");
-    crate::limits::charge_app(core, app.client_id.as_str())?;
+    crate::limits::charge_app(core, origin, app.client_id.as_str())?;
     if presented.len() > opending_domain::token::MAX_TOKEN_LEN {
         return Err(invalid_grant("invalid.grant"));
     }
     if refreshing {
-        refresh(core, &app.client_id, &presented).await
+        refresh(core, origin, &app.client_id, &presented).await
     } else {
-        redeem(core, &app.client_id, &presented).await
+        redeem(core, origin, &app.client_id, &presented).await
     }
 }
 
-async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUserToken> {
+async fn redeem(
+    core: &Core,
+    origin: &crate::Origin,
+    client: &ClientId,
+    code: &str,
+) -> Result<IssuedUserToken> {
     let now = core.now();
     let code_hash = core.key.hash(Purpose::AuthCode, code.as_bytes());
     let minted = Minted::new(core, now);
@@ -120,7 +129,7 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
             } else {
                 event = event.detail("issuedTo", &c.client_id);
             }
-            super::audit::record(core, with_org(event, &c.corp_id)).await?;
+            super::audit::record(core, origin, with_org(event, &c.corp_id)).await?;
             Err(invalid_grant(
                 "invalid.grant: the authorization code was already used",
             ))
@@ -139,14 +148,21 @@ async fn redeem(core: &Core, client: &ClientId, code: &str) -> Result<IssuedUser
                 // Issuance, like the token events: batched (see `audit.rs`).
                 let event =
                     app_event(core, AuditKind::CodeExchanged, client).detail("user", &c.union_id);
-                super::audit::enqueue(core, with_org(event, &c.corp_id)).await;
-                Ok(minted.issued(core, &TokenOwner::of_code(&c), false).await)
+                super::audit::enqueue(core, origin, with_org(event, &c.corp_id)).await;
+                Ok(minted
+                    .issued(core, origin, &TokenOwner::of_code(&c), false)
+                    .await)
             }
         },
     }
 }
 
-async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUserToken> {
+async fn refresh(
+    core: &Core,
+    origin: &crate::Origin,
+    client: &ClientId,
+    token: &str,
+) -> Result<IssuedUserToken> {
     let now = core.now();
     let hash = core.key.hash(Purpose::RefreshToken, token.as_bytes());
     let Some(old) = core.store.find_refresh_token(&hash).await? else {
@@ -173,7 +189,7 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
             .rotate_refresh(&old.token_hash, now, &access, &refresh)
             .await?
         {
-            return Ok(minted.issued(core, &owner, true).await);
+            return Ok(minted.issued(core, origin, &owner, true).await);
         }
         // A concurrent request rotated it between our read and our write.
         match core.store.find_refresh_token(&hash).await? {
@@ -183,7 +199,7 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
     } else {
         old
     };
-    retry(core, &old, minted, now).await
+    retry(core, origin, &old, minted, now).await
 }
 
 /// A rotated refresh token presented again. Strictly inside the grace window, and only while
@@ -191,6 +207,7 @@ async fn refresh(core: &Core, client: &ClientId, token: &str) -> Result<IssuedUs
 /// its lifetime); anything else is reuse, and revokes the family.
 async fn retry(
     core: &Core,
+    origin: &crate::Origin,
     old: &UserTokenRecord,
     minted: Minted,
     now: UnixTime,
@@ -198,7 +215,7 @@ async fn retry(
     let rotated = old.rotated_at.unwrap_or(now);
     // With a grace of 0, a rotated token never works again.
     if now.0 - rotated.0 >= core.lifetimes.refresh_reuse_grace {
-        return Err(reuse_detected(core, old).await);
+        return Err(reuse_detected(core, origin, old).await);
     }
     let (refresh, access) = tokio::try_join!(
         core.store.find_refresh_token(&minted.hashes.refresh),
@@ -222,11 +239,15 @@ async fn retry(
         }
         // The successor was refreshed in turn (or is gone): this is not the client that lost
         // an answer.
-        _ => Err(reuse_detected(core, old).await),
+        _ => Err(reuse_detected(core, origin, old).await),
     }
 }
 
-async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
+async fn reuse_detected(
+    core: &Core,
+    origin: &crate::Origin,
+    old: &UserTokenRecord,
+) -> super::Error {
     match core.store.revoke_family(&old.family).await {
         Ok(n) => {
             core.metrics.token("refresh", "revoked", n);
@@ -234,7 +255,8 @@ async fn reuse_detected(core: &Core, old: &UserTokenRecord) -> super::Error {
             let event = app_event(core, AuditKind::RefreshReuse, &old.client_id)
                 .detail("user", &old.union_id)
                 .detail("revoked", n);
-            if let Err(e) = super::audit::record(core, with_org(event, &old.corp_id)).await {
+            if let Err(e) = super::audit::record(core, origin, with_org(event, &old.corp_id)).await
+            {
                 return e;
             }
             invalid_grant(
@@ -323,7 +345,13 @@ impl Minted {
     }
 
     /// The audit event, the metrics and the answer, once the pair is stored.
-    async fn issued(self, core: &Core, owner: &TokenOwner, renewed: bool) -> IssuedUserToken {
+    async fn issued(
+        self,
+        core: &Core,
+        origin: &crate::Origin,
+        owner: &TokenOwner,
+        renewed: bool,
+    ) -> IssuedUserToken {
         let (now, l) = (self.hashes.now, &core.lifetimes);
         note_if_deterministic(core, &self.hashes.access, &self.access);
         let kind = if renewed {
@@ -336,7 +364,7 @@ impl Minted {
             .detail("user", &owner.union_id)
             .detail("scopes", opending_domain::grant::join_codes(&owner.scopes))
             .detail("expiresAt", now.plus(l.user_token).0);
-        super::audit::enqueue(core, with_org(event, &owner.corp_id)).await;
+        super::audit::enqueue(core, origin, with_org(event, &owner.corp_id)).await;
         // A code exchange issues a pair; a refresh renews the user token and rotates (renews)
         // the refresh token.
         let event = if renewed { "renewed" } else { "issued" };
@@ -381,6 +409,7 @@ impl MintedHashes {
 /// emulator's backdoor). Returns the code value, shown once.
 pub async fn mint_code(
     core: &Core,
+    origin: &crate::Origin,
     client_id: ClientId,
     union_id: UnionId,
     corp_id: Option<String>,
@@ -413,7 +442,7 @@ pub async fn mint_code(
             used_at: None,
         })
         .await?;
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(code)
 }
 

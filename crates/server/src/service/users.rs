@@ -184,7 +184,7 @@ impl NewUser {
 pub type UserView = User;
 
 /// Creates a user.
-pub async fn create_user(core: &Core, input: NewUser) -> Result<UserView> {
+pub async fn create_user(core: &Core, origin: &crate::Origin, input: NewUser) -> Result<UserView> {
     let user = input.profile(core)?;
     // Tens of milliseconds of argon2: on the blocking pool, not on an async worker.
     let password = input.password;
@@ -193,8 +193,9 @@ pub async fn create_user(core: &Core, input: NewUser) -> Result<UserView> {
         .map_err(|e| super::Error::Internal(anyhow::anyhow!("argon2 task: {e}")))??;
     core.store.create_user(&user, &hash).await?;
     tracing::info!(union_id = %user.union_id, "user created");
-    let event = super::audit::admin_action(core, "create_user").detail("user", &user.union_id);
-    super::audit::record(core, event).await?;
+    let event =
+        super::audit::admin_action(core, origin, "create_user").detail("user", &user.union_id);
+    super::audit::record(core, origin, event).await?;
     Ok(user)
 }
 
@@ -204,18 +205,19 @@ pub async fn list_users(core: &Core) -> Result<Vec<UserView>> {
 }
 
 /// Deletes a user with everything that is theirs.
-pub async fn delete_user(core: &Core, union_id: &str) -> Result<()> {
+pub async fn delete_user(core: &Core, origin: &crate::Origin, union_id: &str) -> Result<()> {
     let id = parse_union_id(union_id)?;
     core.store.delete_user(&id).await?;
     tracing::info!(union_id = %id, "user deleted");
-    let event = super::audit::admin_action(core, "delete_user").detail("user", &id);
-    super::audit::record(core, event).await?;
+    let event = super::audit::admin_action(core, origin, "delete_user").detail("user", &id);
+    super::audit::record(core, origin, event).await?;
     Ok(())
 }
 
 /// Adds a user to an org or changes their role.
 pub async fn set_membership(
     core: &Core,
+    origin: &crate::Origin,
     corp_id: &str,
     union_id: &str,
     role: Role,
@@ -236,24 +238,29 @@ pub async fn set_membership(
     }
     core.store.put_membership(&m).await?;
     tracing::info!(corp_id = %m.corp_id, union_id = %m.union_id, role = m.role.as_str(), "membership set");
-    let event = super::audit::admin_action(core, "set_membership")
+    let event = super::audit::admin_action(core, origin, "set_membership")
         .org(&m.corp_id)
         .detail("user", &m.union_id)
         .detail("role", m.role.as_str());
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(m)
 }
 
 /// Removes a user from an org.
-pub async fn remove_membership(core: &Core, corp_id: &str, union_id: &str) -> Result<()> {
+pub async fn remove_membership(
+    core: &Core,
+    origin: &crate::Origin,
+    corp_id: &str,
+    union_id: &str,
+) -> Result<()> {
     let (corp, user) = (parse_corp_id(corp_id)?, parse_union_id(union_id)?);
     keep_an_admin(core, &corp, &user).await?;
     core.store.delete_membership(&corp, &user).await?;
     tracing::info!(corp_id = %corp, union_id = %user, "membership removed");
-    let event = super::audit::admin_action(core, "remove_membership")
+    let event = super::audit::admin_action(core, origin, "remove_membership")
         .org(&corp)
         .detail("user", &user);
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(())
 }
 
@@ -261,6 +268,7 @@ pub async fn remove_membership(core: &Core, corp_id: &str, union_id: &str) -> Re
 /// returns how many tokens went.
 pub async fn revoke_own_consent(
     core: &Core,
+    origin: &crate::Origin,
     client: &opending_domain::ClientId,
     union_id: &UnionId,
 ) -> Result<u64> {
@@ -274,7 +282,7 @@ pub async fn revoke_own_consent(
     )
     .app(client)
     .detail("revoked", n);
-    super::audit::record(core, event).await?;
+    super::audit::record(core, origin, event).await?;
     Ok(n)
 }
 
@@ -413,13 +421,19 @@ pub async fn find_user(core: &Core, who: &str) -> Result<User> {
 
 /// Adds an existing user to an org (an org admin's "add member"): refuses someone who is a
 /// member already, so a typo cannot silently change a role.
-pub async fn add_member(core: &Core, corp_id: &str, who: &str, role: Role) -> Result<Membership> {
+pub async fn add_member(
+    core: &Core,
+    origin: &crate::Origin,
+    corp_id: &str,
+    who: &str,
+    role: Role,
+) -> Result<Membership> {
     let corp = parse_corp_id(corp_id)?;
     let user = find_user(core, who).await?;
     if core.store.get_role(&corp, &user.union_id).await?.is_some() {
         return Err(bad(format!("{} is a member already", user.nick)));
     }
-    set_membership(core, corp.as_str(), user.union_id.as_str(), role).await
+    set_membership(core, origin, corp.as_str(), user.union_id.as_str(), role).await
 }
 
 /// An org's members.

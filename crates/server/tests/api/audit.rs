@@ -104,7 +104,7 @@ both_backends! {
         // Code issued, exchanged, replayed; refresh renewed.
         let core = &app.core;
         let code = opending_server::service::user_token::mint_code(
-            core,
+            core, &opending_server::Origin::operator(),
             ClientId::parse(HR.0).unwrap(),
             UnionId::parse(ALICE.0).unwrap(),
             Some(ACME.into()),
@@ -130,8 +130,8 @@ both_backends! {
         // Sign-in failure and success (the service the sign-in page calls).
         let ip: std::net::IpAddr = "127.0.0.9".parse().unwrap();
         use opending_server::service::session as s;
-        assert!(s::sign_in(core, ALICE.1, "wrong-password-xyz", ip).await.unwrap().is_err());
-        let (session, _) = s::sign_in(core, ALICE.1, ALICE.2, ip).await.unwrap().unwrap();
+        assert!(s::sign_in(core, &opending_server::Origin::operator(), ALICE.1, "wrong-password-xyz", ip).await.unwrap().is_err());
+        let (session, _) = s::sign_in(core, &opending_server::Origin::operator(), ALICE.1, ALICE.2, ip).await.unwrap().unwrap();
         handled.push(session.expose().to_owned());
 
         // Secret rotated and a token revoked, through the admin API.

@@ -71,6 +71,7 @@ struct RevokeForm {
 
 async fn revoke(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     Form(f): Form<RevokeForm>,
 ) -> Result<Response, Error> {
@@ -93,6 +94,6 @@ async fn revoke(
             i18n::t(page.lang, "client_unknown"),
         ));
     };
-    users::revoke_own_consent(&core, &client, &user.union_id).await?;
+    users::revoke_own_consent(&core, &origin, &client, &user.union_id).await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -162,6 +162,7 @@ struct DecisionForm {
 
 async fn decide(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, Error> {
@@ -229,7 +230,7 @@ async fn decide(
     } else {
         None
     };
-    let code = login_flow::allow(&core, &checked, &user.union_id, corp.as_ref()).await?;
+    let code = login_flow::allow(&core, &origin, &checked, &user.union_id, corp.as_ref()).await?;
     let code = code.expose();
     Ok(Redirect::to(&back_to(
         &checked.redirect_uri,

@@ -148,6 +148,7 @@ struct DecisionBody {
 )]
 async fn decision(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     headers: HeaderMap,
     super::super::body::JsonBody(body): super::super::body::JsonBody<DecisionBody>,
@@ -191,7 +192,7 @@ async fn decision(
     };
     let result = match svc::prepare(&core, &body.params, Some(&user)).await {
         Err(e) => svc::OpenAuthResult::failed(e),
-        Ok(p) => svc::decide(&core, &p, &user, allow).await,
+        Ok(p) => svc::decide(&core, &origin, &p, &user, allow).await,
     };
     Ok(Json(result).into_response())
 }

@@ -68,6 +68,7 @@ struct SignInForm {
 
 async fn submit(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     page: PageCtx,
     Form(form): Form<SignInForm>,
@@ -86,7 +87,7 @@ async fn submit(
     }
     // The one client address (a trusted proxy's X-Forwarded-For, else the peer).
     let address = crate::http::context::client_address().unwrap_or(peer.ip());
-    match session::sign_in(&core, &form.login, &form.password, address).await? {
+    match session::sign_in(&core, &origin, &form.login, &form.password, address).await? {
         Ok((sid, _user)) => {
             // A brand-new session id (never the pre-session one): no session fixation.
             let mut r = Redirect::to(&next).into_response();

@@ -82,6 +82,7 @@ pub(super) async fn show(State(core): State<Arc<Core>>, page: PageCtx) -> Result
 
 pub(super) async fn submit(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     Form(f): Form<CreateForm>,
 ) -> Result<Response, Error> {
@@ -93,7 +94,17 @@ pub(super) async fn submit(
         let msg = i18n::t(page.lang, "console_pick_distribution").to_owned();
         return form(&core, &page, &me, StatusCode::BAD_REQUEST, &f, Some(msg)).await;
     };
-    match console::create_app(&core, &me, &f.corp_id, &f.name, distribution, &f.icon_url).await {
+    match console::create_app(
+        &core,
+        &origin,
+        &me,
+        &f.corp_id,
+        &f.name,
+        distribution,
+        &f.icon_url,
+    )
+    .await
+    {
         Ok(view) => Ok(page.render(
             &core,
             StatusCode::OK,

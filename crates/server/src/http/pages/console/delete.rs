@@ -25,6 +25,7 @@ pub(super) const CONFIRM: Danger = Danger {
 
 pub(super) async fn delete(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     Path(client_id): Path<String>,
     Form(f): Form<CsrfForm>,
@@ -33,7 +34,7 @@ pub(super) async fn delete(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    match console::delete_app(&core, &me, &client_id).await {
+    match console::delete_app(&core, &origin, &me, &client_id).await {
         Ok(()) => Ok(Redirect::to("/console?notice=deleted").into_response()),
         Err(e) => refused(&core, &page, e),
     }

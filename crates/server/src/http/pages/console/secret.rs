@@ -27,6 +27,7 @@ pub(super) const CONFIRM: Danger = Danger {
 
 pub(super) async fn rotate(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     Path(client_id): Path<String>,
     Form(f): Form<CsrfForm>,
@@ -35,7 +36,7 @@ pub(super) async fn rotate(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    match console::rotate_secret(&core, &me, &client_id).await {
+    match console::rotate_secret(&core, &origin, &me, &client_id).await {
         Ok(view) => Ok(page.render(
             &core,
             StatusCode::OK,

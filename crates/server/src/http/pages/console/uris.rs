@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::service::UriKind;
 use axum::{
     extract::{Form, Path, State},
     response::Response,
 };
-use crate::service::UriKind;
 use serde::Deserialize;
 
 use super::{app::after_change, form_user, refused};

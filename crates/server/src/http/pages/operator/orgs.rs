@@ -68,6 +68,7 @@ pub(super) struct OrgForm {
 
 pub(super) async fn create(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     Form(f): Form<OrgForm>,
 ) -> Result<Response, Error> {
@@ -83,7 +84,7 @@ pub(super) async fn create(
         name: f.name.clone(),
         corp_id: (!corp_id.is_empty()).then(|| corp_id.to_owned()),
     };
-    match admin::create_org(&core, input).await {
+    match admin::create_org(&core, &origin, input).await {
         Ok(_) => Ok(Redirect::to("/operator/orgs?notice=created").into_response()),
         Err(Error::Api(api)) => {
             let msg = format!("{}{}", i18n::t(page.lang, "invalid_input"), api.message());

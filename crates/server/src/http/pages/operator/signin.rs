@@ -55,6 +55,7 @@ pub(super) struct KeyForm {
 
 pub(super) async fn submit(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     page: PageCtx,
     Form(f): Form<KeyForm>,
 ) -> Response {
@@ -69,7 +70,7 @@ pub(super) async fn submit(
             context! { error => error, disabled => core.admin_key_hash.is_none() },
         )
     };
-    match operator::sign_in(&core, &f.admin_key).await {
+    match operator::sign_in(&core, &origin, &f.admin_key).await {
         Ok(Ok(cookie)) => {
             let mut r = Redirect::to("/operator/orgs").into_response();
             r.headers_mut().append(

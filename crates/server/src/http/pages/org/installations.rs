@@ -79,13 +79,14 @@ struct InstallForm {
 
 async fn install(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     admin: OrgAdmin,
     Form(f): Form<InstallForm>,
 ) -> Result<Response, Error> {
     if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
         return Ok(r);
     }
-    match org::install_new(&core, &f.client_id, admin.org.corp_id.as_str()).await {
+    match org::install_new(&core, &origin, &f.client_id, admin.org.corp_id.as_str()).await {
         Ok(_) => Ok(admin.done("installations", "app_installed")),
         Err(e) => {
             let mut shown = Shown::failed(e)?;
@@ -97,6 +98,7 @@ async fn install(
 
 async fn change(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     admin: OrgAdmin,
     Path((_, client_id, action)): Path<(String, String, String)>,
     Form(f): Form<CsrfForm>,
@@ -107,11 +109,15 @@ async fn change(
     let corp = admin.org.corp_id.as_str();
     let (result, done) = match action.as_str() {
         "suspend" => (
-            admin::suspend(&core, &client_id, corp).await.map(drop),
+            admin::suspend(&core, &origin, &client_id, corp)
+                .await
+                .map(drop),
             "app_suspended",
         ),
         "resume" => (
-            org::resume(&core, &client_id, corp).await.map(drop),
+            org::resume(&core, &origin, &client_id, corp)
+                .await
+                .map(drop),
             "app_resumed",
         ),
         _ => {
@@ -155,6 +161,7 @@ async fn confirm_uninstall(
 
 async fn uninstall(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     admin: OrgAdmin,
     Path((_, client_id)): Path<(String, String)>,
     Form(f): Form<CsrfForm>,
@@ -162,7 +169,7 @@ async fn uninstall(
     if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
         return Ok(r);
     }
-    match org::uninstall(&core, &client_id, admin.org.corp_id.as_str()).await {
+    match org::uninstall(&core, &origin, &client_id, admin.org.corp_id.as_str()).await {
         Ok(()) => Ok(admin.done("installations", "app_uninstalled")),
         Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }

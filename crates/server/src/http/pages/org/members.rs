@@ -99,6 +99,7 @@ async fn bad_role(core: Arc<Core>, admin: OrgAdmin) -> Result<Response, Error> {
 
 async fn add(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     admin: OrgAdmin,
     Form(f): Form<AddForm>,
 ) -> Result<Response, Error> {
@@ -108,7 +109,7 @@ async fn add(
     let Some(role) = role(&f.role) else {
         return bad_role(core, admin).await;
     };
-    match users::add_member(&core, admin.org.corp_id.as_str(), &f.user, role).await {
+    match users::add_member(&core, &origin, admin.org.corp_id.as_str(), &f.user, role).await {
         Ok(_) => Ok(admin.done("members", "member_added")),
         Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }
@@ -125,6 +126,7 @@ struct RoleForm {
 
 async fn set_role(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     admin: OrgAdmin,
     Path((_, union_id)): Path<(String, String)>,
     Form(f): Form<RoleForm>,
@@ -138,7 +140,7 @@ async fn set_role(
     if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
         return Ok(r);
     }
-    match users::set_membership(&core, admin.org.corp_id.as_str(), &union_id, role).await {
+    match users::set_membership(&core, &origin, admin.org.corp_id.as_str(), &union_id, role).await {
         // Having demoted themselves, the admin can no longer see the page.
         Ok(_) if union_id == admin.user.union_id.as_str() && role != Role::Admin => {
             Ok(Redirect::to("/account").into_response())
@@ -208,6 +210,7 @@ async fn confirm_remove(
 
 async fn remove(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     admin: OrgAdmin,
     Path((_, union_id)): Path<(String, String)>,
     Form(f): Form<RoleForm>,
@@ -218,7 +221,7 @@ async fn remove(
     if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
         return Ok(r);
     }
-    match users::remove_membership(&core, admin.org.corp_id.as_str(), &union_id).await {
+    match users::remove_membership(&core, &origin, admin.org.corp_id.as_str(), &union_id).await {
         Ok(()) if union_id == admin.user.union_id.as_str() => {
             Ok(Redirect::to("/account").into_response())
         }

@@ -66,6 +66,7 @@ async fn list(
 
 async fn decide(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     admin: OrgAdmin,
     Path((_, id, action)): Path<(String, String, String)>,
     Form(f): Form<CsrfForm>,
@@ -86,7 +87,16 @@ async fn decide(
         }
     };
     // Another org's request, an unknown id and one decided already all read the same.
-    if !openauth::decide_request(&core, &admin.org.corp_id, &id, &admin.user, approve).await? {
+    if !openauth::decide_request(
+        &core,
+        &origin,
+        &admin.org.corp_id,
+        &id,
+        &admin.user,
+        approve,
+    )
+    .await?
+    {
         return Ok(admin.page.error_page(
             &core,
             StatusCode::NOT_FOUND,
