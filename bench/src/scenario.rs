@@ -26,6 +26,15 @@ pub const CLIENT_ID: &str = "dingacmehr";
 pub const CLIENT_SECRET: &str = "acme-hr-secret-0123456789abcdef";
 /// A member of `CORP` the user-token scenarios act for.
 pub const UNION_ID: &str = "aliceUnionId0000000001";
+/// The org that owns the generated apps.
+pub const BENCH_CORP: &str = "dingbench";
+/// The secret of every generated app.
+pub const BENCH_SECRET: &str = "bench-secret-0123456789abcdef";
+
+/// The clientId of generated app `i`.
+pub fn cold_app(i: u64) -> String {
+    format!("benchapp{i}")
+}
 
 /// One scenario of docs/benchmarks.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,7 +154,7 @@ impl ColdPool {
             bodies: (0..size)
                 .map(|i| {
                     Bytes::from(
-                        json!({"client_id": crate::world::cold_app(i), "client_secret": crate::world::BENCH_SECRET, "grant_type": "client_credentials"})
+                        json!({"client_id": cold_app(i), "client_secret": BENCH_SECRET, "grant_type": "client_credentials"})
                             .to_string(),
                     )
                 })
@@ -301,7 +310,7 @@ impl Worker {
                 let (app, guard) = pool.take(&p.addr).await?;
                 (self.app, self.round) = (app, Some(guard));
                 b.method(Method::POST)
-                    .uri(format!("/v1.0/oauth2/{}/token", crate::world::BENCH_CORP))
+                    .uri(format!("/v1.0/oauth2/{}/token", BENCH_CORP))
                     .header(header::CONTENT_TYPE, "application/json")
                     .body(Full::new(pool.bodies[self.app as usize].clone()))
             }

@@ -13,22 +13,16 @@ use serde_json::{json, Value};
 
 use crate::{
     client::{self, Sender},
-    scenario::{CodePool, ColdPool, Plan, Scenario, CLIENT_ID, CLIENT_SECRET, CORP, UNION_ID},
+    scenario::{
+        cold_app, CodePool, ColdPool, Plan, Scenario, BENCH_CORP, BENCH_SECRET, CLIENT_ID,
+        CLIENT_SECRET, CORP, UNION_ID,
+    },
 };
 
-/// The org that owns the generated apps.
-pub const BENCH_CORP: &str = "dingbench";
-/// The secret of every generated app.
-pub const BENCH_SECRET: &str = "bench-secret-0123456789abcdef";
 /// Apps per `POST /_opending/seed` (the document stays well under its 1 MiB limit).
 const SEED_BATCH: u64 = 2_000;
 /// Concurrent connections for setup calls (minting codes, issuing live tokens).
 const SETUP_CONNECTIONS: usize = 16;
-
-/// The clientId of generated app `i`.
-pub fn cold_app(i: u64) -> String {
-    format!("benchapp{i}")
-}
 
 /// The server under test and what has been prepared on it.
 pub struct World {

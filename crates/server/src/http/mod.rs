@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod oauth2;
 pub mod openapi;
 pub mod pages;
+pub mod request;
 
 use std::sync::Arc;
 
@@ -48,7 +49,7 @@ pub fn router(core: Arc<Core>) -> Router {
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn_with_state(
             core.clone(),
-            context::middleware,
+            request::middleware,
         ))
         .with_state(core)
 }
