@@ -1,0 +1,315 @@
+//! The admin API: apps: the app, its secret, its registered URIs and the points it added.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use opending_domain::{PermissionPoint, Secret};
+use serde::Deserialize;
+
+use super::{created, AdminKeyRefused};
+use crate::{
+    http::{
+        body::JsonBody,
+        error::ErrorBody,
+        extract::{ApiPath as Path, ApiQuery as Query},
+    },
+    service::{
+        admin::{self, NewApp},
+        permissions::{self},
+        users, Error,
+    },
+    Core,
+};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct AppFilter {
+    owner_corp_id: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps",
+    tag = "admin",
+    operation_id = "admin_list_apps",
+    params(
+        ("ownerCorpId" = Option<String>, Query, description = "Only apps owned by this org"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "Apps (never with their secrets)", body = Vec<admin::AppView>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+    )
+)]
+pub(super) async fn list_apps(
+    State(core): State<Arc<Core>>,
+    Query(f): Query<AppFilter>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::list_apps(&core, f.owner_corp_id.as_deref()).await?).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps",
+    tag = "admin",
+    operation_id = "admin_create_app",
+    request_body(content = NewApp, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 201, description = "The created app with its client secret (shown this once)", body = admin::AppView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+        (status = 409, description = "`Conflict`", body = ErrorBody),
+    )
+)]
+pub(super) async fn create_app(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    JsonBody(input): JsonBody<NewApp>,
+) -> Result<Response, Error> {
+    Ok(created(admin::create_app(&core, &origin, input).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}",
+    tag = "admin",
+    operation_id = "admin_show_app",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app", body = admin::AppView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn show_app(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(admin::show_app(&core, &client_id).await?).into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}",
+    tag = "admin",
+    operation_id = "admin_delete_app",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn delete_app(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    admin::delete_app(&core, &origin, &client_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps/{clientId}/rotate-secret",
+    tag = "admin",
+    operation_id = "admin_rotate_secret",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app with its new client secret (shown this once)", body = admin::AppView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn rotate_secret(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(
+        Json(admin::rotate_secret(&core, &origin, &client_id, None::<Secret>).await?)
+            .into_response(),
+    )
+}
+
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}/points",
+    tag = "admin",
+    operation_id = "admin_app_points",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn app_points(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::app_points(&core, &client_id).await?).into_response())
+}
+
+#[utoipa::path(
+    put,
+    path = "/admin/v1/apps/{clientId}/points/{code}",
+    tag = "admin",
+    operation_id = "admin_add_app_point",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("code" = String, Path, description = "A permission point code"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn add_app_point(
+    State(core): State<Arc<Core>>,
+    Path((client_id, code)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::add_app_point(&core, &client_id, &code).await?).into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}/points/{code}",
+    tag = "admin",
+    operation_id = "admin_remove_app_point",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+        ("code" = String, Path, description = "A permission point code"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The points the app has added", body = Vec<PermissionPoint>),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn remove_app_point(
+    State(core): State<Arc<Core>>,
+    Path((client_id, code)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(permissions::remove_app_point(&core, &client_id, &code).await?).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}/uris",
+    tag = "admin",
+    operation_id = "admin_app_uris",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn app_uris(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(users::app_uris(&core, &client_id).await?).into_response())
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct UrisBody {
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    origins: Vec<String>,
+}
+
+impl From<UrisBody> for users::AppUris {
+    fn from(b: UrisBody) -> Self {
+        Self {
+            redirect_uris: b.redirect_uris,
+            origins: b.origins,
+        }
+    }
+}
+
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps/{clientId}/uris",
+    tag = "admin",
+    operation_id = "admin_add_app_uris",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    request_body(content = UrisBody, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn add_app_uris(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+    JsonBody(body): JsonBody<UrisBody>,
+) -> Result<Response, Error> {
+    Ok(Json(users::add_app_uris(&core, &client_id, &body.into()).await?).into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}/uris",
+    tag = "admin",
+    operation_id = "admin_remove_app_uris",
+    params(
+        ("clientId" = String, Path, description = "The app's clientId"),
+    ),
+    request_body(content = UrisBody, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn remove_app_uris(
+    State(core): State<Arc<Core>>,
+    Path(client_id): Path<String>,
+    JsonBody(body): JsonBody<UrisBody>,
+) -> Result<Response, Error> {
+    Ok(Json(users::remove_app_uris(&core, &client_id, &body.into()).await?).into_response())
+}
