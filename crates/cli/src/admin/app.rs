@@ -1,0 +1,166 @@
+//! `opending admin app …`: apps, their secrets, points and URIs.
+
+use clap::Subcommand;
+use opending_domain::{Distribution, Secret};
+use opending_server::{
+    service::{admin, permissions, users, Error},
+    Core, Origin,
+};
+
+use super::out;
+
+#[derive(Debug, Subcommand)]
+pub(super) enum AppCommand {
+    /// Create an app; prints its client secret once.
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Owner org's corpId.
+        #[arg(long)]
+        org: String,
+        /// internal or third-party.
+        #[arg(long, default_value = "internal")]
+        distribution: Distribution,
+        /// A chosen clientId (default: generated).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// A chosen client secret (default: generated). Prefer the default.
+        #[arg(long)]
+        client_secret: Option<String>,
+    },
+    /// List apps.
+    List {
+        /// Only apps of this owner org.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Show one app.
+    Show {
+        /// clientId.
+        client_id: String,
+    },
+    /// Give an app a new client secret (printed once) and revoke its tokens.
+    RotateSecret {
+        /// clientId.
+        client_id: String,
+    },
+    /// Delete an app with its installations and tokens.
+    Delete {
+        /// clientId.
+        client_id: String,
+    },
+    /// List the points an app added.
+    Points {
+        /// clientId.
+        client_id: String,
+    },
+    /// Add a catalogue point to an app (the console's "apply for permission").
+    AddPoint {
+        /// clientId.
+        client_id: String,
+        /// Point code.
+        code: String,
+    },
+    /// Remove a point from an app.
+    RemovePoint {
+        /// clientId.
+        client_id: String,
+        /// Point code.
+        code: String,
+    },
+    /// List an app's redirect URIs and openAuth origins.
+    Uris {
+        /// clientId.
+        client_id: String,
+    },
+    /// Register redirect URIs (browser login) and origins (openAuth) for an app.
+    AddUri {
+        /// clientId.
+        client_id: String,
+        /// A redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// An origin such as https://app.example.com (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
+    /// Unregister redirect URIs and origins.
+    RemoveUri {
+        /// clientId.
+        client_id: String,
+        /// A redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// An origin (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
+}
+
+/// Runs `opending admin app …`.
+pub(super) async fn run(core: &Core, origin: &Origin, command: AppCommand) -> Result<(), Error> {
+    match command {
+        AppCommand::Create {
+            name,
+            org,
+            distribution,
+            client_id,
+            client_secret,
+        } => out(&admin::create_app(
+            core,
+            origin,
+            admin::NewApp {
+                name,
+                owner_corp_id: org,
+                distribution,
+                client_id,
+                client_secret: client_secret.map(Secret::new),
+            },
+        )
+        .await?),
+        AppCommand::List { org } => out(&admin::list_apps(core, org.as_deref()).await?),
+        AppCommand::Show { client_id } => out(&admin::show_app(core, &client_id).await?),
+        AppCommand::RotateSecret { client_id } => {
+            out(&admin::rotate_secret(core, origin, &client_id, None).await?)
+        }
+        AppCommand::Delete { client_id } => {
+            admin::delete_app(core, origin, &client_id).await?;
+            out(&serde_json::json!({ "deleted": client_id }))
+        }
+        AppCommand::Points { client_id } => out(&permissions::app_points(core, &client_id).await?),
+        AppCommand::AddPoint { client_id, code } => {
+            out(&permissions::add_app_point(core, &client_id, &code).await?)
+        }
+        AppCommand::RemovePoint { client_id, code } => {
+            out(&permissions::remove_app_point(core, &client_id, &code).await?)
+        }
+        AppCommand::Uris { client_id } => out(&users::app_uris(core, &client_id).await?),
+        AppCommand::AddUri {
+            client_id,
+            redirect_uris,
+            origins,
+        } => out(&users::add_app_uris(
+            core,
+            &client_id,
+            &users::AppUris {
+                redirect_uris,
+                origins,
+            },
+        )
+        .await?),
+        AppCommand::RemoveUri {
+            client_id,
+            redirect_uris,
+            origins,
+        } => out(&users::remove_app_uris(
+            core,
+            &client_id,
+            &users::AppUris {
+                redirect_uris,
+                origins,
+            },
+        )
+        .await?),
+    }
+}

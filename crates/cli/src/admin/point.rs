@@ -1,0 +1,66 @@
+//! `opending admin point …`: the permission point catalogue.
+
+use clap::Subcommand;
+use opending_server::{
+    service::{permissions, Error},
+    Core,
+};
+
+use super::out;
+
+#[derive(Debug, Subcommand)]
+pub(super) enum PointCommand {
+    /// List the catalogue.
+    List,
+    /// Add a custom point.
+    Create {
+        /// Code, e.g. Acme.Invoice.Read.
+        #[arg(long)]
+        code: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// rpc or field.
+        #[arg(long)]
+        kind: opending_domain::PointKind,
+        /// app or delegated.
+        #[arg(long)]
+        grant_type: opending_domain::GrantType,
+        /// What it allows.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Delete a custom point.
+    Delete {
+        /// The code.
+        code: String,
+    },
+}
+
+/// Runs `opending admin point …`.
+pub(super) async fn run(core: &Core, command: PointCommand) -> Result<(), Error> {
+    match command {
+        PointCommand::List => out(&permissions::list_points(core).await?),
+        PointCommand::Create {
+            code,
+            name,
+            kind,
+            grant_type,
+            description,
+        } => out(&permissions::create_point(
+            core,
+            permissions::NewPoint {
+                code,
+                name,
+                kind,
+                grant_type,
+                description,
+            },
+        )
+        .await?),
+        PointCommand::Delete { code } => {
+            permissions::delete_point(core, &code).await?;
+            out(&serde_json::json!({ "deleted": code }))
+        }
+    }
+}
