@@ -125,7 +125,7 @@ impl InlineReader {
 /// transaction is active") and sqlx's count of open transactions stays at 1. Its next `begin`
 /// would issue `SAVEPOINT` instead of `BEGIN`, and after one more failed write the connection
 /// sits in a transaction that never commits: every later write answers success and is lost
-/// (seen by the database-trouble test, crates/cli/tests/cli/outage.rs). Such a connection is
+/// (seen by the database-trouble test, crates/cli/tests/cli/outage/). Such a connection is
 /// closed instead, and the pool opens a clean one.
 async fn leaves_no_transaction(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
     use sqlx::{Connection, TransactionManager};
