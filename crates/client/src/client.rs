@@ -10,6 +10,7 @@ use tracing::Instrument;
 
 use crate::{
     error::{ApiError, Error, Result, TransportError},
+    model::ErrorBody,
     request::{ApiRequest, Auth},
     RetryPolicy,
 };
@@ -214,8 +215,8 @@ fn form_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Reads DingTalk's error body: `code`/`Code`, `message`/`Message`, `requestid`/`RequestId`,
-/// `accessdenieddetail.requiredScopes` (docs/dingtalk/dingtalk-wire.md §2.1). A body that is not a JSON
+/// Reads DingTalk's error body ([`ErrorBody`]: `code`/`Code`, `message`/`Message`,
+/// `requestid`/`RequestId`, `accessdenieddetail.requiredScopes`) (docs/dingtalk/dingtalk-wire.md §2.1). A body that is not a JSON
 /// object (an HTML ban page, a proxy's text) keeps its first 200 characters as the message.
 fn parse_error(
     operation: &'static str,
@@ -242,31 +243,19 @@ fn parse_error(
         retry_after,
     };
     match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(serde_json::Value::Object(map)) => {
-            let text = |keys: &[&str]| {
-                keys.iter().find_map(|k| match map.get(*k) {
-                    Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
-                    Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-                    _ => None,
-                })
-            };
-            err.code = text(&["code", "Code"]);
-            err.message = text(&["message", "Message"]);
-            if let Some(rid) = text(&["requestid", "RequestId", "requestId"]) {
+        Ok(value @ serde_json::Value::Object(_)) => {
+            // Read as the wire crate's error body (lenient about spellings and types); a body
+            // that is an object but not an error's keeps what it could read: nothing.
+            let parsed: ErrorBody = serde_json::from_value(value).unwrap_or_default();
+            err.code = parsed.code;
+            err.message = parsed.message;
+            if let Some(rid) = parsed.requestid {
                 err.request_id = Some(rid);
             }
-            let detail = map
-                .get("accessdenieddetail")
-                .or_else(|| map.get("AccessDeniedDetail"));
-            if let Some(scopes) = detail
-                .and_then(|d| d.get("requiredScopes"))
-                .and_then(|s| s.as_array())
-            {
-                err.required_scopes = scopes
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect();
-            }
+            err.required_scopes = parsed
+                .accessdenieddetail
+                .map(|d| d.required_scopes)
+                .unwrap_or_default();
         }
         _ => {
             let text = String::from_utf8_lossy(body);

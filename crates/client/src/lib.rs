@@ -150,7 +150,6 @@ pub mod error;
 pub mod model;
 mod request;
 mod retry;
-mod secret;
 mod user_token;
 
 #[cfg(feature = "redis")]
@@ -163,9 +162,9 @@ pub use client::{
     Client, ClientBuilder, ACCESS_TOKEN_HEADER, DINGTALK_BASE_URL, REQUEST_ID_HEADER,
 };
 pub use error::{ApiError, Error, Result, StoreError, TransportError, TransportKind};
+pub use opending_wire::{Credentials, Secret};
 pub use request::ApiRequest;
 pub use retry::RetryPolicy;
-pub use secret::{Credentials, Secret};
 pub use user_token::{PersistFuture, UserTokenSession, UserTokens};
 
 /// The `reqwest` this crate is built on (for [`ApiRequest`]'s `Method` and

@@ -81,39 +81,6 @@ pub struct AuthInfoView {
     pub info: OrgAuthInfo,
 }
 
-// Derived, the flattened `OrgAuthInfo` would keep its `additionalProperties: false` (it refuses
-// unknown fields as a request body) inside an `allOf`, which no answer could satisfy. So the
-// answer's schema is `OrgAuthInfo`'s, built from its derive, plus `orgName`.
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for AuthInfoView {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::{
-            schema::{Object, ObjectBuilder, Schema, Type},
-            RefOr,
-        };
-        let mut object = match <OrgAuthInfo as utoipa::PartialSchema>::schema() {
-            RefOr::T(Schema::Object(o)) => o,
-            _ => Object::new(),
-        };
-        object.additional_properties = None;
-        object.description = Some(
-            "The response body of authInfos: with level 0, only `authLevel` and `orgName`.".into(),
-        );
-        object.properties.insert(
-            "orgName".into(),
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .description(Some("The org's name in DingTalk."))
-                .into(),
-        );
-        object.required.push("orgName".into());
-        RefOr::T(Schema::Object(object))
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for AuthInfoView {}
-
 impl AuthInfoView {
     /// The view DingTalk returns for this org.
     pub fn new(org_name: String, info: OrgAuthInfo) -> Self {

@@ -8,7 +8,11 @@ use opending_domain::{secret::Purpose, HashKey, KeyedHash, Secret, UnixTime};
 use opending_store::{PgStore, SqliteStore, Store};
 use rand::RngCore;
 
-use crate::{clock::Clock, config::Config, service::auth::TokenCache};
+use crate::{
+    clock::Clock,
+    config::Config,
+    state::{AuditSink, ContactCache, EmulatorState, HotTokens, SignInThrottle, TokenCache},
+};
 
 /// Where ids, secrets, codes and tokens come from: the OS-seeded thread RNG, or — in
 /// deterministic emulator runs — one ChaCha20 stream seeded by the operator, so the same
@@ -69,24 +73,24 @@ pub struct Core {
     /// Resolved access tokens (emptied on every change that may withdraw a right).
     pub tokens: Arc<TokenCache>,
     /// App tokens handed out this second, for repeat requests (service/app_token.rs).
-    pub hot_tokens: crate::service::app_token::HotTokens,
+    pub hot_tokens: HotTokens,
     /// Orgs and app standings the contact API reads (emptied on every change).
-    pub contact_cache: Arc<crate::service::contact_cache::ContactCache>,
+    pub contact_cache: Arc<ContactCache>,
     /// Longest time a request may take.
     pub request_timeout: Duration,
     /// Request counters and (in emulator mode) the last requests.
     pub journal: crate::journal::Journal,
     /// Emulator state; `None` when the control API is off.
-    pub emulator: Option<crate::service::emulator::EmulatorState>,
+    pub emulator: Option<EmulatorState>,
     /// Failed sign-in counters.
-    pub throttle: crate::service::session::SignInThrottle,
+    pub throttle: SignInThrottle,
     /// Keyed hash of the admin key, when the admin API is enabled.
     pub admin_key_hash: Option<KeyedHash>,
     /// A client-secret hash that matches nothing, compared against when a client is unknown so
     /// that "unknown client" and "wrong secret" take the same time.
     pub decoy_secret_hash: KeyedHash,
     /// Where audit events go (docs/security.md#the-audit-log).
-    pub audit: crate::service::audit::AuditSink,
+    pub audit: AuditSink,
     /// Prometheus metrics.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Rate limits.
@@ -134,7 +138,7 @@ impl Core {
         ));
         let cache = tokens.clone();
         store.changes().subscribe(move || cache.invalidate_all());
-        let contact_cache = Arc::new(crate::service::contact_cache::ContactCache::default());
+        let contact_cache = Arc::new(ContactCache::default());
         let cache = contact_cache.clone();
         store.changes().subscribe(move || cache.invalidate_all());
         let admin_key_hash = config
@@ -150,7 +154,7 @@ impl Core {
         } else {
             Clock::default()
         };
-        let audit = crate::service::audit::AuditSink::start(store.clone());
+        let audit = AuditSink::start(store.clone());
         let metrics = Arc::new(crate::metrics::Metrics::default());
         let limits = Arc::new(crate::limits::Limits::new(config, metrics.clone())?);
         limits.start_sweeper();
@@ -182,7 +186,7 @@ impl Core {
                 .clone()
                 .unwrap_or_else(|| format!("http://{}", config.listen)),
             tokens,
-            hot_tokens: crate::service::app_token::HotTokens::new(config.token_cache_capacity),
+            hot_tokens: HotTokens::new(config.token_cache_capacity),
             contact_cache,
             request_timeout: Duration::from_millis(config.request_timeout_ms),
             journal: crate::journal::Journal::new(if config.emulator.enabled {
@@ -193,7 +197,7 @@ impl Core {
             emulator: config
                 .emulator
                 .enabled
-                .then(|| crate::service::emulator::EmulatorState::new(config.demo)),
+                .then(|| EmulatorState::new(config.demo)),
             throttle: Default::default(),
             admin_key_hash,
         })

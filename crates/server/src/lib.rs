@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod origin;
 pub mod service;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 pub use crate::config::Config;

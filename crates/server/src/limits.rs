@@ -123,6 +123,35 @@ fn quota(per_second: u32, burst: u32) -> Quota {
 }
 
 impl Limits {
+    /// Charges a call of `client_id` to its route (nothing outside an HTTP request).
+    pub fn charge_request(
+        &self,
+        origin: &Origin,
+        client_id: &str,
+        now: UnixTime,
+    ) -> Result<(), ApiError> {
+        if origin.request_id.is_none() {
+            return Ok(());
+        }
+        let route = origin.route.as_deref().unwrap_or("unmatched");
+        self.charge_app(client_id, route, now)
+    }
+
+    /// [`Limits::secret_gate`] for the caller's address.
+    pub fn secret_gate_for(
+        &self,
+        origin: &Origin,
+        client_id: &str,
+        now: UnixTime,
+    ) -> Result<(), ApiError> {
+        self.secret_gate(client_id, origin.client_address, now)
+    }
+
+    /// [`Limits::secret_failed`] for the caller's address.
+    pub fn secret_failed_for(&self, origin: &Origin, client_id: &str, now: UnixTime) {
+        self.secret_failed(client_id, origin.client_address, now);
+    }
+
     /// Builds the limiters from the configuration (validated before).
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
         let l = &config.limits;
@@ -313,27 +342,6 @@ impl Limits {
         let count = self.failures.get(&key).map_or(0, |(c, _)| c);
         self.failures.insert(key, (count.saturating_add(1), now.0));
     }
-}
-
-/// Charges a request of `client_id` to its route (nothing outside an HTTP request).
-pub fn charge_app(core: &crate::Core, origin: &Origin, client_id: &str) -> Result<(), ApiError> {
-    if origin.request_id.is_none() {
-        return Ok(());
-    }
-    let route = origin.route.as_deref().unwrap_or("unmatched");
-    core.limits.charge_app(client_id, route, core.now())
-}
-
-/// [`Limits::secret_gate`] for the caller's address.
-pub fn secret_gate(core: &crate::Core, origin: &Origin, client_id: &str) -> Result<(), ApiError> {
-    core.limits
-        .secret_gate(client_id, origin.client_address, core.now())
-}
-
-/// [`Limits::secret_failed`] for the caller's address.
-pub fn secret_failed(core: &crate::Core, origin: &Origin, client_id: &str) {
-    core.limits
-        .secret_failed(client_id, origin.client_address, core.now());
 }
 
 /// The rate-limit error, its message saying when the limit ends, as DingTalk's does

@@ -43,7 +43,7 @@ impl Application {
                 "seed file applied"
             );
             if let Some(emu) = &core.emulator {
-                let _ = emu.start_seed.set(doc.clone());
+                let _ = emu.start_seed.set(text.clone());
             }
             // Secrets generated for apps declared without one exist nowhere else: show them once.
             for (client_id, secret) in &report.generated_secrets {

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use opending_domain::{Distribution, Secret};
 use opending_server::{
-    service::{admin, permissions, users, Error},
+    service::{apps, points, Error},
     Core, Origin,
 };
 
@@ -107,43 +107,45 @@ pub(super) async fn run(core: &Core, origin: &Origin, command: AppCommand) -> Re
             distribution,
             client_id,
             client_secret,
-        } => out(&admin::create_app(
+        } => out(&apps::create_app(
             core,
             origin,
-            admin::NewApp {
+            apps::NewApp {
                 name,
                 owner_corp_id: org,
                 distribution,
                 client_id,
                 client_secret: client_secret.map(Secret::new),
+                icon_url: String::new(),
             },
         )
         .await?),
-        AppCommand::List { org } => out(&admin::list_apps(core, org.as_deref()).await?),
-        AppCommand::Show { client_id } => out(&admin::show_app(core, &client_id).await?),
+        AppCommand::List { org } => out(&apps::list_apps(core, org.as_deref()).await?),
+        AppCommand::Show { client_id } => out(&apps::show_app(core, &client_id).await?),
         AppCommand::RotateSecret { client_id } => {
-            out(&admin::rotate_secret(core, origin, &client_id, None).await?)
+            out(&apps::rotate_secret(core, origin, &client_id, None).await?)
         }
         AppCommand::Delete { client_id } => {
-            admin::delete_app(core, origin, &client_id).await?;
+            apps::delete_app(core, origin, &client_id).await?;
             out(&serde_json::json!({ "deleted": client_id }))
         }
-        AppCommand::Points { client_id } => out(&permissions::app_points(core, &client_id).await?),
+        AppCommand::Points { client_id } => out(&points::app_points(core, &client_id).await?),
         AppCommand::AddPoint { client_id, code } => {
-            out(&permissions::add_app_point(core, &client_id, &code).await?)
+            out(&points::add_app_point(core, origin, &client_id, &code).await?)
         }
         AppCommand::RemovePoint { client_id, code } => {
-            out(&permissions::remove_app_point(core, &client_id, &code).await?)
+            out(&points::remove_app_point(core, origin, &client_id, &code).await?)
         }
-        AppCommand::Uris { client_id } => out(&users::app_uris(core, &client_id).await?),
+        AppCommand::Uris { client_id } => out(&apps::app_uris(core, &client_id).await?),
         AppCommand::AddUri {
             client_id,
             redirect_uris,
             origins,
-        } => out(&users::add_app_uris(
+        } => out(&apps::add_app_uris(
             core,
+            origin,
             &client_id,
-            &users::AppUris {
+            &apps::AppUris {
                 redirect_uris,
                 origins,
             },
@@ -153,10 +155,11 @@ pub(super) async fn run(core: &Core, origin: &Origin, command: AppCommand) -> Re
             client_id,
             redirect_uris,
             origins,
-        } => out(&users::remove_app_uris(
+        } => out(&apps::remove_app_uris(
             core,
+            origin,
             &client_id,
-            &users::AppUris {
+            &apps::AppUris {
                 redirect_uris,
                 origins,
             },

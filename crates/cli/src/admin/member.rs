@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 use opending_server::{
-    service::{users, Error},
+    service::{memberships, Error},
     Core, Origin,
 };
 
@@ -43,12 +43,12 @@ pub(super) enum MemberCommand {
 pub(super) async fn run(core: &Core, origin: &Origin, command: MemberCommand) -> Result<(), Error> {
     match command {
         MemberCommand::Set { org, user, role } => {
-            out(&users::set_membership(core, origin, &org, &user, role).await?)
+            out(&memberships::set_membership(core, origin, &org, &user, role).await?)
         }
         MemberCommand::Remove { org, user } => {
-            users::remove_membership(core, origin, &org, &user).await?;
+            memberships::remove_membership(core, origin, &org, &user).await?;
             out(&serde_json::json!({ "removed": user, "corpId": org }))
         }
-        MemberCommand::List { org } => out(&users::members(core, &org).await?),
+        MemberCommand::List { org } => out(&memberships::members(core, &org).await?),
     }
 }

@@ -7,7 +7,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Subcommand};
 use opending_domain::Secret;
 use opending_server::{
-    service::{admin, permissions, seed, Error},
+    service::{installations, points, seed, tokens, Error},
     Core, Origin,
 };
 use serde::Serialize;
@@ -184,24 +184,28 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
         AdminCommand::App(command) => app::run(core, origin, command).await,
         AdminCommand::Org(command) => org::run(core, origin, command).await,
         AdminCommand::Grant { app, org, points } => {
-            out(&permissions::grant(core, origin, &app, &org, &points).await?)
+            out(&points::grant(core, origin, &app, &org, &points).await?)
         }
         AdminCommand::RevokeGrant { app, org, point } => {
-            out(&permissions::revoke_grant(core, origin, &app, &org, &point).await?)
+            out(&points::revoke_grant(core, origin, &app, &org, &point).await?)
         }
-        AdminCommand::Install(a) => out(&admin::install(core, origin, &a.app, &a.org).await?),
-        AdminCommand::Suspend(a) => out(&admin::suspend(core, origin, &a.app, &a.org).await?),
+        AdminCommand::Install(a) => {
+            out(&installations::install(core, origin, &a.app, &a.org).await?)
+        }
+        AdminCommand::Suspend(a) => {
+            out(&installations::suspend(core, origin, &a.app, &a.org).await?)
+        }
         AdminCommand::Uninstall(a) => {
-            admin::uninstall(core, origin, &a.app, &a.org).await?;
+            installations::uninstall(core, origin, &a.app, &a.org).await?;
             out(&serde_json::json!({ "uninstalled": a.app, "corpId": a.org }))
         }
         AdminCommand::Installations { app, org } => {
-            out(&admin::list_installations(core, app.as_deref(), org.as_deref()).await?)
+            out(&installations::list_installations(core, app.as_deref(), org.as_deref()).await?)
         }
-        AdminCommand::Token(TokenCommand::Revoke { token, app, org }) => out(&admin::revoke(
+        AdminCommand::Token(TokenCommand::Revoke { token, app, org }) => out(&tokens::revoke(
             core,
             origin,
-            admin::RevokeRequest {
+            tokens::RevokeRequest {
                 token: token.map(Secret::new),
                 client_id: app,
                 corp_id: org,

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 use opending_server::{
-    service::{admin, Error},
+    service::{orgs, Error},
     Core, Origin,
 };
 
@@ -63,11 +63,11 @@ pub(super) enum OrgCommand {
 pub(super) async fn run(core: &Core, origin: &Origin, command: OrgCommand) -> Result<(), Error> {
     match command {
         OrgCommand::Create { name, corp_id } => {
-            out(&admin::create_org(core, origin, admin::NewOrg { name, corp_id }).await?)
+            out(&orgs::create_org(core, origin, orgs::NewOrg { name, corp_id }).await?)
         }
-        OrgCommand::List => out(&admin::list_orgs(core).await?),
-        OrgCommand::Show { corp_id } => out(&admin::show_org(core, &corp_id).await?),
-        OrgCommand::AuthInfo { corp_id } => out(&admin::org_auth_info(core, &corp_id).await?),
+        OrgCommand::List => out(&orgs::list_orgs(core).await?),
+        OrgCommand::Show { corp_id } => out(&orgs::show_org(core, &corp_id).await?),
+        OrgCommand::AuthInfo { corp_id } => out(&orgs::org_auth_info(core, &corp_id).await?),
         OrgCommand::SetAuthInfo {
             corp_id,
             auth_level,
@@ -77,7 +77,7 @@ pub(super) async fn run(core: &Core, origin: &Origin, command: OrgCommand) -> Re
             organization_code,
             legal_person,
             license_url,
-        } => out(&admin::set_org_auth_info(
+        } => out(&orgs::set_org_auth_info(
             core,
             origin,
             &corp_id,

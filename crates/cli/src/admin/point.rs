@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 use opending_server::{
-    service::{permissions, Error},
+    service::{points, Error},
     Core,
 };
 
@@ -40,16 +40,16 @@ pub(super) enum PointCommand {
 /// Runs `opending admin point …`.
 pub(super) async fn run(core: &Core, command: PointCommand) -> Result<(), Error> {
     match command {
-        PointCommand::List => out(&permissions::list_points(core).await?),
+        PointCommand::List => out(&points::list_points(core).await?),
         PointCommand::Create {
             code,
             name,
             kind,
             grant_type,
             description,
-        } => out(&permissions::create_point(
+        } => out(&points::create_point(
             core,
-            permissions::NewPoint {
+            points::NewPoint {
                 code,
                 name,
                 kind,
@@ -59,7 +59,7 @@ pub(super) async fn run(core: &Core, command: PointCommand) -> Result<(), Error>
         )
         .await?),
         PointCommand::Delete { code } => {
-            permissions::delete_point(core, &code).await?;
+            points::delete_point(core, &code).await?;
             out(&serde_json::json!({ "deleted": code }))
         }
     }

@@ -10,7 +10,7 @@ use std::{
 use opending_client::{
     error::codes, model::GetUserTokenRequest, Error, Secret, UserTokenSession, UserTokens,
 };
-use opending_server::service::{user_token, users};
+use opending_server::service::{memberships, user_token, users};
 
 use crate::{app_token::assert_api_error, helpers::*};
 
@@ -44,13 +44,13 @@ async fn alice_code(
         }
     };
     let union_id = alice.union_id.to_string();
-    if users::members(core, ACME)
+    if memberships::members(core, ACME)
         .await
         .unwrap()
         .iter()
         .all(|m| m.union_id != alice.union_id)
     {
-        users::set_membership(
+        memberships::set_membership(
             core,
             &opending_server::Origin::operator(),
             ACME,

@@ -3,7 +3,6 @@
 use std::{collections::HashMap, sync::Arc};
 
 use axum::{extract::State, routing::get, Json, Router};
-use opending_domain::orgauth::AuthInfoView;
 
 use super::{
     error::ErrorBody,
@@ -34,7 +33,7 @@ pub fn router() -> Router<Arc<Core>> {
     params(("targetCorpId" = Option<String>, Query, description = "The org to read; the token's org when absent")),
     security(("appToken" = [])),
     responses(
-        (status = 200, description = "Certification details (only `authLevel` and `orgName` at level 0)", body = AuthInfoView),
+        (status = 200, description = "Certification details (only `authLevel` and `orgName` at level 0)", body = opending_wire::OrgAuthInfo),
         (status = 400, description = "`InvalidAuthentication`, `invalidParameter.system.param`, `permission.denied`, `InvalidParameter`", body = ErrorBody),
         (status = 403, description = "`Forbidden.AccessDenied.AccessTokenPermissionDenied` (with `accessdenieddetail`), rate limits", body = ErrorBody),
     )
@@ -43,7 +42,7 @@ async fn org_auth_info(
     State(core): State<Arc<Core>>,
     caller: Authenticated,
     ApiQuery(query): ApiQuery<HashMap<String, String>>,
-) -> Result<Json<AuthInfoView>, Error> {
+) -> Result<Json<opending_wire::OrgAuthInfo>, Error> {
     let principal = caller.require(&[contact::ORG_READ])?;
     let target = query.get("targetCorpId").map(String::as_str);
     Ok(Json(
@@ -59,7 +58,7 @@ async fn org_auth_info(
     params(("unionId" = String, Path, description = "A unionId, or `me` for the token's user")),
     security(("appToken" = [])),
     responses(
-        (status = 200, description = "The user's profile (`mobile`/`stateCode`, `email` only with their field points)", body = contact::UserView),
+        (status = 200, description = "The user's profile (`mobile`/`stateCode`, `email` only with their field points)", body = opending_wire::User),
         (status = 400, description = "`InvalidAuthentication`, `invalidParameter.system.param` (no such user visible to the caller), `InvalidParameter`", body = ErrorBody),
         (status = 403, description = "`Forbidden.AccessDenied.AccessTokenPermissionDenied` (with `accessdenieddetail`), rate limits", body = ErrorBody),
     )
@@ -68,7 +67,7 @@ async fn user(
     State(core): State<Arc<Core>>,
     caller: Authenticated,
     super::extract::ApiPath(union_id): super::extract::ApiPath<String>,
-) -> Result<Json<contact::UserView>, Error> {
+) -> Result<Json<opending_wire::User>, Error> {
     let principal = caller.require(&[contact::USER_READ])?;
     Ok(Json(contact::user(&core, principal, &union_id).await?))
 }

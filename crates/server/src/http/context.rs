@@ -32,10 +32,10 @@ pub struct RequestContext {
     pub client_id: Arc<OnceLock<String>>,
     /// The matched route pattern (`/v1.0/oauth2/{corp_id}/token`), if a route matched.
     pub route: Option<Arc<str>>,
-    /// The signed-in person (unionId) making an administrative change through the pages (the
-    /// org administration and console guards set it), so the audit log names them instead of
-    /// "the admin API".
-    pub acting_user: Arc<OnceLock<String>>,
+    /// Who acts, once a guard established it: the signed-in person on the org administration
+    /// and console pages, the admin key's holder on the admin API and the operator's pages.
+    /// The services' policy and the audit log read it through [`crate::Origin`].
+    pub acting: Arc<OnceLock<crate::origin::Acting>>,
     /// The client's address: the peer's, or the one a trusted proxy forwarded
     /// ([`crate::limits::Limits::client_address`]); the one address every limit and log uses.
     pub client_address: Option<std::net::IpAddr>,
@@ -48,16 +48,8 @@ impl RequestContext {
             self.request_id.clone(),
             self.client_address,
             self.route.clone(),
-            self.acting_user.clone(),
+            self.acting.clone(),
         )
-    }
-}
-
-/// Records that the signed-in `union_id` is acting in the current request (for the audit
-/// log's actor; no-op outside a request).
-pub fn set_acting_user(union_id: &str) {
-    if let Some(c) = current() {
-        let _ = c.acting_user.set(union_id.to_owned());
     }
 }
 

@@ -134,6 +134,7 @@ async fn ping() -> Response {
     )
 )]
 async fn reset(State(core): State<Arc<Core>>, origin: crate::Origin) -> Result<Response, Error> {
+    origin.set_acting(crate::origin::Acting::Emulator);
     Ok(Json(emulator::reset(&core, &origin).await?).into_response())
 }
 
@@ -155,6 +156,7 @@ async fn apply_seed(
     req: Request,
 ) -> Result<Response, Error> {
     let doc = seed::parse(&super::body::seed_text(req).await?)?;
+    origin.set_acting(crate::origin::Acting::Emulator);
     Ok(Json(seed::apply(&core, &origin, &doc).await?).into_response())
 }
 
@@ -412,7 +414,13 @@ async fn clear_fault(
 pub async fn inject_faults(State(core): State<Arc<Core>>, req: Request, next: Next) -> Response {
     let action = match &core.emulator {
         Some(emu) if !req.uri().path().starts_with("/_opending/") => {
-            emu.fault_for(&core, req.method().as_str(), req.uri().path())
+            emu.fault_for(req.method().as_str(), req.uri().path(), || {
+                core.with_rng(|rng| {
+                    let mut b = [0u8; 8];
+                    rand::RngCore::fill_bytes(rng, &mut b);
+                    (u64::from_le_bytes(b) >> 11) as f64 / (1u64 << 53) as f64
+                })
+            })
         }
         _ => None,
     };

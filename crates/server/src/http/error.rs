@@ -10,43 +10,23 @@ use axum::{
     Json,
 };
 use opending_domain::{ApiError, ErrorCode};
-use serde::Serialize;
 
 use super::context::{self, ErrorCodeTag, Family};
 use crate::service::Error;
 
-/// The permission points a 403 `AccessTokenPermissionDenied` names.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct AccessDeniedDetail<'a> {
-    /// Exactly the points the token lacks.
-    #[serde(rename = "requiredScopes")]
-    required_scopes: &'a [String],
-}
-
-/// Every JSON error: DingTalk's body, keys in this order.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorBody<'a> {
-    /// The catalogue code, e.g. `invalid.client` or `InvalidAuthentication`.
-    code: &'static str,
-    /// The request id, also sent as `x-acs-request-id`.
-    requestid: &'a str,
-    /// DingTalk's message (Chinese where DingTalk's is).
-    message: &'a str,
-    /// Only on a permission error (403).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    accessdenieddetail: Option<AccessDeniedDetail<'a>>,
-}
+/// Every JSON error: DingTalk's body (the wire crate's, which the SDK reads), keys in order.
+pub use opending_wire::{AccessDeniedDetail, ErrorBody};
 
 /// Renders a catalogue error.
 pub fn render(err: &ApiError) -> Response {
     let ctx = context::current();
     let request_id = ctx.as_ref().map(|c| &*c.request_id).unwrap_or("");
     let body = ErrorBody {
-        code: err.code.code(),
-        requestid: request_id,
-        message: err.message(),
-        accessdenieddetail: (!err.required_scopes.is_empty()).then_some(AccessDeniedDetail {
-            required_scopes: &err.required_scopes,
+        code: Some(err.code.code().to_owned()),
+        requestid: Some(request_id.to_owned()),
+        message: Some(err.message().to_owned()),
+        accessdenieddetail: (!err.required_scopes.is_empty()).then(|| AccessDeniedDetail {
+            required_scopes: err.required_scopes.clone(),
         }),
     };
     let status =

@@ -34,7 +34,8 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
             .and_then(|v| v.to_str().ok());
         let principal = auth::authenticate(core, token).await?;
         super::context::note_client(principal.client_id.as_str());
-        crate::limits::charge_app(core, &origin, principal.client_id.as_str())?;
+        core.limits
+            .charge_request(&origin, principal.client_id.as_str(), core.now())?;
         tracing::debug!(
             client_id = %principal.client_id,
             corp_id = %principal.corp_id,
@@ -102,7 +103,7 @@ impl<S: Send + Sync> FromRequestParts<S> for crate::Origin {
 }
 
 /// The current request's [`crate::Origin`].
-fn request_origin() -> crate::Origin {
+pub(crate) fn request_origin() -> crate::Origin {
     super::context::current()
         .map(|c| c.origin())
         .unwrap_or_else(|| {

@@ -12,6 +12,7 @@ use axum::{
 };
 use base64::Engine;
 use opending_domain::{ApiError, Secret};
+use opending_wire as wire;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -61,16 +62,6 @@ pub struct TokenBody {
     grant_type: Option<String>,
 }
 
-/// `GetToken` answer.
-#[derive(Serialize, utoipa::ToSchema)]
-struct TokenResponse<'a> {
-    /// 32 lowercase hex digits.
-    #[schema(pattern = "^[0-9a-f]{32}$")]
-    access_token: &'a str,
-    /// Seconds of validity (`app_token_ttl`).
-    expires_in: i64,
-}
-
 #[utoipa::path(
     post,
     path = "/v1.0/oauth2/{corpId}/token",
@@ -79,7 +70,7 @@ struct TokenResponse<'a> {
     params(("corpId" = String, Path, description = "The org the app runs in")),
     request_body(content = TokenBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The app token (one per app and org; renewed by every request)", body = TokenResponse),
+        (status = 200, description = "The app token (one per app and org; renewed by every request)", body = wire::GetTokenResponse),
         (status = 400, description = "`invalid.request`, `Missingbody`, `invalid.client`, `unsupported.grant.type`", body = ErrorBody),
         (status = 401, description = "`unauthorized.client`: the app may not run in that org", body = ErrorBody),
         (status = 403, description = "`Forbidden.AccessDenied.*` rate limits", body = ErrorBody),
@@ -102,8 +93,8 @@ async fn token(
         corp_id,
     };
     let issued = app_token::issue(&core, &origin, req).await?;
-    Ok(no_store(TokenResponse {
-        access_token: issued.access_token.expose(),
+    Ok(no_store(wire::GetTokenResponse {
+        access_token: issued.access_token.expose().into(),
         expires_in: issued.expires_in,
     }))
 }
@@ -120,17 +111,6 @@ pub struct LegacyBody {
     app_secret: Option<String>,
 }
 
-/// Legacy `accessToken` answer (`expireIn`, not `expires_in`).
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct LegacyResponse<'a> {
-    /// 32 lowercase hex digits.
-    #[schema(pattern = "^[0-9a-f]{32}$")]
-    access_token: &'a str,
-    /// Seconds of validity (`app_token_ttl`).
-    expire_in: i64,
-}
-
 #[utoipa::path(
     post,
     path = "/v1.0/oauth2/accessToken",
@@ -138,7 +118,7 @@ struct LegacyResponse<'a> {
     operation_id = "getAccessToken",
     request_body(content = LegacyBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The app token in the app's owner org", body = LegacyResponse),
+        (status = 200, description = "The app token in the app's owner org", body = wire::GetAccessTokenResponse),
         (status = 400, description = "`invalid.request`, `Missingbody`, `invalid.client`", body = ErrorBody),
         (status = 401, description = "`unauthorized.client`: the app may not run in that org", body = ErrorBody),
         (status = 403, description = "`Forbidden.AccessDenied.*` rate limits", body = ErrorBody),
@@ -153,8 +133,8 @@ async fn legacy_access_token(
     context::note_client(&app_key);
     let app_secret = Secret::new(required("appSecret", body.app_secret)?);
     let issued = app_token::issue_legacy(&core, &origin, &app_key, &app_secret).await?;
-    Ok(no_store(LegacyResponse {
-        access_token: issued.access_token.expose(),
+    Ok(no_store(wire::GetAccessTokenResponse {
+        access_token: issued.access_token.expose().into(),
         expire_in: issued.expires_in,
     }))
 }
@@ -273,23 +253,6 @@ pub struct UserTokenBody {
     grant_type: Option<String>,
 }
 
-/// `GetUserToken` answer.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct UserTokenResponse<'a> {
-    /// The user access token, 32 lowercase hex digits.
-    #[schema(pattern = "^[0-9a-f]{32}$")]
-    access_token: &'a str,
-    /// A new refresh token, 32 lowercase hex digits.
-    #[schema(pattern = "^[0-9a-f]{32}$")]
-    refresh_token: &'a str,
-    /// Seconds of validity of `accessToken` (`user_token_ttl`).
-    expire_in: i64,
-    /// The org the user authorized in; absent when none was chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    corp_id: Option<&'a str>,
-}
-
 #[utoipa::path(
     post,
     path = "/v1.0/oauth2/userAccessToken",
@@ -297,7 +260,7 @@ struct UserTokenResponse<'a> {
     operation_id = "getUserToken",
     request_body(content = UserTokenBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The user token and its refresh token", body = UserTokenResponse),
+        (status = 200, description = "The user token and its refresh token", body = wire::GetUserTokenResponse),
         (status = 400, description = "`invalid.request`, `Missingbody`, `invalid.client`, `unsupported.grant.type`, `invalid.grant`", body = ErrorBody),
         (status = 401, description = "`unauthorized.client`: the app may not run in that org", body = ErrorBody),
         (status = 403, description = "`Forbidden.AccessDenied.*` rate limits", body = ErrorBody),
@@ -318,10 +281,74 @@ async fn user_access_token(
         refresh_token: body.refresh_token,
     };
     let issued = user_token::exchange(&core, &origin, req).await?;
-    Ok(no_store(UserTokenResponse {
-        access_token: issued.access_token.expose(),
-        refresh_token: issued.refresh_token.expose(),
+    Ok(no_store(wire::GetUserTokenResponse {
+        access_token: issued.access_token.expose().into(),
+        refresh_token: issued.refresh_token.expose().into(),
         expire_in: issued.expire_in,
-        corp_id: issued.corp_id.as_deref(),
+        corp_id: issued.corp_id,
     }))
+}
+
+/// The server reads its request bodies leniently (each missing or empty field gets DingTalk's
+/// own error); these tests hold them to the wire crate's bodies, which the SDK sends.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reparse<T: Serialize, B: serde::de::DeserializeOwned>(sent: &T) -> B {
+        let json = serde_json::to_vec(sent).expect("wire bodies serialize");
+        serde_json::from_slice(&json).expect("the server accepts what the SDK sends")
+    }
+
+    #[test]
+    fn every_sdk_request_parses_into_the_servers_body() {
+        let creds = wire::Credentials::new("dingapp", "app-secret");
+        let token: TokenBody = reparse(&wire::GetTokenRequest::client_credentials(&creds));
+        assert_eq!(
+            (
+                token.client_id.as_deref(),
+                token.client_secret.as_deref(),
+                token.grant_type.as_deref()
+            ),
+            (
+                Some("dingapp"),
+                Some("app-secret"),
+                Some("client_credentials")
+            )
+        );
+        let legacy: LegacyBody = reparse(&wire::GetAccessTokenRequest::new(&creds));
+        assert_eq!(
+            (legacy.app_key.as_deref(), legacy.app_secret.as_deref()),
+            (Some("dingapp"), Some("app-secret"))
+        );
+        let code: UserTokenBody = reparse(&wire::GetUserTokenRequest::authorization_code(
+            &creds, "the-code",
+        ));
+        assert_eq!(
+            (
+                code.client_id.as_deref(),
+                code.code.as_deref(),
+                code.grant_type.as_deref()
+            ),
+            (
+                Some("dingapp"),
+                Some("the-code"),
+                Some("authorization_code")
+            )
+        );
+        assert_eq!(code.refresh_token, None);
+        let refresh: UserTokenBody = reparse(&wire::GetUserTokenRequest::refresh_token(
+            &creds,
+            "the-refresh",
+        ));
+        assert_eq!(
+            (
+                refresh.refresh_token.as_deref(),
+                refresh.grant_type.as_deref()
+            ),
+            (Some("the-refresh"), Some("refresh_token"))
+        );
+        let introspect: IntrospectBody = reparse(&wire::IntrospectRequest::new("a-token"));
+        assert_eq!(introspect.token.as_deref(), Some("a-token"));
+    }
 }

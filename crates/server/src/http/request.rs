@@ -69,7 +69,7 @@ pub async fn middleware(
         request_id: request_id.clone(),
         family,
         client_id: client_id.clone(),
-        acting_user: Arc::default(),
+        acting: Arc::default(),
         route: route.clone(),
         client_address,
     };

@@ -4,67 +4,18 @@
 //! then whether the app may run in the org — so each failure has one answer. Unknown clients and
 //! wrong secrets are indistinguishable, in body and in timing.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use moka::sync::Cache;
 use opending_domain::{
     token::{derive_app_token, AppToken, NewAppToken},
-    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, CorpId, Distribution, ErrorCode,
-    KeyedHash, Secret,
+    ActorKind, ApiError, AuditEvent, AuditKind, ClientId, CorpId, Distribution, ErrorCode, Secret,
 };
 
 use super::Result;
-use crate::Core;
-
-/// The hot path of repeat token requests, kept authoritative and durable.
-///
-/// Expiries are whole seconds, so a token handed out in the current second already carries,
-/// in storage, exactly the expiry a repeat request would renew it to: answering it again from
-/// memory needs no write, and the answer survives `kill -9` like the first one. What memory
-/// cannot know is whether something changed since — a rotated secret, an uninstall, a
-/// revocation, possibly by another process sharing the database. So each entry remembers the
-/// change counter as of the storage read it was built from (read in the same statement, see
-/// [`opending_store::AppInOrg::change_seq`]), and a hit requires a fresh read of that counter ([`opending_store::Store::fresh_change_seq`], a few microseconds
-/// on SQLite) to still show the same value: any change committed anywhere since moves it. The
-/// presented secret is compared in constant time against the keyed hash read then.
-pub struct HotTokens {
-    cache: Cache<(ClientId, CorpId), Arc<Hot>>,
-}
-
-struct Hot {
-    /// The change counter as of the read of the app (before its token was written).
-    seq: i64,
-    secret_hash: KeyedHash,
-    expires_at: opending_domain::UnixTime,
-    value: Secret,
-}
-
-impl std::fmt::Debug for HotTokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HotTokens")
-            .field("entries", &self.cache.entry_count())
-            .finish()
-    }
-}
+pub use crate::state::HotTokens;
+use crate::{state::hot_tokens::Hot, Core};
 
 impl HotTokens {
-    /// At most `capacity` (app, org) pairs, each kept two seconds at most (an entry is only
-    /// useful within the second it was made in).
-    pub fn new(capacity: u64) -> Self {
-        Self {
-            cache: Cache::builder()
-                .max_capacity(capacity)
-                .time_to_live(Duration::from_secs(2))
-                .build(),
-        }
-    }
-
-    /// Entries held now, after pending maintenance.
-    pub fn entry_count(&self) -> u64 {
-        self.cache.run_pending_tasks();
-        self.cache.entry_count()
-    }
-
     /// The entry for `key` if it was made this second (a renewal now would give its token
     /// exactly the expiry stored with it).
     fn current(&self, core: &Core, key: &(ClientId, CorpId)) -> Option<Arc<Hot>> {
@@ -129,8 +80,10 @@ pub async fn issue(core: &Core, origin: &crate::Origin, req: TokenRequest) -> Re
     if let Some((k, hit)) = hit {
         // Memory answers, but the limits, the metrics and the audit log see the same request
         // the storage path would have seen: a renewal of the live token.
-        crate::limits::secret_gate(core, origin, &req.client_id)?;
-        crate::limits::charge_app(core, origin, &req.client_id)?;
+        core.limits
+            .secret_gate_for(origin, &req.client_id, core.now())?;
+        core.limits
+            .charge_request(origin, &req.client_id, core.now())?;
         let expires_at = core.now().plus(core.app_token_ttl);
         record_handout(core, origin, true, &k.0, &k.1, expires_at).await;
         return Ok(hit);
@@ -226,18 +179,18 @@ async fn verify_secret(
     secret: &Secret,
     corp_id: &CorpId,
 ) -> Result<opending_store::AppInOrg> {
-    crate::limits::secret_gate(core, origin, client_id)?;
+    core.limits.secret_gate_for(origin, client_id, core.now())?;
     let found = match ClientId::parse(client_id) {
         Ok(id) => core.store.app_in_org(&id, corp_id).await?,
         Err(_) => None,
     };
     let secret_ok = core.client_secret_matches(secret, found.as_ref().map(|f| &f.app.secret_hash));
     let Some(found) = found.filter(|_| secret_ok) else {
-        crate::limits::secret_failed(core, origin, client_id);
+        core.limits.secret_failed_for(origin, client_id, core.now());
         return Err(ApiError::new(ErrorCode::InvalidClient).into());
     };
     // Charged only now, with the secret proven: naming an app does not spend its budget.
-    crate::limits::charge_app(core, origin, client_id)?;
+    core.limits.charge_request(origin, client_id, core.now())?;
     Ok(found)
 }
 

@@ -4,6 +4,7 @@
 //! (internal in its owner org, third-party where installed and active).
 
 use opending_domain::{orgauth::AuthInfoView, ApiError, CorpId, ErrorCode, Principal};
+use opending_wire as wire;
 
 use super::Result;
 use crate::Core;
@@ -16,7 +17,7 @@ pub async fn org_auth_info(
     core: &Core,
     principal: &Principal,
     target: Option<&str>,
-) -> Result<AuthInfoView> {
+) -> Result<wire::OrgAuthInfo> {
     principal.require(&[ORG_READ])?;
     let unknown =
         || ApiError::with_message(ErrorCode::InvalidSystemParam, "无效的企业targetCorpId");
@@ -37,7 +38,17 @@ pub async fn org_auth_info(
         tracing::debug!(target_corp = %corp, "authInfos refused: the org has not authorized this app");
         return Err(ApiError::new(ErrorCode::PermissionDenied).into());
     }
-    Ok(AuthInfoView::new(org.name.clone(), org.auth_info.clone()))
+    let view = AuthInfoView::new(org.name.clone(), org.auth_info.clone());
+    Ok(wire::OrgAuthInfo {
+        org_name: view.org_name,
+        auth_level: view.info.auth_level,
+        license_org_name: view.info.license_org_name,
+        registration_num: view.info.registration_num,
+        unified_social_credit: view.info.unified_social_credit,
+        organization_code: view.info.organization_code,
+        legal_person: view.info.legal_person,
+        license_url: view.info.license_url,
+    })
 }
 
 /// The point `GET /v1.0/contact/users/{unionId}` needs.
@@ -47,31 +58,6 @@ pub const USER_MOBILE: &str = "Contact.User.mobile";
 /// The field point that adds `email`.
 pub const USER_EMAIL: &str = "Contact.User.email";
 
-/// The user profile as the SDK's `GetUserResponseBody` (docs/dingtalk/dingtalk-wire.md §2.3).
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserView {
-    /// Display name.
-    pub nick: String,
-    /// Avatar URL.
-    pub avatar_url: String,
-    /// Mobile number (only with `Contact.User.mobile`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// The app developer's openId for the user.
-    pub open_id: String,
-    /// The unionId.
-    pub union_id: String,
-    /// E-mail (only with `Contact.User.email`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Country calling code (only with `Contact.User.mobile`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state_code: Option<String>,
-    /// Always false: opending has no visitors.
-    pub visitor: bool,
-}
-
 /// A user's profile, read with a user token (docs/api.md, "Reading another user").
 ///
 /// `me` is the token's user, with the field points (`mobile`, `stateCode`, `email`) the user
@@ -80,7 +66,7 @@ pub struct UserView {
 /// user's behalf, the field points never apply to them: only the basic profile is returned.
 /// Anything else answers as an unknown unionId, so the answer does not tell whether the user
 /// exists elsewhere.
-pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<UserView> {
+pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<wire::User> {
     principal.require(&[USER_READ])?;
     let opending_domain::Subject::User(me) = &principal.subject else {
         // App tokens never hold delegated points; kept as a guard.
@@ -115,14 +101,21 @@ pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<Use
         .ok_or_else(|| super::Error::Internal(anyhow::anyhow!("token's app vanished")))?;
     let with_mobile = own && principal.has(USER_MOBILE);
     let with_email = own && principal.has(USER_EMAIL);
-    Ok(UserView {
-        open_id: opending_domain::user::open_id(&core.key, &app.owner_corp_id, &user.union_id),
-        union_id: user.union_id.to_string(),
-        nick: user.nick,
-        avatar_url: user.avatar_url,
+    // The SDK's `GetUserResponseBody` (docs/dingtalk/dingtalk-wire.md §2.3): opending has no
+    // visitors and no login e-mail.
+    Ok(wire::User {
+        nick: Some(user.nick),
+        avatar_url: Some(user.avatar_url),
         mobile: user.mobile.filter(|_| with_mobile),
         state_code: user.state_code.filter(|_| with_mobile),
+        open_id: Some(opending_domain::user::open_id(
+            &core.key,
+            &app.owner_corp_id,
+            &user.union_id,
+        )),
+        union_id: Some(user.union_id.to_string()),
         email: user.email.filter(|_| with_email),
-        visitor: false,
+        login_email: None,
+        visitor: Some(false),
     })
 }

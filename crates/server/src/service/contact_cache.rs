@@ -7,74 +7,15 @@
 //! change counter. A generation counter keeps a read that raced with a change from putting a
 //! stale answer back. Both are bounded; a safety-net TTL bounds any staleness the feed missed.
 
-use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-    time::Duration,
-};
+use std::sync::{atomic::Ordering, Arc};
 
-use moka::sync::Cache;
-use opending_domain::{ClientId, CorpId, OrgAuthInfo};
+use opending_domain::{ClientId, CorpId};
 
 use super::Result;
+pub use crate::state::contact_cache::{ContactCache, OrgCard};
 use crate::Core;
 
-/// Most orgs and (app, org) standings kept.
-const CAPACITY: u64 = 10_000;
-/// Longest an entry is trusted without asking storage again.
-const TTL: Duration = Duration::from_secs(300);
-
-/// An org as the contact API shows it.
-#[derive(Debug, Clone)]
-pub struct OrgCard {
-    /// The org's name.
-    pub name: String,
-    /// Its certification info (default: level 0).
-    pub auth_info: OrgAuthInfo,
-}
-
-/// The contact API's cache of one instance.
-pub struct ContactCache {
-    orgs: Cache<CorpId, Option<Arc<OrgCard>>>,
-    may_run: Cache<(ClientId, CorpId), bool>,
-    generation: AtomicU64,
-}
-
-impl std::fmt::Debug for ContactCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ContactCache")
-            .field("orgs", &self.orgs.entry_count())
-            .field("may_run", &self.may_run.entry_count())
-            .finish()
-    }
-}
-
-impl Default for ContactCache {
-    fn default() -> Self {
-        Self {
-            orgs: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(TTL)
-                .build(),
-            may_run: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(TTL)
-                .build(),
-            generation: AtomicU64::new(0),
-        }
-    }
-}
-
 impl ContactCache {
-    /// Forgets everything; called on every change.
-    pub fn invalidate_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.orgs.invalidate_all();
-        self.may_run.invalidate_all();
-    }
-
     /// The org with its certification info; `None` if it does not exist.
     pub async fn org(&self, core: &Core, corp: &CorpId) -> Result<Option<Arc<OrgCard>>> {
         if let Some(hit) = self.orgs.get(corp) {

@@ -4,7 +4,6 @@
 //! learns about its own tokens: anything else, like an unknown or dead token, is `active: false`.
 
 use opending_domain::{token::access_token_hash, ApiError, ClientId, ErrorCode, Secret};
-use serde::Serialize;
 
 use super::Result;
 use crate::Core;
@@ -23,43 +22,12 @@ pub enum Caller {
     },
 }
 
-/// The introspection answer. Inactive tokens carry only `active: false`.
-#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct Introspection {
-    /// Whether the token works now.
-    pub active: bool,
-    /// The app holding the token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// The org the token is valid in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub corp_id: Option<String>,
-    /// Expiry, Unix seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    /// Issue time, Unix seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-    /// `app_access_token` or `user_access_token`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_type: Option<&'static str>,
-    /// Space-separated permission points the token carries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-}
+/// The introspection answer (the wire crate's, which the SDK reads). Inactive tokens carry
+/// only `active: false`.
+pub use opending_wire::Introspection;
 
-impl Introspection {
-    fn inactive() -> Self {
-        Self {
-            active: false,
-            client_id: None,
-            corp_id: None,
-            exp: None,
-            iat: None,
-            token_type: None,
-            scope: None,
-        }
-    }
+fn inactive() -> Introspection {
+    Introspection::default()
 }
 
 /// Introspects `token` on behalf of `caller`.
@@ -74,15 +42,15 @@ pub async fn introspect(
         return Err(ApiError::invalid_request("token is required").into());
     }
     if token.len() > opending_domain::token::MAX_TOKEN_LEN {
-        return Ok(Introspection::inactive());
+        return Ok(inactive());
     }
     // Straight from storage, not the cache: introspection is the authority.
     let hash = access_token_hash(&core.key, token);
     let Some(p) = super::auth::resolve(core, &hash, core.now()).await? else {
-        return Ok(Introspection::inactive());
+        return Ok(inactive());
     };
     if allowed_app.as_ref().is_some_and(|app| *app != p.client_id) {
-        return Ok(Introspection::inactive());
+        return Ok(inactive());
     }
     Ok(Introspection {
         active: true,
@@ -90,10 +58,13 @@ pub async fn introspect(
         corp_id: Some(p.corp_id.to_string()),
         exp: Some(p.expires_at.0),
         iat: Some(p.issued_at.0),
-        token_type: Some(match p.subject {
-            opending_domain::Subject::App => "app_access_token",
-            opending_domain::Subject::User(_) => "user_access_token",
-        }),
+        token_type: Some(
+            match p.subject {
+                opending_domain::Subject::App => "app_access_token",
+                opending_domain::Subject::User(_) => "user_access_token",
+            }
+            .to_owned(),
+        ),
         scope: Some(p.scope()),
     })
 }
@@ -127,7 +98,8 @@ async fn authenticate(
             client_id,
             client_secret,
         } => {
-            crate::limits::secret_gate(core, origin, &client_id)?;
+            core.limits
+                .secret_gate_for(origin, &client_id, core.now())?;
             let app = match ClientId::parse(client_id.as_str()) {
                 Ok(id) => core.store.get_app(&id).await?,
                 Err(_) => None,
@@ -136,11 +108,13 @@ async fn authenticate(
                 core.client_secret_matches(&client_secret, app.as_ref().map(|a| &a.secret_hash));
             match app {
                 Some(a) if ok => {
-                    crate::limits::charge_app(core, origin, a.client_id.as_str())?;
+                    core.limits
+                        .charge_request(origin, a.client_id.as_str(), core.now())?;
                     Ok(Some(a.client_id))
                 }
                 _ => {
-                    crate::limits::secret_failed(core, origin, &client_id);
+                    core.limits
+                        .secret_failed_for(origin, &client_id, core.now());
                     Err(refused())
                 }
             }

@@ -73,7 +73,7 @@ pub async fn check(core: &Core, q: &AuthRequest) -> std::result::Result<Checked,
         return Err(Refusal::Here("redirect_unregistered"));
     }
     // Registered before today's rule (plain http to another host): no code goes there.
-    if super::users::check_redirect_uri(core, &redirect).is_err() {
+    if super::apps::check_redirect_uri(core, &redirect).is_err() {
         return Err(Refusal::Here("redirect_insecure"));
     }
     let fail = |error: &'static str| {

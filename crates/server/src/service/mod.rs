@@ -1,24 +1,36 @@
-//! The rules of each feature, over [`crate::Core`]: no HTTP types here. Handlers and the CLI
-//! both call these functions, so the two faces of every operation cannot drift apart.
+//! The rules of each resource and protocol, over [`crate::Core`]: no HTTP types here. Every
+//! face (the admin API, the pages, the CLI, seed files, the demo) calls these functions with
+//! the call's [`crate::Origin`], and [`policy`] decides what its actor may change, so no face
+//! can drift from another.
+//!
+//! Resources: [`orgs`], [`apps`] (with their URIs and secrets), [`installations`], [`points`]
+//! (the catalogue, apps' points, orgs' grants), [`users`], [`memberships`], [`consents`],
+//! [`tokens`] (revocation). Protocols: [`app_token`], [`user_token`], [`openauth`],
+//! [`login_flow`], [`introspect`], [`contact`]. Around them: [`auth`], [`session`],
+//! [`operator`], [`audit`], [`health`], [`emulator`], [`seed`], [`demo`].
 
-pub mod admin;
 pub mod app_token;
+pub mod apps;
 pub mod audit;
 pub mod auth;
-pub mod console;
+pub mod consents;
 pub mod contact;
 pub mod contact_cache;
 pub mod demo;
 pub mod emulator;
 pub mod health;
+pub mod installations;
 pub mod introspect;
 pub mod login_flow;
+pub mod memberships;
 pub mod openauth;
 pub mod operator;
-pub mod org;
-pub mod permissions;
+pub mod orgs;
+pub mod points;
+pub mod policy;
 pub mod seed;
 pub mod session;
+pub mod tokens;
 pub mod user_token;
 pub mod users;
 
@@ -79,3 +91,25 @@ pub(crate) fn not_found(msg: impl Into<String>) -> Error {
 
 /// Result of a service call.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What bringing something to a seed file's declaration did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declared {
+    /// It did not exist.
+    Created,
+    /// It existed differently: what changed (`name`, `clientSecret`, …).
+    Updated(Vec<&'static str>),
+    /// It was already as declared.
+    Unchanged,
+}
+
+impl Declared {
+    /// `Updated(changed)`, or `Unchanged` when nothing changed.
+    pub fn from_changes(changed: Vec<&'static str>) -> Self {
+        if changed.is_empty() {
+            Self::Unchanged
+        } else {
+            Self::Updated(changed)
+        }
+    }
+}

@@ -2,50 +2,16 @@
 //! address; session ids random and stored as keyed hashes; CSRF tokens derived from the
 //! session (or, before sign-in, from a pre-session cookie) so every form carries one.
 
-use std::{net::IpAddr, time::Duration};
+use std::net::IpAddr;
 
-use moka::sync::Cache;
 use opending_domain::{secret::Purpose, ActorKind, AuditEvent, AuditKind, KeyedHash, Secret, User};
 use subtle::ConstantTimeEq;
 
 use super::{user_token::random_token, users::verify_password, Result};
+pub use crate::state::throttle::{
+    SignInThrottle, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, THROTTLE_WINDOW,
+};
 use crate::Core;
-
-/// Failed sign-ins allowed per account within [`THROTTLE_WINDOW`].
-pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
-/// Failed sign-ins allowed per address within [`THROTTLE_WINDOW`].
-pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
-/// How long failures are remembered.
-pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Counters of failed sign-ins (in memory, per instance). Both are keyed by fixed-size values
-/// (a digest of the login as typed, the address's limit key), so their 100 000-entry caps bound
-/// their bytes as well.
-pub struct SignInThrottle {
-    per_account: Cache<[u8; 16], u32>,
-    per_address: Cache<IpAddr, u32>,
-}
-
-impl std::fmt::Debug for SignInThrottle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SignInThrottle")
-    }
-}
-
-impl Default for SignInThrottle {
-    fn default() -> Self {
-        Self {
-            per_account: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(THROTTLE_WINDOW)
-                .build(),
-            per_address: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(THROTTLE_WINDOW)
-                .build(),
-        }
-    }
-}
 
 /// Why a sign-in failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

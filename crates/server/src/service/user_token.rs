@@ -76,17 +76,20 @@ pub async fn exchange(
             .filter(|s| !s.is_empty())
             .ok_or_else(|| ApiError::invalid_request("code is required"))?
     };
-    crate::limits::secret_gate(core, origin, &req.client_id)?;
+    core.limits
+        .secret_gate_for(origin, &req.client_id, core.now())?;
     let app = match ClientId::parse(req.client_id.as_str()) {
         Ok(id) => core.store.get_app(&id).await?,
         Err(_) => None,
     };
     if !core.client_secret_matches(&req.client_secret, app.as_ref().map(|a| &a.secret_hash)) {
-        crate::limits::secret_failed(core, origin, &req.client_id);
+        core.limits
+            .secret_failed_for(origin, &req.client_id, core.now());
         return Err(ApiError::new(ErrorCode::InvalidClient).into());
     }
     let app = app.expect("secret matched, so the app exists");
-    crate::limits::charge_app(core, origin, app.client_id.as_str())?;
+    core.limits
+        .charge_request(origin, app.client_id.as_str(), core.now())?;
     if presented.len() > opending_domain::token::MAX_TOKEN_LEN {
         return Err(invalid_grant("invalid.grant"));
     }

@@ -1,5 +1,6 @@
-//! Users, org memberships, and apps' registered redirect URIs and openAuth origins. Shared by
-//! the admin API, the CLI and seed files.
+//! People: accounts, their passwords (argon2id), lookups, and a seed file's declaration of a
+//! user. Their places in orgs are [`super::memberships`]; what they consented to,
+//! [`super::consents`].
 
 use argon2::{
     password_hash::{
@@ -10,12 +11,11 @@ use argon2::{
 };
 use opending_domain::{
     user::{check_password, parse_login},
-    CorpId, Membership, Role, UnionId, User,
+    UnionId, User,
 };
-use opending_store::UriKind;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{bad, not_found, parse_client_id, parse_corp_id, Result};
+use super::{bad, not_found, Declared, Result};
 use crate::Core;
 
 /// Hashes a human password with argon2id (the only slow hash in opending).
@@ -214,191 +214,10 @@ pub async fn delete_user(core: &Core, origin: &crate::Origin, union_id: &str) ->
     Ok(())
 }
 
-/// Adds a user to an org or changes their role.
-pub async fn set_membership(
-    core: &Core,
-    origin: &crate::Origin,
-    corp_id: &str,
-    union_id: &str,
-    role: Role,
-) -> Result<Membership> {
-    let m = Membership {
-        corp_id: parse_corp_id(corp_id)?,
-        union_id: parse_union_id(union_id)?,
-        role,
-    };
-    if core.store.get_org(&m.corp_id).await?.is_none() {
-        return Err(not_found(format!("org {} does not exist", m.corp_id)));
-    }
-    if core.store.get_user(&m.union_id).await?.is_none() {
-        return Err(not_found(format!("user {} does not exist", m.union_id)));
-    }
-    if role != Role::Admin {
-        keep_an_admin(core, &m.corp_id, &m.union_id).await?;
-    }
-    core.store.put_membership(&m).await?;
-    tracing::info!(corp_id = %m.corp_id, union_id = %m.union_id, role = m.role.as_str(), "membership set");
-    let event = super::audit::admin_action(core, origin, "set_membership")
-        .org(&m.corp_id)
-        .detail("user", &m.union_id)
-        .detail("role", m.role.as_str());
-    super::audit::record(core, origin, event).await?;
-    Ok(m)
-}
-
-/// Removes a user from an org.
-pub async fn remove_membership(
-    core: &Core,
-    origin: &crate::Origin,
-    corp_id: &str,
-    union_id: &str,
-) -> Result<()> {
-    let (corp, user) = (parse_corp_id(corp_id)?, parse_union_id(union_id)?);
-    keep_an_admin(core, &corp, &user).await?;
-    core.store.delete_membership(&corp, &user).await?;
-    tracing::info!(corp_id = %corp, union_id = %user, "membership removed");
-    let event = super::audit::admin_action(core, origin, "remove_membership")
-        .org(&corp)
-        .detail("user", &user);
-    super::audit::record(core, origin, event).await?;
-    Ok(())
-}
-
-/// A signed-in user withdraws their consents to an app, which kills its tokens for them;
-/// returns how many tokens went.
-pub async fn revoke_own_consent(
-    core: &Core,
-    origin: &crate::Origin,
-    client: &opending_domain::ClientId,
-    union_id: &UnionId,
-) -> Result<u64> {
-    let n = core.store.revoke_user_app(client, union_id).await?;
-    tracing::info!(client_id = %client, union_id = %union_id, revoked_tokens = n, "user revoked an app's authorization");
-    let event = opending_domain::AuditEvent::new(
-        opending_domain::AuditKind::ConsentRevoked,
-        core.now(),
-        opending_domain::ActorKind::User,
-        Some(union_id.to_string()),
-    )
-    .app(client)
-    .detail("revoked", n);
-    super::audit::record(core, origin, event).await?;
-    Ok(n)
-}
-
-/// One app a user has authorized ("My authorizations"): the app and the org it was
-/// authorized in, with the points consented to (code and display name).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Authorization {
-    /// The app.
-    pub client_id: String,
-    /// Its name (empty when the app is gone).
-    pub app_name: String,
-    /// The org's name, or `None` for a consent given without an org.
-    pub org_name: Option<String>,
-    /// The points: (code, display name from the catalogue).
-    pub points: Vec<(String, String)>,
-}
-
-/// The user's consents, one entry per (app, org), ordered by app and org.
-pub async fn authorizations(core: &Core, union_id: &UnionId) -> Result<Vec<Authorization>> {
-    let catalogue = core.store.list_points().await?;
-    let mut by_app: std::collections::BTreeMap<(String, String), Vec<(String, String)>> =
-        Default::default();
-    for g in core.store.user_grants(union_id).await? {
-        let name = catalogue
-            .iter()
-            .find(|p| p.code == g.code)
-            .map(|p| p.name.clone())
-            .unwrap_or_default();
-        by_app
-            .entry((g.client_id.to_string(), g.corp_id.clone()))
-            .or_default()
-            .push((g.code.as_str().to_owned(), name));
-    }
-    let mut out = Vec::with_capacity(by_app.len());
-    for ((client, corp), points) in by_app {
-        let app_name = match opending_domain::ClientId::parse(client.as_str()) {
-            Ok(id) => core.store.get_app(&id).await?.map(|a| a.name),
-            Err(_) => None,
-        };
-        let org_name = match CorpId::parse(corp.as_str()) {
-            Ok(id) => Some(
-                core.store
-                    .get_org(&id)
-                    .await?
-                    .map(|o| o.name)
-                    .unwrap_or_default(),
-            ),
-            Err(_) => None,
-        };
-        out.push(Authorization {
-            client_id: client,
-            app_name: app_name.unwrap_or_default(),
-            org_name,
-            points,
-        });
-    }
-    Ok(out)
-}
-
-/// The orgs a user belongs to, with the user's role in each (orgs that are gone are skipped).
-pub async fn orgs_of(
-    core: &Core,
-    union_id: &UnionId,
-) -> Result<Vec<(Role, opending_domain::org::Org)>> {
-    let mut out = Vec::new();
-    for m in core.store.memberships_of(union_id).await? {
-        if let Some(o) = core.store.get_org(&m.corp_id).await? {
-            out.push((m.role, o));
-        }
-    }
-    Ok(out)
-}
-
-/// A user's memberships.
-pub async fn memberships_of(core: &Core, union_id: &UnionId) -> Result<Vec<Membership>> {
-    Ok(core.store.memberships_of(union_id).await?)
-}
-
 /// A user's display name, if the user exists.
 pub async fn nick_of(core: &Core, union_id: &UnionId) -> Result<Option<String>> {
     Ok(core.store.get_user(union_id).await?.map(|u| u.nick))
 }
-
-/// Memberships with their users (`None` where the user is gone).
-pub async fn with_users(
-    core: &Core,
-    members: Vec<Membership>,
-) -> Result<Vec<(Membership, Option<User>)>> {
-    let mut out = Vec::with_capacity(members.len());
-    for m in members {
-        let user = core.store.get_user(&m.union_id).await?;
-        out.push((m, user));
-    }
-    Ok(out)
-}
-
-/// Refuses to take the admin role away from (or remove) the org's last admin: an org nobody
-/// administers has nobody to install apps, approve requests or appoint a new admin, short of
-/// the platform operator. Orgs that never had an admin (possible through seed files) are not
-/// affected. The check reads before the write, so two admins demoting each other at the same
-/// instant could both succeed; the operator can then appoint one again.
-async fn keep_an_admin(core: &Core, corp: &CorpId, leaving: &UnionId) -> Result<()> {
-    let members = core.store.members_of(corp).await?;
-    let admins: Vec<&UnionId> = members
-        .iter()
-        .filter(|m| m.role == Role::Admin)
-        .map(|m| &m.union_id)
-        .collect();
-    if admins.len() == 1 && admins[0] == leaving {
-        return Err(bad(LAST_ADMIN));
-    }
-    Ok(())
-}
-
-/// The message of a refused change that would leave an org without an admin.
-pub const LAST_ADMIN: &str = "this member is the org's last admin: make another member admin first";
 
 /// Finds a user by unionId or, failing that, by sign-in name (what an org admin types).
 pub async fn find_user(core: &Core, who: &str) -> Result<User> {
@@ -419,149 +238,110 @@ pub async fn find_user(core: &Core, who: &str) -> Result<User> {
     }
 }
 
-/// Adds an existing user to an org (an org admin's "add member"): refuses someone who is a
-/// member already, so a typo cannot silently change a role.
-pub async fn add_member(
+/// The outcome of a seed user's password check against the account holding its login.
+#[derive(Debug)]
+enum PasswordCheck {
+    /// The account `0` holds the login and its hash already matches the password.
+    Current(opending_domain::UnionId),
+    /// A fresh argon2 hash of the password (no account held the login, or its hash differs).
+    New(String),
+}
+
+/// Reads the hash of the account holding `u`'s login, then checks the password against it —
+/// or hashes it — on the blocking pool (argon2 must not stall an async worker).
+pub async fn start_password_check(core: &Core, u: &NewUser) -> Result<PendingPassword> {
+    let current = match parse_login(&u.login) {
+        Ok(login) => core.store.get_user_by_login(&login).await?,
+        // Refused with its proper message when the user is applied.
+        Err(_) => None,
+    };
+    let password = u.password.clone();
+    Ok(PendingPassword(tokio::task::spawn_blocking(
+        move || match current {
+            Some((user, hash)) if verify_password(password.expose(), &hash) => {
+                Ok(PasswordCheck::Current(user.union_id))
+            }
+            _ => hash_password(password.expose()).map(PasswordCheck::New),
+        },
+    )))
+}
+
+/// A seed user's password check running on the blocking pool ([`start_password_check`]).
+#[derive(Debug)]
+pub struct PendingPassword(tokio::task::JoinHandle<Result<PasswordCheck>>);
+
+/// Brings a user to a seed file's declaration: created when missing, else its profile and
+/// password updated where they differ. `password` is [`start_password_check`]'s for this
+/// user. Returns the user's unionId. Declarations are audited by their caller, as one event.
+pub async fn declare_user(
     core: &Core,
-    origin: &crate::Origin,
-    corp_id: &str,
-    who: &str,
-    role: Role,
-) -> Result<Membership> {
-    let corp = parse_corp_id(corp_id)?;
-    let user = find_user(core, who).await?;
-    if core.store.get_role(&corp, &user.union_id).await?.is_some() {
-        return Err(bad(format!("{} is a member already", user.nick)));
-    }
-    set_membership(core, origin, corp.as_str(), user.union_id.as_str(), role).await
-}
-
-/// An org's members.
-pub async fn members(core: &Core, corp_id: &str) -> Result<Vec<Membership>> {
-    Ok(core.store.members_of(&parse_corp_id(corp_id)?).await?)
-}
-
-/// An app's registered redirect URIs and openAuth origins.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AppUris {
-    /// Redirect URIs of the browser login flow (matched exactly).
-    pub redirect_uris: Vec<String>,
-    /// Origins the openAuth popup may post its result to.
-    pub origins: Vec<String>,
-}
-
-/// Checks a redirect URI: an absolute `https://` URL with a host, no user name or password and
-/// no fragment, at most 2000 bytes. Plain `http://` is for loopback hosts only (`localhost`,
-/// 127.0.0.0/8, `[::1]`: a redirect that never leaves the machine), except in emulator mode,
-/// where test apps run on any host.
-pub fn check_redirect_uri(core: &Core, uri: &str) -> Result<()> {
-    let refuse = |why: &str| Err(bad(format!("redirect URI {uri:?} {why}")));
-    if uri.len() > 2000 || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return refuse("must be an absolute https URL of at most 2000 characters, without spaces or control characters");
-    }
-    // The registered text is what is matched and redirected to, so it must say what the parser
-    // reads: a host right after `scheme://` (no `https:///x`, which browsers read as host `x`),
-    // and no backslash (read as a slash).
-    let lower = uri.get(..8).unwrap_or(uri).to_ascii_lowercase();
-    let after_scheme = if lower.starts_with("https://") {
-        8
-    } else if lower.starts_with("http://") {
-        7
-    } else {
-        return refuse("must be an absolute https URL");
-    };
-    let authority = &uri[after_scheme..];
-    let Ok(url) = url::Url::parse(uri) else {
-        return refuse("must be an absolute https URL");
-    };
-    if authority.is_empty() || authority.starts_with('/') || uri.contains('\\') {
-        return refuse("must name its host right after the scheme and contain no backslash");
-    }
-    if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
-        return refuse("must have no fragment and no user name or password");
-    }
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(()),
-        "http" if core.emulator.is_some() || url.host().is_some_and(|h| is_loopback(&h)) => Ok(()),
-        "http" if url.host().is_some() => {
-            refuse("must use https (plain http is for localhost, 127.0.0.0/8 and [::1] only)")
+    u: &NewUser,
+    password: PendingPassword,
+) -> Result<(UnionId, Declared)> {
+    let password = password
+        .0
+        .await
+        .map_err(|e| super::Error::Internal(anyhow::anyhow!("password check: {e}")))??;
+    let wanted = u.profile(core).map_err(|e| match e {
+        super::Error::Api(a) => bad(format!("user {}: {}", u.login, a.message())),
+        other => other,
+    })?;
+    let declared = match core.store.get_user(&wanted.union_id).await? {
+        None => {
+            let hash = match password {
+                PasswordCheck::New(hash) => hash,
+                // The login belongs to another account (creating this one will be refused).
+                PasswordCheck::Current(_) => hash_password(u.password.expose())?,
+            };
+            core.store.create_user(&wanted, &hash).await?;
+            Declared::Created
         }
-        _ => refuse("must be an absolute https URL"),
-    }
-}
-
-/// Whether a URL's host is this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
-fn is_loopback(host: &url::Host<&str>) -> bool {
-    match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-    }
-}
-
-/// Checks an origin: `scheme://host[:port]`, nothing after.
-pub fn check_origin(origin: &str) -> Result<()> {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    let ok = rest.is_some_and(|r| {
-        !r.is_empty() && !r.contains('/') && !r.chars().any(|c| c.is_whitespace() || c.is_control())
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(bad(format!(
-            "origin {origin:?} must look like https://host[:port]"
-        )))
-    }
-}
-
-/// An app's URIs.
-pub async fn app_uris(core: &Core, client_id: &str) -> Result<AppUris> {
-    let id = parse_client_id(client_id)?;
-    if core.store.get_app(&id).await?.is_none() {
-        return Err(not_found(format!("app {id} does not exist")));
-    }
-    Ok(AppUris {
-        redirect_uris: core.store.app_uris(&id, UriKind::Redirect).await?,
-        origins: core.store.app_uris(&id, UriKind::Origin).await?,
-    })
-}
-
-/// Adds redirect URIs and origins to an app (idempotent); returns the full lists.
-pub async fn add_app_uris(core: &Core, client_id: &str, add: &AppUris) -> Result<AppUris> {
-    let id = parse_client_id(client_id)?;
-    if core.store.get_app(&id).await?.is_none() {
-        return Err(not_found(format!("app {id} does not exist")));
-    }
-    for u in &add.redirect_uris {
-        check_redirect_uri(core, u)?;
-    }
-    for o in &add.origins {
-        check_origin(o)?;
-    }
-    for u in &add.redirect_uris {
-        core.store.add_app_uri(&id, UriKind::Redirect, u).await?;
-    }
-    for o in &add.origins {
-        core.store.add_app_uri(&id, UriKind::Origin, o).await?;
-    }
-    app_uris(core, client_id).await
-}
-
-/// Removes redirect URIs and origins from an app; returns the full lists. The unused codes
-/// issued for a removed redirect URI are deleted with it: a code is bound to its redirect URI,
-/// and one sent to an address the app no longer trusts is never exchanged.
-pub async fn remove_app_uris(core: &Core, client_id: &str, remove: &AppUris) -> Result<AppUris> {
-    let id = parse_client_id(client_id)?;
-    for u in &remove.redirect_uris {
-        core.store.remove_app_uri(&id, UriKind::Redirect, u).await?;
-    }
-    for o in &remove.origins {
-        core.store.remove_app_uri(&id, UriKind::Origin, o).await?;
-    }
-    app_uris(core, client_id).await
+        Some(existing) => {
+            let mut changed = Vec::new();
+            let same = existing.login == wanted.login
+                && existing.nick == wanted.nick
+                && existing.avatar_url == wanted.avatar_url
+                && existing.mobile == wanted.mobile
+                && existing.state_code == wanted.state_code
+                && existing.email == wanted.email;
+            if !same {
+                core.store
+                    .update_user(&opending_domain::User {
+                        created_at: existing.created_at,
+                        ..wanted.clone()
+                    })
+                    .await?;
+                changed.push("profile");
+            }
+            // The check ran against the account holding the login before the profile update:
+            // this account, unless the login just changed.
+            let new_hash = match password {
+                PasswordCheck::Current(holder)
+                    if holder == wanted.union_id && existing.login == wanted.login =>
+                {
+                    None
+                }
+                PasswordCheck::New(hash) if existing.login == wanted.login => Some(hash),
+                _ => {
+                    let current = core
+                        .store
+                        .get_user_by_login(&wanted.login)
+                        .await?
+                        .map(|(_, h)| h)
+                        .unwrap_or_default();
+                    (!verify_password(u.password.expose(), &current))
+                        .then(|| hash_password(u.password.expose()))
+                        .transpose()?
+                }
+            };
+            if let Some(hash) = new_hash {
+                core.store.set_password(&wanted.union_id, &hash).await?;
+                changed.push("password");
+            }
+            Declared::from_changes(changed)
+        }
+    };
+    Ok((wanted.union_id, declared))
 }
 
 #[cfg(test)]

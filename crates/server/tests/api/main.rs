@@ -22,6 +22,7 @@ mod limits;
 mod metrics;
 mod multi_instance;
 mod openapi;
+mod policy;
 mod sdk;
 mod seed;
 mod withdrawals;

@@ -19,9 +19,8 @@ use crate::{
         extract::{ApiPath as Path, ApiQuery as Query},
     },
     service::{
-        admin::{self, NewApp},
-        permissions::{self},
-        users, Error,
+        apps::{self, AppUris, NewApp},
+        points, Error,
     },
     Core,
 };
@@ -42,7 +41,7 @@ pub(super) struct AppFilter {
     ),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "Apps (never with their secrets)", body = Vec<admin::AppView>),
+        (status = 200, description = "Apps (never with their secrets)", body = Vec<apps::AppView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
     )
@@ -51,7 +50,7 @@ pub(super) async fn list_apps(
     State(core): State<Arc<Core>>,
     Query(f): Query<AppFilter>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::list_apps(&core, f.owner_corp_id.as_deref()).await?).into_response())
+    Ok(Json(apps::list_apps(&core, f.owner_corp_id.as_deref()).await?).into_response())
 }
 
 #[utoipa::path(
@@ -62,7 +61,7 @@ pub(super) async fn list_apps(
     request_body(content = NewApp, content_type = "application/json"),
     security(("adminKey" = [])),
     responses(
-        (status = 201, description = "The created app with its client secret (shown this once)", body = admin::AppView),
+        (status = 201, description = "The created app with its client secret (shown this once)", body = apps::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -74,7 +73,7 @@ pub(super) async fn create_app(
     origin: crate::Origin,
     JsonBody(input): JsonBody<NewApp>,
 ) -> Result<Response, Error> {
-    Ok(created(admin::create_app(&core, &origin, input).await?))
+    Ok(created(apps::create_app(&core, &origin, input).await?))
 }
 
 #[utoipa::path(
@@ -87,7 +86,7 @@ pub(super) async fn create_app(
     ),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "The app", body = admin::AppView),
+        (status = 200, description = "The app", body = apps::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -97,7 +96,7 @@ pub(super) async fn show_app(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::show_app(&core, &client_id).await?).into_response())
+    Ok(Json(apps::show_app(&core, &client_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -121,7 +120,7 @@ pub(super) async fn delete_app(
     origin: crate::Origin,
     Path(client_id): Path<String>,
 ) -> Result<Response, Error> {
-    admin::delete_app(&core, &origin, &client_id).await?;
+    apps::delete_app(&core, &origin, &client_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -135,7 +134,7 @@ pub(super) async fn delete_app(
     ),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "The app with its new client secret (shown this once)", body = admin::AppView),
+        (status = 200, description = "The app with its new client secret (shown this once)", body = apps::AppView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -147,7 +146,7 @@ pub(super) async fn rotate_secret(
     Path(client_id): Path<String>,
 ) -> Result<Response, Error> {
     Ok(
-        Json(admin::rotate_secret(&core, &origin, &client_id, None::<Secret>).await?)
+        Json(apps::rotate_secret(&core, &origin, &client_id, None::<Secret>).await?)
             .into_response(),
     )
 }
@@ -172,7 +171,7 @@ pub(super) async fn app_points(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(Json(permissions::app_points(&core, &client_id).await?).into_response())
+    Ok(Json(points::app_points(&core, &client_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -194,9 +193,10 @@ pub(super) async fn app_points(
 )]
 pub(super) async fn add_app_point(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((client_id, code)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(permissions::add_app_point(&core, &client_id, &code).await?).into_response())
+    Ok(Json(points::add_app_point(&core, &origin, &client_id, &code).await?).into_response())
 }
 
 #[utoipa::path(
@@ -218,9 +218,10 @@ pub(super) async fn add_app_point(
 )]
 pub(super) async fn remove_app_point(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path((client_id, code)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(permissions::remove_app_point(&core, &client_id, &code).await?).into_response())
+    Ok(Json(points::remove_app_point(&core, &origin, &client_id, &code).await?).into_response())
 }
 
 #[utoipa::path(
@@ -233,7 +234,7 @@ pub(super) async fn remove_app_point(
     ),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -243,7 +244,7 @@ pub(super) async fn app_uris(
     State(core): State<Arc<Core>>,
     Path(client_id): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(Json(users::app_uris(&core, &client_id).await?).into_response())
+    Ok(Json(apps::app_uris(&core, &client_id).await?).into_response())
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -255,7 +256,7 @@ pub(super) struct UrisBody {
     origins: Vec<String>,
 }
 
-impl From<UrisBody> for users::AppUris {
+impl From<UrisBody> for AppUris {
     fn from(b: UrisBody) -> Self {
         Self {
             redirect_uris: b.redirect_uris,
@@ -275,7 +276,7 @@ impl From<UrisBody> for users::AppUris {
     request_body(content = UrisBody, content_type = "application/json"),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -283,10 +284,11 @@ impl From<UrisBody> for users::AppUris {
 )]
 pub(super) async fn add_app_uris(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path(client_id): Path<String>,
     JsonBody(body): JsonBody<UrisBody>,
 ) -> Result<Response, Error> {
-    Ok(Json(users::add_app_uris(&core, &client_id, &body.into()).await?).into_response())
+    Ok(Json(apps::add_app_uris(&core, &origin, &client_id, &body.into()).await?).into_response())
 }
 
 #[utoipa::path(
@@ -300,7 +302,7 @@ pub(super) async fn add_app_uris(
     request_body(content = UrisBody, content_type = "application/json"),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "The app's redirect URIs and openAuth origins", body = users::AppUris),
+        (status = 200, description = "The app's redirect URIs and openAuth origins", body = AppUris),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -308,8 +310,12 @@ pub(super) async fn add_app_uris(
 )]
 pub(super) async fn remove_app_uris(
     State(core): State<Arc<Core>>,
+    origin: crate::Origin,
     Path(client_id): Path<String>,
     JsonBody(body): JsonBody<UrisBody>,
 ) -> Result<Response, Error> {
-    Ok(Json(users::remove_app_uris(&core, &client_id, &body.into()).await?).into_response())
+    Ok(
+        Json(apps::remove_app_uris(&core, &origin, &client_id, &body.into()).await?)
+            .into_response(),
+    )
 }

@@ -18,11 +18,7 @@ use crate::{
         error::ErrorBody,
         extract::{ApiPath as Path, ApiQuery as Query},
     },
-    service::{
-        admin::{self},
-        permissions::{self},
-        Error,
-    },
+    service::{installations, points, Error},
     Core,
 };
 
@@ -54,7 +50,8 @@ pub(super) async fn list_installations(
     Query(f): Query<InstallationFilter>,
 ) -> Result<Response, Error> {
     let list =
-        admin::list_installations(&core, f.client_id.as_deref(), f.corp_id.as_deref()).await?;
+        installations::list_installations(&core, f.client_id.as_deref(), f.corp_id.as_deref())
+            .await?;
     Ok(Json(list).into_response())
 }
 
@@ -80,7 +77,7 @@ pub(super) async fn install(
     origin: crate::Origin,
     Path((client_id, corp_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::install(&core, &origin, &client_id, &corp_id).await?).into_response())
+    Ok(Json(installations::install(&core, &origin, &client_id, &corp_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -105,7 +102,7 @@ pub(super) async fn suspend(
     origin: crate::Origin,
     Path((client_id, corp_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::suspend(&core, &origin, &client_id, &corp_id).await?).into_response())
+    Ok(Json(installations::suspend(&core, &origin, &client_id, &corp_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -130,7 +127,7 @@ pub(super) async fn uninstall(
     origin: crate::Origin,
     Path((client_id, corp_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    admin::uninstall(&core, &origin, &client_id, &corp_id).await?;
+    installations::uninstall(&core, &origin, &client_id, &corp_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -155,7 +152,7 @@ pub(super) async fn org_grants(
     State(core): State<Arc<Core>>,
     Path((client_id, corp_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    Ok(Json(permissions::org_grants(&core, &client_id, &corp_id).await?).into_response())
+    Ok(Json(points::org_grants(&core, &client_id, &corp_id).await?).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -190,7 +187,7 @@ pub(super) async fn grant(
     JsonBody(body): JsonBody<GrantBody>,
 ) -> Result<Response, Error> {
     Ok(
-        Json(permissions::grant(&core, &origin, &client_id, &corp_id, &body.points).await?)
+        Json(points::grant(&core, &origin, &client_id, &corp_id, &body.points).await?)
             .into_response(),
     )
 }
@@ -219,7 +216,7 @@ pub(super) async fn revoke_grant(
     Path((client_id, corp_id, code)): Path<(String, String, String)>,
 ) -> Result<Response, Error> {
     Ok(
-        Json(permissions::revoke_grant(&core, &origin, &client_id, &corp_id, &code).await?)
+        Json(points::revoke_grant(&core, &origin, &client_id, &corp_id, &code).await?)
             .into_response(),
     )
 }

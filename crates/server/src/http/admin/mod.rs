@@ -154,13 +154,13 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
 enum AdminKeyRefused {
     /// `Unauthorized`: no or wrong admin key.
     #[response(status = 401, description = "`Unauthorized`: no or wrong admin key")]
-    Unauthorized(ErrorBody<'static>),
+    Unauthorized(ErrorBody),
     /// Too many wrong admin keys from this address lately.
     #[response(
         status = 403,
         description = "`Forbidden.AccessDenied.IpLimit`: too many wrong admin keys from this address lately (limits on)"
     )]
-    IpLimit(ErrorBody<'static>),
+    IpLimit(ErrorBody),
 }
 
 async fn require_admin_key(
@@ -176,6 +176,7 @@ async fn require_admin_key(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     crate::service::operator::check_admin_api_key(&core, &origin, presented).await?;
+    origin.set_acting(crate::origin::Acting::AdminKey);
     Ok(next.run(req).await)
 }
 

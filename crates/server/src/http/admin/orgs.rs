@@ -15,8 +15,9 @@ use super::{created, AdminKeyRefused};
 use crate::{
     http::{body::JsonBody, error::ErrorBody, extract::ApiPath as Path},
     service::{
-        admin::{self, NewOrg},
-        users, Error,
+        memberships,
+        orgs::{self, NewOrg},
+        Error,
     },
     Core,
 };
@@ -28,13 +29,13 @@ use crate::{
     operation_id = "admin_list_orgs",
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "Every org", body = Vec<admin::OrgView>),
+        (status = 200, description = "Every org", body = Vec<orgs::OrgView>),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
     )
 )]
 pub(super) async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response, Error> {
-    Ok(Json(admin::list_orgs(&core).await?).into_response())
+    Ok(Json(orgs::list_orgs(&core).await?).into_response())
 }
 
 #[utoipa::path(
@@ -45,7 +46,7 @@ pub(super) async fn list_orgs(State(core): State<Arc<Core>>) -> Result<Response,
     request_body(content = NewOrg, content_type = "application/json"),
     security(("adminKey" = [])),
     responses(
-        (status = 201, description = "The created org", body = admin::OrgView),
+        (status = 201, description = "The created org", body = orgs::OrgView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 409, description = "`Conflict`", body = ErrorBody),
@@ -56,7 +57,7 @@ pub(super) async fn create_org(
     origin: crate::Origin,
     JsonBody(input): JsonBody<NewOrg>,
 ) -> Result<Response, Error> {
-    Ok(created(admin::create_org(&core, &origin, input).await?))
+    Ok(created(orgs::create_org(&core, &origin, input).await?))
 }
 
 #[utoipa::path(
@@ -69,7 +70,7 @@ pub(super) async fn create_org(
     ),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "The org", body = admin::OrgView),
+        (status = 200, description = "The org", body = orgs::OrgView),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -79,7 +80,7 @@ pub(super) async fn show_org(
     State(core): State<Arc<Core>>,
     Path(corp_id): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::show_org(&core, &corp_id).await?).into_response())
+    Ok(Json(orgs::show_org(&core, &corp_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -102,7 +103,7 @@ pub(super) async fn org_auth_info(
     State(core): State<Arc<Core>>,
     Path(corp_id): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::org_auth_info(&core, &corp_id).await?).into_response())
+    Ok(Json(orgs::org_auth_info(&core, &corp_id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -128,7 +129,7 @@ pub(super) async fn set_org_auth_info(
     Path(corp_id): Path<String>,
     JsonBody(info): JsonBody<OrgAuthInfo>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::set_org_auth_info(&core, &origin, &corp_id, info).await?).into_response())
+    Ok(Json(orgs::set_org_auth_info(&core, &origin, &corp_id, info).await?).into_response())
 }
 
 #[utoipa::path(
@@ -151,7 +152,7 @@ pub(super) async fn members(
     State(core): State<Arc<Core>>,
     Path(corp_id): Path<String>,
 ) -> Result<Response, Error> {
-    Ok(Json(users::members(&core, &corp_id).await?).into_response())
+    Ok(Json(memberships::members(&core, &corp_id).await?).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -185,7 +186,7 @@ pub(super) async fn set_member(
     JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<Response, Error> {
     Ok(
-        Json(users::set_membership(&core, &origin, &corp_id, &union_id, body.role).await?)
+        Json(memberships::set_membership(&core, &origin, &corp_id, &union_id, body.role).await?)
             .into_response(),
     )
 }
@@ -212,6 +213,6 @@ pub(super) async fn remove_member(
     origin: crate::Origin,
     Path((corp_id, union_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    users::remove_membership(&core, &origin, &corp_id, &union_id).await?;
+    memberships::remove_membership(&core, &origin, &corp_id, &union_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -14,7 +14,7 @@ use super::{created, AdminKeyRefused};
 use crate::{
     http::{body::JsonBody, error::ErrorBody, extract::ApiPath as Path},
     service::{
-        permissions::{self, NewPoint},
+        points::{self, NewPoint},
         Error,
     },
     Core,
@@ -33,7 +33,7 @@ use crate::{
     )
 )]
 pub(super) async fn list_points(State(core): State<Arc<Core>>) -> Result<Response, Error> {
-    Ok(Json(permissions::list_points(&core).await?).into_response())
+    Ok(Json(points::list_points(&core).await?).into_response())
 }
 
 #[utoipa::path(
@@ -54,7 +54,7 @@ pub(super) async fn create_point(
     State(core): State<Arc<Core>>,
     JsonBody(input): JsonBody<NewPoint>,
 ) -> Result<Response, Error> {
-    Ok(created(permissions::create_point(&core, input).await?))
+    Ok(created(points::create_point(&core, input).await?))
 }
 
 #[utoipa::path(
@@ -78,6 +78,6 @@ pub(super) async fn delete_point(
     State(core): State<Arc<Core>>,
     Path(code): Path<String>,
 ) -> Result<Response, Error> {
-    permissions::delete_point(&core, &code).await?;
+    points::delete_point(&core, &code).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

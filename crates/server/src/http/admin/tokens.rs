@@ -12,7 +12,7 @@ use super::AdminKeyRefused;
 use crate::{
     http::{body::JsonBody, error::ErrorBody},
     service::{
-        admin::{self, RevokeRequest},
+        tokens::{self, RevokeRequest},
         Error,
     },
     Core,
@@ -26,7 +26,7 @@ use crate::{
     request_body(content = RevokeRequest, content_type = "application/json"),
     security(("adminKey" = [])),
     responses(
-        (status = 200, description = "How many tokens were revoked", body = admin::Revoked),
+        (status = 200, description = "How many tokens were revoked", body = tokens::Revoked),
         (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter`", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
@@ -37,5 +37,5 @@ pub(super) async fn revoke(
     origin: crate::Origin,
     JsonBody(req): JsonBody<RevokeRequest>,
 ) -> Result<Response, Error> {
-    Ok(Json(admin::revoke(&core, &origin, req).await?).into_response())
+    Ok(Json(tokens::revoke(&core, &origin, req).await?).into_response())
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::{i18n, PageCtx};
 use crate::{
-    service::{users, Error},
+    service::{consents, memberships, Error},
     Core,
 };
 
@@ -32,7 +32,7 @@ async fn account(State(core): State<Arc<Core>>, page: PageCtx) -> Result<Respons
     let Some(user) = &page.user else {
         return Ok(page.to_sign_in());
     };
-    let grants: Vec<_> = users::authorizations(&core, &user.union_id)
+    let grants: Vec<_> = consents::authorizations(&core, &user.union_id)
         .await?
         .into_iter()
         .map(|a| {
@@ -49,11 +49,11 @@ async fn account(State(core): State<Arc<Core>>, page: PageCtx) -> Result<Respons
             }
         })
         .collect();
-    let admin_orgs: Vec<_> = users::orgs_of(&core, &user.union_id)
+    let admin_orgs: Vec<_> = memberships::orgs_of(&core, &user.union_id)
         .await?
         .into_iter()
-        .filter(|(role, _)| *role == Role::Admin)
-        .map(|(_, o)| context! { corp_id => o.corp_id.as_str(), name => o.name })
+        .filter(|m| m.role == Role::Admin)
+        .map(|m| context! { corp_id => m.org.corp_id.as_str(), name => m.org.name })
         .collect();
     Ok(page.render(
         &core,
@@ -94,6 +94,6 @@ async fn revoke(
             i18n::t(page.lang, "client_unknown"),
         ));
     };
-    users::revoke_own_consent(&core, &origin, &client, &user.union_id).await?;
+    consents::revoke_own_consent(&core, &origin, &client, &user.union_id).await?;
     Ok(Redirect::to("/account").into_response())
 }

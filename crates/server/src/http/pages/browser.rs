@@ -117,8 +117,8 @@ async fn authorize(
     };
     let mut orgs = Vec::new();
     if checked.pick_org {
-        for (_, o) in crate::service::users::orgs_of(&core, &user.union_id).await? {
-            orgs.push(context! { corp_id => o.corp_id.as_str(), name => o.name });
+        for m in crate::service::memberships::orgs_of(&core, &user.union_id).await? {
+            orgs.push(context! { corp_id => m.org.corp_id.as_str(), name => m.org.name });
         }
         if orgs.is_empty() {
             let state = q.state.clone().unwrap_or_default();
@@ -220,7 +220,7 @@ async fn decide(
         let Some(corp) = chosen else {
             return deny("invalid_request");
         };
-        if crate::service::org::role_of(&core, &corp, &user.union_id)
+        if crate::service::memberships::role_of(&core, &corp, &user.union_id)
             .await?
             .is_none()
         {

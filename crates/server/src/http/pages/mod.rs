@@ -207,6 +207,8 @@ pub struct PageCtx {
     pub query_without_lang: String,
     /// The operator cookie's value, when it is a genuine, unexpired operator sign-in.
     pub operator: Option<String>,
+    /// The request's origin for the services; the pages' guards record who acts in it.
+    pub origin: crate::Origin,
 }
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -271,6 +273,7 @@ impl FromRequestParts<Arc<Core>> for PageCtx {
             query_without_lang,
             operator: cookie_value(&parts.headers, OPERATOR_COOKIE)
                 .filter(|c| crate::service::operator::is_operator(core, c)),
+            origin: super::extract::request_origin(),
         })
     }
 }

@@ -38,7 +38,7 @@ enum DecisionAnswer {
     /// The component's result.
     Result(svc::OpenAuthResult),
     /// A body that could not be read.
-    Error(super::super::error::ErrorBody<'static>),
+    Error(super::super::error::ErrorBody),
 }
 
 /// Routes.

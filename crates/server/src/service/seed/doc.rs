@@ -11,8 +11,8 @@ use opending_domain::{
 use serde::{Deserialize, Serialize};
 
 use crate::service::{
-    admin,
-    permissions::{self, NewPoint},
+    apps,
+    points::{self, NewPoint},
     users, Error, Result,
 };
 
@@ -198,10 +198,10 @@ fn check(doc: &SeedDoc) -> Result<()> {
         let in_app = |e: String| invalid(format!("app {}: {e}", a.client_id));
         parse_name("app name", &a.name).map_err(in_app)?;
         if let Some(s) = &a.client_secret {
-            admin::check_chosen_secret(s).map_err(|e| in_app(e.to_string()))?;
+            apps::check_chosen_secret(s).map_err(|e| in_app(e.to_string()))?;
         }
         for p in &a.points {
-            permissions::parse_code(p).map_err(|e| in_app(e.to_string()))?;
+            points::parse_code(p).map_err(|e| in_app(e.to_string()))?;
         }
     }
     for u in &doc.users {

@@ -9,13 +9,13 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use minijinja::{context, Value};
-use opending_domain::{ErrorCode, User};
+use opending_domain::ErrorCode;
 use serde::Deserialize;
 
 use super::{form_user, input_error, refused, user, PageQuery};
 use crate::{
     http::pages::{i18n, PageCtx},
-    service::{console, permissions, Error},
+    service::{apps, points, Error},
     Core,
 };
 
@@ -29,24 +29,23 @@ fn group_of(code: &str) -> &str {
 pub(super) async fn render(
     core: &Core,
     page: &PageCtx,
-    me: &User,
     client_id: &str,
     status: StatusCode,
     error: Option<String>,
     notice: Option<&str>,
 ) -> Result<Response, Error> {
-    let app = match console::open_app(core, me, client_id).await {
+    let app = match apps::open_app(core, &page.origin, client_id).await {
         Ok(a) => a,
         Err(e) => return refused(core, page, e),
     };
-    let uris = console::uris(core, &app).await?;
-    let added: Vec<String> = console::points(core, &app)
+    let uris = apps::app_uris(core, app.app.client_id.as_str()).await?;
+    let added: Vec<String> = points::app_points(core, app.app.client_id.as_str())
         .await?
         .into_iter()
         .map(|p| p.code.as_str().to_owned())
         .collect();
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for p in permissions::list_points(core).await? {
+    for p in points::list_points(core).await? {
         let code = p.code.as_str();
         groups
             .entry(group_of(code).to_owned())
@@ -107,22 +106,20 @@ pub(super) async fn show(
     Path(client_id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, Error> {
-    let me = match user(&page) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    if let Err(r) = user(&page) {
+        return Ok(*r);
+    }
     let notice = match q.notice.as_deref() {
         Some("saved") => Some(i18n::t(page.lang, "console_saved")),
         _ => None,
     };
-    render(&core, &page, &me, &client_id, StatusCode::OK, None, notice).await
+    render(&core, &page, &client_id, StatusCode::OK, None, notice).await
 }
 
 /// After a change: back to the app page, or the page again with what was wrong.
 pub(super) async fn after_change(
     core: &Core,
     page: &PageCtx,
-    me: &User,
     client_id: &str,
     done: Result<(), Error>,
     anchor: &str,
@@ -145,7 +142,6 @@ pub(super) async fn after_change(
             render(
                 core,
                 page,
-                me,
                 client_id,
                 StatusCode::BAD_REQUEST,
                 Some(msg),
@@ -175,10 +171,9 @@ pub(super) async fn save(
     Path(client_id): Path<String>,
     Form(f): Form<SettingsForm>,
 ) -> Result<Response, Error> {
-    let me = match form_user(&core, &page, &f.csrf) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    let done = console::update_app(&core, &me, &client_id, &f.name, &f.icon_url).await;
-    after_change(&core, &page, &me, &client_id, done, "basic").await
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
+    let done = apps::update_app(&core, &page.origin, &client_id, &f.name, &f.icon_url).await;
+    after_change(&core, &page, &client_id, done, "basic").await
 }

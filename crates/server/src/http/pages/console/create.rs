@@ -16,7 +16,10 @@ use serde::Deserialize;
 use super::{form_user, input_error, refused, user};
 use crate::{
     http::pages::{i18n, PageCtx},
-    service::{console, Error},
+    service::{
+        apps::{self, NewApp},
+        Error,
+    },
     Core,
 };
 
@@ -42,7 +45,7 @@ async fn form(
     f: &CreateForm,
     error: Option<String>,
 ) -> Result<Response, Error> {
-    let orgs: Vec<Value> = console::my_orgs(core, me)
+    let orgs: Vec<Value> = super::my_orgs(core, me)
         .await?
         .into_iter()
         .map(|m| context! { corp_id => m.org.corp_id.as_str(), name => m.org.name })
@@ -94,17 +97,15 @@ pub(super) async fn submit(
         let msg = i18n::t(page.lang, "console_pick_distribution").to_owned();
         return form(&core, &page, &me, StatusCode::BAD_REQUEST, &f, Some(msg)).await;
     };
-    match console::create_app(
-        &core,
-        &origin,
-        &me,
-        &f.corp_id,
-        &f.name,
+    let input = NewApp {
+        name: f.name.clone(),
+        owner_corp_id: f.corp_id.clone(),
         distribution,
-        &f.icon_url,
-    )
-    .await
-    {
+        client_id: None,
+        client_secret: None,
+        icon_url: f.icon_url.clone(),
+    };
+    match apps::create_app(&core, &origin, input).await {
         Ok(view) => Ok(page.render(
             &core,
             StatusCode::OK,

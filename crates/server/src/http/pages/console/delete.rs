@@ -11,7 +11,7 @@ use axum::{
 use super::{form_user, refused, CsrfForm, Danger};
 use crate::{
     http::pages::PageCtx,
-    service::{console, Error},
+    service::{apps, Error},
     Core,
 };
 
@@ -30,11 +30,10 @@ pub(super) async fn delete(
     Path(client_id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, Error> {
-    let me = match form_user(&core, &page, &f.csrf) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    match console::delete_app(&core, &origin, &me, &client_id).await {
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
+    match apps::delete_app(&core, &origin, &client_id).await {
         Ok(()) => Ok(Redirect::to("/console?notice=deleted").into_response()),
         Err(e) => refused(&core, &page, e),
     }

@@ -12,7 +12,7 @@ use minijinja::context;
 use super::{user, PageQuery};
 use crate::{
     http::pages::{i18n, paging::paginate, PageCtx},
-    service::{console, Error},
+    service::{apps, Error},
     Core,
 };
 
@@ -25,9 +25,9 @@ pub(super) async fn show(
         Ok(u) => u,
         Err(r) => return Ok(*r),
     };
-    let orgs = console::my_orgs(&core, &me).await?;
+    let orgs = super::my_orgs(&core, &me).await?;
     let (apps, pager) = paginate(
-        console::my_apps(&core, &me).await?,
+        apps::apps_of_member(&core, &me.union_id).await?,
         q.page.as_deref(),
         "/console",
     );

@@ -76,6 +76,16 @@ pub fn router() -> Router<Arc<Core>> {
 
 pub(crate) use super::CsrfForm;
 
+/// The user's orgs, by name (the org pickers of the console).
+pub(crate) async fn my_orgs(
+    core: &Core,
+    me: &User,
+) -> Result<Vec<service::memberships::MyOrg>, Error> {
+    let mut orgs = service::memberships::orgs_of(core, &me.union_id).await?;
+    orgs.sort_by(|a, b| a.org.name.cmp(&b.org.name));
+    Ok(orgs)
+}
+
 /// The signed-in user, or the redirect to sign-in (boxed: a `Response` is large).
 /// Changes made by this request are the user's in the audit log.
 pub(crate) fn user(page: &PageCtx) -> Result<User, Box<Response>> {
@@ -83,7 +93,8 @@ pub(crate) fn user(page: &PageCtx) -> Result<User, Box<Response>> {
         .user
         .clone()
         .ok_or_else(|| Box::new(page.to_sign_in()))?;
-    crate::http::context::set_acting_user(user.union_id.as_str());
+    page.origin
+        .set_acting(crate::origin::Acting::User(user.union_id.to_string()));
     Ok(user)
 }
 
@@ -118,11 +129,10 @@ async fn confirm(
     Path(client_id): Path<String>,
     danger: &'static Danger,
 ) -> Result<Response, Error> {
-    let me = match user(&page) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    let app = match service::console::manage_app(&core, &me, &client_id).await {
+    if let Err(r) = user(&page) {
+        return Ok(*r);
+    }
+    let app = match service::policy::app_to_change(&core, &page.origin, &client_id).await {
         Ok(a) => a.app,
         Err(e) => return refused(&core, &page, e),
     };

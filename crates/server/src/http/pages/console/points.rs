@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{app::after_change, form_user, refused};
 use crate::{
     http::pages::PageCtx,
-    service::{bad_input, console, Error},
+    service::{bad_input, points, Error},
     Core,
 };
 
@@ -30,14 +30,17 @@ pub(super) async fn change(
     Path((client_id, action)): Path<(String, String)>,
     Form(f): Form<PointForm>,
 ) -> Result<Response, Error> {
-    let me = match form_user(&core, &page, &f.csrf) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
     let done = match action.as_str() {
-        "add" => console::add_point(&core, &me, &client_id, &f.code).await,
-        "remove" => console::remove_point(&core, &me, &client_id, &f.code).await,
+        "add" => points::add_app_point(&core, &page.origin, &client_id, f.code.trim())
+            .await
+            .map(drop),
+        "remove" => points::remove_app_point(&core, &page.origin, &client_id, f.code.trim())
+            .await
+            .map(drop),
         _ => return refused(&core, &page, bad_input("unknown action")),
     };
-    after_change(&core, &page, &me, &client_id, done, "points").await
+    after_change(&core, &page, &client_id, done, "points").await
 }

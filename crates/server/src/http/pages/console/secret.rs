@@ -13,7 +13,7 @@ use minijinja::context;
 use super::{form_user, refused, CsrfForm, Danger};
 use crate::{
     http::pages::{i18n, PageCtx},
-    service::{console, Error},
+    service::{apps, Error},
     Core,
 };
 
@@ -32,11 +32,10 @@ pub(super) async fn rotate(
     Path(client_id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, Error> {
-    let me = match form_user(&core, &page, &f.csrf) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
-    match console::rotate_secret(&core, &origin, &me, &client_id).await {
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
+    match apps::rotate_secret(&core, &origin, &client_id, None).await {
         Ok(view) => Ok(page.render(
             &core,
             StatusCode::OK,

@@ -13,7 +13,10 @@ use serde::Deserialize;
 use super::{app::after_change, form_user, refused};
 use crate::{
     http::pages::PageCtx,
-    service::{bad_input, console, Error},
+    service::{
+        apps::{self, AppUris},
+        bad_input, Error,
+    },
     Core,
 };
 
@@ -33,19 +36,24 @@ pub(super) async fn change(
     Path((client_id, action)): Path<(String, String)>,
     Form(f): Form<UriForm>,
 ) -> Result<Response, Error> {
-    let me = match form_user(&core, &page, &f.csrf) {
-        Ok(u) => u,
-        Err(r) => return Ok(*r),
-    };
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
     let kind = match f.kind.as_str() {
         "redirect" => UriKind::Redirect,
         "origin" => UriKind::Origin,
         _ => return refused(&core, &page, bad_input("kind must be redirect or origin")),
     };
     let done = match action.as_str() {
-        "add" => console::add_uri(&core, &me, &client_id, kind, &f.uri).await,
-        "remove" => console::remove_uri(&core, &me, &client_id, kind, &f.uri).await,
+        "add" => apps::add_app_uris(&core, &page.origin, &client_id, &AppUris::one(kind, &f.uri))
+            .await
+            .map(drop),
+        "remove" => {
+            apps::remove_app_uris(&core, &page.origin, &client_id, &AppUris::one(kind, &f.uri))
+                .await
+                .map(drop)
+        }
         _ => return refused(&core, &page, bad_input("unknown action")),
     };
-    after_change(&core, &page, &me, &client_id, done, "uris").await
+    after_change(&core, &page, &client_id, done, "uris").await
 }

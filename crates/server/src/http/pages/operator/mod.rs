@@ -62,10 +62,14 @@ pub fn router() -> Router<Arc<Core>> {
 
 /// The operator's cookie value, or the way to the operator sign-in (boxed: a `Response` is
 /// large).
+/// Changes made by this request are the admin key holder's.
 pub(crate) fn operator(page: &PageCtx) -> Result<String, Box<Response>> {
-    page.operator
+    let cookie = page
+        .operator
         .clone()
-        .ok_or_else(|| Box::new(Redirect::to("/operator/login").into_response()))
+        .ok_or_else(|| Box::new(Redirect::to("/operator/login").into_response()))?;
+    page.origin.set_acting(crate::origin::Acting::AdminKey);
+    Ok(cookie)
 }
 
 /// Renders an operator page: the CSRF token of its forms comes from the operator cookie.

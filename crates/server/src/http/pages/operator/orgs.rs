@@ -14,7 +14,7 @@ use super::{bad_csrf, csrf_ok, operator, render};
 use crate::{
     http::pages::{console::PageQuery, i18n, paging::paginate, PageCtx},
     service::{
-        admin::{self, NewOrg},
+        orgs::{self, NewOrg},
         Error,
     },
     Core,
@@ -29,7 +29,7 @@ async fn page_of(
     error: Option<String>,
     name: &str,
 ) -> Result<Response, Error> {
-    let mut orgs = admin::list_orgs(core).await?;
+    let mut orgs = orgs::list_orgs(core).await?;
     orgs.reverse();
     let (orgs, pager) = paginate(orgs, q.page.as_deref(), "/operator/orgs");
     let notice = (q.notice.as_deref() == Some("created"))
@@ -84,7 +84,7 @@ pub(super) async fn create(
         name: f.name.clone(),
         corp_id: (!corp_id.is_empty()).then(|| corp_id.to_owned()),
     };
-    match admin::create_org(&core, &origin, input).await {
+    match orgs::create_org(&core, &origin, input).await {
         Ok(_) => Ok(Redirect::to("/operator/orgs?notice=created").into_response()),
         Err(Error::Api(api)) => {
             let msg = format!("{}{}", i18n::t(page.lang, "invalid_input"), api.message());

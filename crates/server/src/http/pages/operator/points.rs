@@ -15,7 +15,7 @@ use super::{bad_csrf, csrf_ok, operator, render};
 use crate::{
     http::pages::{console::PageQuery, i18n, paging::paginate, PageCtx},
     service::{
-        permissions::{self, NewPoint},
+        points::{self, NewPoint},
         Error,
     },
     Core,
@@ -47,7 +47,7 @@ async fn page_of(
     f: &PointForm,
 ) -> Result<Response, Error> {
     let (points, pager) = paginate(
-        permissions::list_points(core).await?,
+        points::list_points(core).await?,
         q.page.as_deref(),
         "/operator/points",
     );
@@ -142,7 +142,7 @@ pub(super) async fn create(
         grant_type,
         description: f.description.trim().to_owned(),
     };
-    match permissions::create_point(&core, input).await {
+    match points::create_point(&core, input).await {
         Ok(_) => Ok(Redirect::to("/operator/points?notice=created").into_response()),
         Err(Error::Api(api)) => again(api.message().to_owned()).await,
         Err(e) => Err(e),

@@ -32,7 +32,7 @@ pub(super) async fn show(
     );
     let mut rows = Vec::new();
     for u in users {
-        let orgs: Vec<String> = crate::service::users::memberships_of(&core, &u.union_id)
+        let orgs: Vec<String> = crate::service::memberships::memberships_of(&core, &u.union_id)
             .await?
             .into_iter()
             .map(|m| format!("{} ({})", m.corp_id, m.role.as_str()))

@@ -9,7 +9,7 @@ use minijinja::context;
 
 use super::OrgAdmin;
 use crate::{
-    service::{admin, Error},
+    service::{orgs, Error},
     Core,
 };
 
@@ -19,7 +19,7 @@ pub fn router() -> Router<Arc<Core>> {
 }
 
 async fn show(State(core): State<Arc<Core>>, admin: OrgAdmin) -> Result<Response, Error> {
-    let info = admin::org_auth_info(&core, admin.org.corp_id.as_str()).await?;
+    let info = orgs::org_auth_info(&core, admin.org.corp_id.as_str()).await?;
     let level_key = match info.auth_level {
         1 => "org_auth_level_1",
         2 => "org_auth_level_2",

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{urlencode, when, CsrfForm, OrgAdmin, Shown};
 use crate::{
     http::pages::i18n,
-    service::{admin, org, Error},
+    service::{apps, installations, Error},
     Core,
 };
 
@@ -42,10 +42,11 @@ async fn page(
     Query(shown): Query<Shown>,
 ) -> Result<Response, Error> {
     let core = &core;
-    let all = admin::list_installations(core, None, Some(admin.org.corp_id.as_str())).await?;
+    let all =
+        installations::list_installations(core, None, Some(admin.org.corp_id.as_str())).await?;
     let (installs, view) = shown.view(&admin, "installations", all);
     let mut rows = Vec::new();
-    for row in org::installation_rows(core, installs).await? {
+    for row in installations::installation_rows(core, installs).await? {
         let i = &row.installation;
         rows.push(context! {
             client_id => i.client_id.as_str(),
@@ -86,7 +87,8 @@ async fn install(
     if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
         return Ok(r);
     }
-    match org::install_new(&core, &origin, &f.client_id, admin.org.corp_id.as_str()).await {
+    match installations::install_new(&core, &origin, &f.client_id, admin.org.corp_id.as_str()).await
+    {
         Ok(_) => Ok(admin.done("installations", "app_installed")),
         Err(e) => {
             let mut shown = Shown::failed(e)?;
@@ -109,13 +111,13 @@ async fn change(
     let corp = admin.org.corp_id.as_str();
     let (result, done) = match action.as_str() {
         "suspend" => (
-            admin::suspend(&core, &origin, &client_id, corp)
+            installations::suspend(&core, &origin, &client_id, corp)
                 .await
                 .map(drop),
             "app_suspended",
         ),
         "resume" => (
-            org::resume(&core, &origin, &client_id, corp)
+            installations::resume(&core, &origin, &client_id, corp)
                 .await
                 .map(drop),
             "app_resumed",
@@ -140,11 +142,11 @@ async fn confirm_uninstall(
     admin: OrgAdmin,
     Path((_, client_id)): Path<(String, String)>,
 ) -> Result<Response, Error> {
-    let inst = match org::existing(&core, &client_id, admin.org.corp_id.as_str()).await {
+    let inst = match installations::existing(&core, &client_id, admin.org.corp_id.as_str()).await {
         Ok(i) => i,
         Err(e) => return page(State(core), admin, Query(Shown::failed(e)?)).await,
     };
-    let name = org::app_name(&core, &inst.client_id)
+    let name = apps::app_name(&core, &inst.client_id)
         .await?
         .unwrap_or_default();
     Ok(admin.confirm(
@@ -169,7 +171,9 @@ async fn uninstall(
     if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
         return Ok(r);
     }
-    match org::uninstall(&core, &origin, &client_id, admin.org.corp_id.as_str()).await {
+    match installations::uninstall_existing(&core, &origin, &client_id, admin.org.corp_id.as_str())
+        .await
+    {
         Ok(()) => Ok(admin.done("installations", "app_uninstalled")),
         Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{failure, urlencode, OrgAdmin, Shown};
 use crate::{
     http::pages::i18n,
-    service::{users, Error},
+    service::{memberships, users, Error},
     Core,
 };
 
@@ -39,11 +39,11 @@ async fn page(
     Query(shown): Query<Shown>,
 ) -> Result<Response, Error> {
     let core = &core;
-    let members = users::members(core, admin.org.corp_id.as_str()).await?;
+    let members = memberships::members(core, admin.org.corp_id.as_str()).await?;
     let admins = members.iter().filter(|m| m.role == Role::Admin).count();
     let (members, view) = shown.view(&admin, "members", members);
     let mut rows = Vec::new();
-    for (m, user) in users::with_users(core, members).await? {
+    for (m, user) in memberships::with_users(core, members).await? {
         let is_admin = m.role == Role::Admin;
         rows.push(context! {
             union_id => m.union_id.as_str(),
@@ -109,7 +109,7 @@ async fn add(
     let Some(role) = role(&f.role) else {
         return bad_role(core, admin).await;
     };
-    match users::add_member(&core, &origin, admin.org.corp_id.as_str(), &f.user, role).await {
+    match memberships::add_member(&core, &origin, admin.org.corp_id.as_str(), &f.user, role).await {
         Ok(_) => Ok(admin.done("members", "member_added")),
         Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }
@@ -140,7 +140,9 @@ async fn set_role(
     if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
         return Ok(r);
     }
-    match users::set_membership(&core, &origin, admin.org.corp_id.as_str(), &union_id, role).await {
+    match memberships::set_membership(&core, &origin, admin.org.corp_id.as_str(), &union_id, role)
+        .await
+    {
         // Having demoted themselves, the admin can no longer see the page.
         Ok(_) if union_id == admin.user.union_id.as_str() && role != Role::Admin => {
             Ok(Redirect::to("/account").into_response())
@@ -162,7 +164,7 @@ async fn not_a_member(
     union_id: &str,
 ) -> Result<Option<Response>, Error> {
     let member = match users::parse_union_id(union_id) {
-        Ok(id) => crate::service::org::role_of(core, &admin.org.corp_id, &id)
+        Ok(id) => crate::service::memberships::role_of(core, &admin.org.corp_id, &id)
             .await?
             .is_some(),
         Err(_) => false,
@@ -179,7 +181,7 @@ async fn not_a_member(
 
 /// The last-admin refusal in the page's language; other messages as the service wrote them.
 fn last_admin_text(admin: &OrgAdmin, msg: String) -> String {
-    if msg == users::LAST_ADMIN {
+    if msg == memberships::LAST_ADMIN {
         i18n::t(admin.page.lang, "org_last_admin").to_owned()
     } else {
         msg
@@ -221,7 +223,9 @@ async fn remove(
     if let Some(r) = not_a_member(&core, &admin, &union_id).await? {
         return Ok(r);
     }
-    match users::remove_membership(&core, &origin, admin.org.corp_id.as_str(), &union_id).await {
+    match memberships::remove_membership(&core, &origin, admin.org.corp_id.as_str(), &union_id)
+        .await
+    {
         Ok(()) if union_id == admin.user.union_id.as_str() => {
             Ok(Redirect::to("/account").into_response())
         }

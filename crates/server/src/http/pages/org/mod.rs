@@ -117,7 +117,7 @@ impl FromRequestParts<Arc<Core>> for OrgAdmin {
         let Ok(corp) = CorpId::parse(corp) else {
             return Err(not_found());
         };
-        let role = crate::service::org::role_of(core, &corp, &user.union_id)
+        let role = crate::service::memberships::role_of(core, &corp, &user.union_id)
             .await
             .map_err(IntoResponse::into_response)?;
         match role {
@@ -132,8 +132,9 @@ impl FromRequestParts<Arc<Core>> for OrgAdmin {
             }
             Some(Role::Admin) => {}
         }
-        crate::http::context::set_acting_user(user.union_id.as_str());
-        let Some(org) = crate::service::org::find(core, &corp)
+        page.origin
+            .set_acting(crate::origin::Acting::User(user.union_id.to_string()));
+        let Some(org) = crate::service::orgs::find(core, &corp)
             .await
             .map_err(IntoResponse::into_response)?
         else {

@@ -36,7 +36,7 @@ async fn list(
     let (pending, view) = shown.view(&admin, "requests", pending);
     let mut rows = Vec::new();
     for r in pending {
-        let app_name = crate::service::org::app_name(&core, &r.client_id)
+        let app_name = crate::service::apps::app_name(&core, &r.client_id)
             .await?
             .unwrap_or_default();
         let by = crate::service::users::nick_of(&core, &r.requested_by)

@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 /// For an uncertified org (`authLevel` 0) only `authLevel` and `orgName` are sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgAuthInfo {
-    /// `authLevel`: 0 none, 1 高级认证 (advanced), 2 中级认证 (intermediate).
-    #[serde(default)]
-    pub auth_level: i64,
     /// `orgName`: the org's name.
     #[serde(default)]
     pub org_name: String,
+    /// `authLevel`: 0 none, 1 高级认证 (advanced), 2 中级认证 (intermediate).
+    #[serde(default)]
+    pub auth_level: i64,
     /// `licenseOrgName`: the name on the business licence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license_org_name: Option<String>,
@@ -39,6 +40,7 @@ pub struct OrgAuthInfo {
 /// its own; without them they are absent, not an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// `nick`: display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

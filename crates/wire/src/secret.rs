@@ -68,6 +68,16 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Secret {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <String as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Secret {}
+
 /// An app's client credentials: `clientId` (AppKey / SuiteKey) and its secret.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Credentials {

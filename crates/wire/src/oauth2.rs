@@ -1,4 +1,5 @@
-//! `/v1.0/oauth2/*`: app tokens (`{corpId}/token`, legacy `accessToken`) and user tokens.
+//! `/v1.0/oauth2/*`: app tokens (`{corpId}/token`, legacy `accessToken`) and user tokens
+//! (docs/dingtalk/dingtalk-wire.md §1, §4).
 
 use serde::{Deserialize, Serialize};
 
@@ -28,8 +29,10 @@ impl GetTokenRequest {
 
 /// Answer of `POST /v1.0/oauth2/{corpId}/token`: `{"access_token","expires_in"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GetTokenResponse {
-    /// `access_token`: the app access token.
+    /// `access_token`: the app access token (opending: 32 lowercase hex digits).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub access_token: Secret,
     /// `expires_in`: seconds of validity (DingTalk: 7200).
     pub expires_in: i64,
@@ -59,8 +62,10 @@ impl GetAccessTokenRequest {
 /// Answer of `POST /v1.0/oauth2/accessToken`: `{"accessToken","expireIn"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GetAccessTokenResponse {
-    /// `accessToken`: the app access token.
+    /// `accessToken`: the app access token (opending: 32 lowercase hex digits).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub access_token: Secret,
     /// `expireIn`: seconds of validity.
     pub expire_in: i64,
@@ -123,10 +128,14 @@ impl GetUserTokenRequest {
 /// Answer of `POST /v1.0/oauth2/userAccessToken`: `{"accessToken","refreshToken","expireIn","corpId"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GetUserTokenResponse {
-    /// `accessToken`: the user access token (for `x-acs-dingtalk-access-token`).
+    /// `accessToken`: the user access token (for `x-acs-dingtalk-access-token`; opending: 32
+    /// lowercase hex digits).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub access_token: Secret,
-    /// `refreshToken`: valid 30 days; refreshing rotates it.
+    /// `refreshToken`: valid 30 days; refreshing rotates it (opending: 32 lowercase hex digits).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub refresh_token: Secret,
     /// `expireIn`: seconds of validity of the access token (DingTalk: 7200).
     pub expire_in: i64,

@@ -1,14 +1,15 @@
-//! Administration of permission points: the catalogue, the points apps add (the developer
-//! console's "apply for permission" step), and the app-type points orgs grant to apps
-//! (docs/dingtalk/decisions.md §15–16). Shared by the admin API, the CLI and seed files.
+//! Permission points: the catalogue, the points apps add (the developer console's "apply for
+//! permission" step), and the app-type points orgs grant to apps (docs/dingtalk/decisions.md
+//! §15–16). An app's points change under [`super::policy::app_to_change`], an org's grants
+//! under [`super::policy::org_to_administer`].
 
 use opending_domain::{
     ApiError, Distribution, ErrorCode, GrantType, PermissionCode, PermissionPoint, PointKind,
 };
 use serde::Deserialize;
 
-use super::{bad, not_found, parse_client_id, parse_corp_id, Result};
-use crate::Core;
+use super::{bad, not_found, parse_client_id, parse_corp_id, policy, Declared, Result};
+use crate::{Core, Origin};
 
 /// Parses a point code given by an operator.
 pub fn parse_code(s: &str) -> Result<PermissionCode> {
@@ -89,20 +90,9 @@ pub async fn declare_point(core: &Core, input: NewPoint) -> Result<Declared> {
         Some(existing) if existing == point => Ok(Declared::Unchanged),
         Some(_) => {
             core.store.update_point(&point).await?;
-            Ok(Declared::Updated)
+            Ok(Declared::Updated(vec!["point"]))
         }
     }
-}
-
-/// What declaring something did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Declared {
-    /// It did not exist.
-    Created,
-    /// It existed differently.
-    Updated,
-    /// It was already as declared.
-    Unchanged,
 }
 
 /// Deletes a custom point, with every app's addition and org's grant of it.
@@ -133,13 +123,15 @@ pub async fn app_points(core: &Core, client_id: &str) -> Result<Vec<PermissionPo
 /// Adds a catalogue point to an app (idempotent).
 pub async fn add_app_point(
     core: &Core,
+    origin: &Origin,
     client_id: &str,
     code: &str,
 ) -> Result<Vec<PermissionPoint>> {
-    let (id, code) = (parse_client_id(client_id)?, parse_code(code)?);
-    if core.store.get_app(&id).await?.is_none() {
-        return Err(not_found(format!("app {id} does not exist")));
-    }
+    let id = policy::app_to_change(core, origin, client_id)
+        .await?
+        .app
+        .client_id;
+    let code = parse_code(code)?;
     if core.store.get_point(&code).await?.is_none() {
         return Err(not_found(format!("point {code} is not in the catalogue")));
     }
@@ -151,10 +143,15 @@ pub async fn add_app_point(
 /// Removes a point from an app; its tokens lose it on their next request.
 pub async fn remove_app_point(
     core: &Core,
+    origin: &Origin,
     client_id: &str,
     code: &str,
 ) -> Result<Vec<PermissionPoint>> {
-    let (id, code) = (parse_client_id(client_id)?, parse_code(code)?);
+    let id = policy::app_to_change(core, origin, client_id)
+        .await?
+        .app
+        .client_id;
+    let code = parse_code(code)?;
     if !core.store.remove_app_point(&id, &code).await? {
         return Err(not_found(format!("app {id} has not added {code}")));
     }
@@ -176,12 +173,13 @@ pub async fn org_grants(
 /// each point, and each must be app-type (openAuth's 500104 and 500204 rules).
 pub async fn grant(
     core: &Core,
-    origin: &crate::Origin,
+    origin: &Origin,
     client_id: &str,
     corp_id: &str,
     codes: &[String],
 ) -> Result<Vec<PermissionCode>> {
     let (id, corp) = (parse_client_id(client_id)?, parse_corp_id(corp_id)?);
+    policy::org_to_administer(core, origin, &corp).await?;
     let app = core
         .store
         .get_app(&id)
@@ -233,7 +231,7 @@ pub async fn grant(
 /// An org withdraws a grant; the app's tokens there lose the point on their next request.
 pub async fn revoke_grant(
     core: &Core,
-    origin: &crate::Origin,
+    origin: &Origin,
     client_id: &str,
     corp_id: &str,
     code: &str,
@@ -243,6 +241,7 @@ pub async fn revoke_grant(
         parse_corp_id(corp_id)?,
         parse_code(code)?,
     );
+    policy::org_to_administer(core, origin, &corp).await?;
     if !core.store.revoke_org_point(&id, &corp, &code).await? {
         return Err(not_found(format!("{corp} has not granted {code} to {id}")));
     }
