@@ -178,6 +178,10 @@ pub struct ApiError {
     pub message: Option<Cow<'static, str>>,
     /// Points the caller lacked; only for permission errors.
     pub required_scopes: Vec<String>,
+    /// A more specific legacy code than the entry's own ([`crate::legacy`]).
+    pub legacy: Option<crate::legacy::LegacyCode>,
+    /// A legacy errmsg of its own, instead of DingTalk's text for the legacy code.
+    pub legacy_message: Option<Cow<'static, str>>,
 }
 
 impl ApiError {
@@ -187,6 +191,8 @@ impl ApiError {
             code,
             message: None,
             required_scopes: Vec::new(),
+            legacy: None,
+            legacy_message: None,
         }
     }
 
@@ -196,6 +202,8 @@ impl ApiError {
             code,
             message: Some(message.into()),
             required_scopes: Vec::new(),
+            legacy: None,
+            legacy_message: None,
         }
     }
 
@@ -210,6 +218,8 @@ impl ApiError {
             code: ErrorCode::AccessTokenPermissionDenied,
             message: None,
             required_scopes: required.into_iter().collect(),
+            legacy: None,
+            legacy_message: None,
         }
     }
 

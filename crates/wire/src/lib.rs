@@ -12,12 +12,14 @@
 pub mod contact;
 pub mod error;
 pub mod introspect;
+pub mod legacy;
 pub mod oauth2;
 mod secret;
 
 pub use contact::{OrgAuthInfo, User};
 pub use error::{AccessDeniedDetail, ErrorBody};
 pub use introspect::{IntrospectRequest, Introspection};
+pub use legacy::{GetTokenLegacyResponse, LegacyErrorBody};
 pub use oauth2::{
     GetAccessTokenRequest, GetAccessTokenResponse, GetTokenRequest, GetTokenResponse,
     GetUserTokenRequest, GetUserTokenResponse, GrantType,

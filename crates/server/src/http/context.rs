@@ -12,13 +12,47 @@ use axum::http::HeaderName;
 /// Response header carrying the request id (as real DingTalk sends).
 pub static REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-acs-request-id");
 
-/// Which vocabulary a path's errors use (matters for opaque 500s: docs/dingtalk/decisions.md §6).
+/// Which vocabulary and envelope a path's errors use (docs/dingtalk/decisions.md §6, §19).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     /// `/v1.0/oauth2/*` and everything else: `server.error`.
     OAuth,
     /// `/v1.0/contact/*`: `service.system.error`.
     Contact,
+    /// DingTalk's legacy (oapi) paths: HTTP 200 with `errcode`/`errmsg`.
+    Legacy(opending_domain::Surface),
+}
+
+/// The legacy (oapi) path prefixes (docs/dingtalk/decisions.md §19); they do not collide with
+/// the v1.0 paths, the pages or opending's own.
+const LEGACY_PREFIXES: &[&str] = &[
+    "/gettoken",
+    "/get_jsapi_ticket",
+    "/service/",
+    "/topapi/",
+    "/user/",
+    "/department/",
+    "/sns/",
+    "/sso/",
+    "/connect/",
+];
+
+impl Family {
+    /// The family of a request path.
+    pub fn of_path(path: &str) -> Self {
+        if path.starts_with("/v1.0/contact/") {
+            Family::Contact
+        } else if path.starts_with("/topapi/") {
+            Family::Legacy(opending_domain::Surface::Topapi)
+        } else if LEGACY_PREFIXES.iter().any(|p| {
+            path.strip_prefix(p)
+                .is_some_and(|rest| p.ends_with('/') || rest.is_empty() || rest.starts_with('/'))
+        }) {
+            Family::Legacy(opending_domain::Surface::Plain)
+        } else {
+            Family::OAuth
+        }
+    }
 }
 
 /// What the rest of the request can learn about itself.

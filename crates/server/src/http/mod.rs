@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod legacy;
 pub mod metrics;
 pub mod oauth2;
 pub mod openapi;
@@ -29,6 +30,7 @@ pub fn router(core: Arc<Core>) -> Router {
         .route("/openapi.json", get(openapi::openapi_json))
         .merge(oauth2::router())
         .merge(contact::router())
+        .merge(legacy::router())
         .merge(pages::router());
     if core.metrics_on_main {
         app = app.merge(metrics::router());

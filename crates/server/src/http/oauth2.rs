@@ -40,7 +40,7 @@ pub fn router() -> Router<Arc<Core>> {
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1).
-fn no_store(body: impl Serialize) -> Response {
+pub(super) fn no_store(body: impl Serialize) -> Response {
     let mut resp = Json(body).into_response();
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

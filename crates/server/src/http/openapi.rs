@@ -36,6 +36,7 @@ use super::error::ErrorBody;
     tags(
         (name = "oauth2", description = "App and user access tokens, introspection (docs/dingtalk/dingtalk-wire.md §4)"),
         (name = "contact", description = "The contact API, behind `x-acs-dingtalk-access-token`"),
+        (name = "legacy", description = "DingTalk's legacy (oapi) paths: always HTTP 200, failures as `errcode`/`errmsg` (docs/dingtalk/dingtalk-wire-2.md §1)"),
         (name = "openauth", description = "The JSON API of the openAuth consent page"),
         (name = "admin", description = "The admin API (`Authorization: Bearer <admin key>`)"),
         (name = "emulator", description = "Emulator-only control API (`serve --emulator`)"),
@@ -75,6 +76,7 @@ pub fn document() -> Document {
     let mut doc = Skeleton::openapi();
     doc.merge(super::oauth2::ApiDoc::openapi());
     doc.merge(super::contact::ApiDoc::openapi());
+    doc.merge(super::legacy::ApiDoc::openapi());
     doc.merge(super::pages::openauth::ApiDoc::openapi());
     doc.merge(super::admin::ApiDoc::openapi());
     doc.merge(super::emulator::ApiDoc::openapi());
@@ -132,11 +134,10 @@ pub fn document() -> Document {
         .into_iter()
         .flatten()
         {
-            if op
-                .tags
-                .as_ref()
-                .is_some_and(|t| t.iter().any(|t| t == "meta" || t == "health"))
-            {
+            if op.tags.as_ref().is_some_and(|t| {
+                t.iter()
+                    .any(|t| t == "meta" || t == "health" || t == "legacy")
+            }) {
                 continue;
             }
             op.responses

@@ -52,11 +52,7 @@ pub async fn middleware(
         .hyphenated()
         .encode_upper(&mut uuid::Uuid::encode_buffer())
         .into();
-    let family = if req.uri().path().starts_with("/v1.0/contact/") {
-        Family::Contact
-    } else {
-        Family::OAuth
-    };
+    let family = Family::of_path(req.uri().path());
     // The path is the caller's choice: logged cut to a bounded length.
     let span = tracing::info_span!(
         "request",

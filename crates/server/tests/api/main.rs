@@ -18,6 +18,7 @@ mod emulator;
 mod hot_path;
 mod introspect;
 mod journal;
+mod legacy;
 mod limits;
 mod metrics;
 mod multi_instance;

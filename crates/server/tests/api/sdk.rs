@@ -102,6 +102,14 @@ opending_testkit::both_backends! {
         node_script(&app, "app_token.cjs").await;
     }
 
+    async fn legacy_python_sdk_gets_the_shared_token_and_sees_errcodes(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let v1 = app.post_json("/v1.0/oauth2/accessToken", &serde_json::json!({"appKey": HR.0, "appSecret": HR.1})).await;
+        assert_eq!(v1.status, 200, "{}", v1.body);
+        let token = v1.body["accessToken"].as_str().unwrap().to_owned();
+        python_script_with(&app, "legacy_token.py", &[("OPENDING_V1_TOKEN", token)]).await;
+    }
+
     async fn python_sdk_reads_org_auth_info_and_its_errors(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         python_script(&app, "contact.py").await;

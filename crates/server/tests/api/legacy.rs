@@ -1,0 +1,180 @@
+//! DingTalk's legacy (oapi) family: `GET /gettoken`, the legacy envelope of every failure
+//! (HTTP 200, `errcode`/`errmsg`), unknown legacy paths, and the token shared with v1.0
+//! (docs/dingtalk/dingtalk-wire-2.md §1, §A1; docs/dingtalk/decisions.md §19–20).
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+impl TestApp {
+    async fn gettoken(&self, query: &str) -> Answer {
+        self.send(self.http.get(format!("{}/gettoken?{query}", self.base)))
+            .await
+    }
+}
+
+/// The exact failure body: HTTP 200, `{"errcode","errmsg"}` and nothing else.
+fn assert_legacy(a: &Answer, errcode: i64, errmsg: &str) {
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body,
+        json!({"errcode": errcode, "errmsg": errmsg}),
+        "{}",
+        a.body
+    );
+}
+
+/// The keys of a JSON object answer, in the order they were sent.
+async fn sent_keys(req: reqwest::RequestBuilder) -> Vec<String> {
+    let text = req.send().await.unwrap().text().await.unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let mut keys: Vec<(usize, String)> = v
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (text.find(&format!("\"{k}\":")).unwrap(), k.clone()))
+        .collect();
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+opending_testkit::both_backends! {
+    async fn gettoken_hands_out_the_apps_one_live_token(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (id, secret) = HR;
+        let a = app.gettoken(&format!("appkey={id}&appsecret={secret}")).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        let url = format!("{}/gettoken?appkey={id}&appsecret={secret}", app.base);
+        assert_eq!(sent_keys(app.http.get(&url)).await, ["errcode", "access_token", "errmsg", "expires_in"]);
+        assert_eq!((a.body["errcode"].as_i64(), a.body["errmsg"].as_str()), (Some(0), Some("ok")));
+        assert_eq!(a.body["expires_in"], 7200);
+        let token = a.body["access_token"].as_str().unwrap().to_owned();
+        assert!(token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+        assert_eq!(a.headers["cache-control"], "no-store");
+        // One family: the same token again, and from both v1.0 endpoints.
+        let again = app.gettoken(&format!("appkey={id}&appsecret={secret}")).await;
+        assert_eq!(again.body["access_token"], token.as_str());
+        assert_eq!(app.token_value(ACME, HR).await, token);
+        let v1 = app.post_json("/v1.0/oauth2/accessToken", &json!({"appKey": id, "appSecret": secret})).await;
+        assert_eq!(v1.body["accessToken"], token.as_str(), "{}", v1.body);
+        // …and it works on the v1.0 family.
+        let info = app.auth_infos(Some(&token), None).await;
+        assert_eq!(info.status, 200, "{}", info.body);
+        assert_eq!(info.body["orgName"], "Acme Corp");
+    }
+
+    async fn gettoken_refuses_with_dingtalks_errcodes(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (id, secret) = HR;
+        assert_legacy(&app.gettoken(&format!("appkey={id}&appsecret=wrong-secret-0123456789")).await, 40096, "不合法的appKey或appSecret");
+        assert_legacy(&app.gettoken(&format!("appkey=dingnosuchapp&appsecret={secret}")).await, 40096, "不合法的appKey或appSecret");
+        assert_legacy(&app.gettoken("appkey=not%20an%20id!&appsecret=x").await, 40096, "不合法的appKey或appSecret");
+        // A third-party app's key is not an internal app's.
+        assert_legacy(&app.gettoken(&format!("appkey={}&appsecret={}", TRAVEL.0, TRAVEL.1)).await, 40096, "不合法的appKey或appSecret");
+        assert_legacy(&app.gettoken("").await, 40035, "缺少参数 corpid or appkey");
+        assert_legacy(&app.gettoken("appkey=&appsecret=").await, 40035, "缺少参数 corpid or appkey");
+        assert_legacy(&app.gettoken(&format!("appkey={id}")).await, 40035, "缺少参数 appsecret");
+        assert_legacy(&app.gettoken(&format!("corpid={ACME}&corpsecret=whatever")).await, 40089, "不合法的corpid或corpsecret");
+        // Only the query is read: the same parameters in a form body are missing ones.
+        let form = app.send(app.http.get(format!("{}/gettoken", app.base)).form(&[("appkey", id), ("appsecret", secret)])).await;
+        assert_legacy(&form, 40035, "缺少参数 corpid or appkey");
+        // Bytes that are not UTF-8 make a key that exists nowhere.
+        assert_legacy(&app.gettoken("appkey=%ff%fe&appsecret=x").await, 40096, "不合法的appKey或appSecret");
+        // The wrong method and unknown legacy paths answer in the legacy shape too.
+        let post = app.send(app.http.post(format!("{}/gettoken?appkey={id}&appsecret={secret}", app.base))).await;
+        assert_legacy(&post, 404, "请求的URI地址不存在");
+        let unknown = app.send(app.http.get(format!("{}/service/no_such_api", app.base))).await;
+        assert_legacy(&unknown, 404, "请求的URI地址不存在");
+        // An oversized parameter is refused, never a 5xx.
+        let long = "x".repeat(5_000);
+        let big = app.gettoken(&format!("appkey={long}&appsecret={long}")).await;
+        assert!(big.status == 200 || big.status == 414 || big.status == 431, "{}: {}", big.status, big.body);
+        if big.status == 200 {
+            assert_ne!(big.body["errcode"], 0, "{}", big.body);
+        }
+    }
+
+    async fn an_unknown_topapi_method_is_errcode_22_with_a_request_id(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let a = app.send(app.http.post(format!("{}/topapi/v2/user/notexist", app.base)).json(&json!({}))).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        let url = format!("{}/topapi/v2/user/notexist", app.base);
+        assert_eq!(sent_keys(app.http.post(&url).json(&json!({}))).await, ["errcode", "sub_msg", "errmsg", "request_id"]);
+        assert_eq!(a.body["errcode"], 22);
+        assert_eq!(a.body["sub_msg"], "不合法ApiName，ApiName = dingtalk.oapi.v2.user.notexist");
+        assert_eq!(a.body["errmsg"], "Invalid method[submsg=不合法ApiName，ApiName = dingtalk.oapi.v2.user.notexist]");
+        let rid = a.body["request_id"].as_str().unwrap();
+        assert!(rid.len() == 13 && rid.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()), "{rid}");
+        let header = a.headers["x-acs-request-id"].to_str().unwrap().to_ascii_lowercase().replace('-', "");
+        assert!(header.starts_with(rid), "{header} / {rid}");
+    }
+
+    async fn the_legacy_family_is_rate_limited_like_v1(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.limits.enabled = Some(true);
+            c.limits.app_api_per_second = 1;
+            c.limits.app_api_burst = 1;
+            c.limits.address_per_second = 1000;
+            c.limits.address_burst = 1000;
+        })
+        .await;
+        let (id, secret) = HR;
+        let mut refused = None;
+        for _ in 0..50 {
+            let a = app.gettoken(&format!("appkey={id}&appsecret={secret}")).await;
+            assert_eq!(a.status, 200, "{}", a.body);
+            if a.body["errcode"] != 0 {
+                refused = Some(a);
+                break;
+            }
+        }
+        let a = refused.expect("the app's per-API limit answers");
+        assert_eq!(a.body["errcode"], 90018, "{}", a.body);
+        assert_eq!(a.body["errmsg"], "您的企业应用调用钉钉开放平台当前接口的所有请求都被暂时禁用了");
+        let mut keys: Vec<&String> = a.body.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["errcode", "errmsg"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_faults_answer_in_the_legacy_envelope() {
+    let app = TestApp::spawn_with(Backend::sqlite(), |c| c.emulator.enabled = true).await;
+    let fault = app
+        .send(
+            app.http
+                .post(format!("{}/_opending/faults", app.base))
+                .json(&json!({
+                    "pathPrefix": "/gettoken",
+                    "action": {"kind": "error", "code": "Forbidden.AccessDenied.QpsLimitForApi"},
+                    "times": 1
+                })),
+        )
+        .await;
+    assert_eq!(fault.status, 201, "{}", fault.body);
+    let (id, secret) = HR;
+    let a = app
+        .gettoken(&format!("appkey={id}&appsecret={secret}"))
+        .await;
+    assert_legacy(
+        &a,
+        90002,
+        "您的服务器调用钉钉开放平台当前接口的所有请求都被暂时禁用了",
+    );
+    // The rule was for one request: the next one gets its token.
+    let b = app
+        .gettoken(&format!("appkey={id}&appsecret={secret}"))
+        .await;
+    assert_eq!(b.body["errcode"], 0, "{}", b.body);
+    // The journal saw both, under the route.
+    let counts = app
+        .send(
+            app.http
+                .get(format!("{}/_opending/requests/counts", app.base)),
+        )
+        .await;
+    assert!(
+        counts.body.to_string().contains("/gettoken"),
+        "{}",
+        counts.body
+    );
+}
