@@ -110,6 +110,8 @@ pub enum Purpose {
     TokenCheck,
     /// Deriving the pair a refresh token is rotated into from its value (see `token.rs`).
     RefreshSuccessor,
+    /// Deriving a JSAPI ticket's value from its stored nonce (see `jsapi.rs`).
+    JsapiTicket,
 }
 
 impl Purpose {
@@ -127,6 +129,7 @@ impl Purpose {
             Self::Csrf => b"opending/csrf/v1\0",
             Self::TokenCheck => b"opending/token-check/v1\0",
             Self::RefreshSuccessor => b"opending/refresh-successor/v1\0",
+            Self::JsapiTicket => b"opending/jsapi-ticket/v1\0",
         }
     }
 }

@@ -34,6 +34,7 @@ pub use resource::{
     codes::{CodeStore, TokensFor},
     grants::GrantStore,
     installations::{InstallationFilter, InstallationStore},
+    jsapi_tickets::JsapiTicketStore,
     memberships::MembershipStore,
     meta::MetaStore,
     orgs::OrgStore,
@@ -93,6 +94,7 @@ pub trait Store:
     + PointStore
     + GrantStore
     + AppTokenStore
+    + JsapiTicketStore
     + UserStore
     + MembershipStore
     + SessionStore

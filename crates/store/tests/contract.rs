@@ -8,6 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use opending_domain::{
     grant::{AuthCode, AuthRequest, CodeUse, RequestStatus, UserTokenRecord},
+    jsapi::{renewed_expiry, JsapiTicket},
     token::{AppToken, TokenNonce},
     ActorKind, App, AuditEvent, AuditKind, AuditQuery, ClientId, CorpId, Distribution, GrantType,
     Installation, InstallationStatus, KeyedHash, Membership, Org, OrgAuthInfo, PermissionCode,
@@ -112,6 +113,8 @@ contract!(
     app_tokens,
     app_tokens_are_one_per_app_and_org_under_concurrency,
     revoking_app_tokens,
+    jsapi_tickets_renew_in_place_for_at_most_a_day,
+    jsapi_tickets_are_one_per_app_and_org_under_concurrency,
     users,
     memberships,
     leaving_an_org_withdraws_what_was_held_there,
@@ -200,6 +203,16 @@ fn app_token(client_id: &str, corp_id: &str, seed: u8, expires_at: i64) -> AppTo
         token_hash: h(seed),
         issued_at: T0,
         expires_at: UnixTime(expires_at),
+    }
+}
+
+fn ticket(client_id: &str, corp_id: &str, seed: u8, now: UnixTime) -> JsapiTicket {
+    JsapiTicket {
+        client_id: client(client_id),
+        corp_id: corp(corp_id),
+        nonce: TokenNonce([seed; 16]),
+        created_at: now,
+        expires_at: renewed_expiry(now, now),
     }
 }
 
@@ -1663,4 +1676,87 @@ async fn wipe(s: &dyn Store) {
         None,
         "but not the demo marker"
     );
+}
+
+async fn jsapi_tickets_renew_in_place_for_at_most_a_day(s: &dyn Store) {
+    world(s).await;
+    let first = s
+        .issue_jsapi_ticket(&ticket("appA", "dingA", 1, T0), T0)
+        .await
+        .unwrap();
+    assert_eq!(first, ticket("appA", "dingA", 1, T0));
+    // A fetch an hour later keeps the ticket and extends it by two hours from then.
+    let later = UnixTime(T0.0 + 3600);
+    let again = s
+        .issue_jsapi_ticket(&ticket("appA", "dingA", 2, later), later)
+        .await
+        .unwrap();
+    assert_eq!(again.nonce, first.nonce);
+    assert_eq!(again.created_at, T0);
+    assert_eq!(again.expires_at, UnixTime(later.0 + 7200));
+    // Fetched steadily, it still ends a day after its creation…
+    let mut at = later;
+    let mut last = again;
+    while at.0 < T0.0 + 86_400 - 1 {
+        at = UnixTime((at.0 + 3600).min(T0.0 + 86_400 - 1));
+        last = s
+            .issue_jsapi_ticket(&ticket("appA", "dingA", 3, at), at)
+            .await
+            .unwrap();
+        assert_eq!(last.nonce, first.nonce);
+        assert!(last.expires_at.0 <= T0.0 + 86_400, "{last:?}");
+    }
+    assert_eq!(last.expires_at, UnixTime(T0.0 + 86_400));
+    // …and the next fetch after that makes a new one.
+    let day = UnixTime(T0.0 + 86_400);
+    let fresh = s
+        .issue_jsapi_ticket(&ticket("appA", "dingA", 4, day), day)
+        .await
+        .unwrap();
+    assert_eq!(fresh, ticket("appA", "dingA", 4, day));
+    // Another org has its own ticket; expiring one leaves the other.
+    let other = s
+        .issue_jsapi_ticket(&ticket("appA", "dingB", 5, day), day)
+        .await
+        .unwrap();
+    assert_eq!(other.nonce, TokenNonce([5; 16]));
+    assert!(s
+        .expire_jsapi_ticket(&client("appA"), &corp("dingA"), day)
+        .await
+        .unwrap());
+    assert!(!s
+        .expire_jsapi_ticket(&client("appZ"), &corp("dingA"), day)
+        .await
+        .unwrap());
+    let replaced = s
+        .issue_jsapi_ticket(&ticket("appA", "dingA", 6, day), day)
+        .await
+        .unwrap();
+    assert_eq!(replaced.nonce, TokenNonce([6; 16]));
+    let kept = s
+        .issue_jsapi_ticket(&ticket("appA", "dingB", 7, day), day)
+        .await
+        .unwrap();
+    assert_eq!(kept.nonce, TokenNonce([5; 16]));
+    // Deleting the app takes its tickets with it (no orphan survives a re-created app).
+    s.delete_app(&client("appA")).await.unwrap();
+    s.create_app(&app("appA", "dingA", 1)).await.unwrap();
+    let after = s
+        .issue_jsapi_ticket(&ticket("appA", "dingA", 8, day), day)
+        .await
+        .unwrap();
+    assert_eq!(after.nonce, TokenNonce([8; 16]));
+}
+
+async fn jsapi_tickets_are_one_per_app_and_org_under_concurrency(s: &dyn Store) {
+    world(s).await;
+    let candidates: Vec<JsapiTicket> = (0..16u8)
+        .map(|i| ticket("appA", "dingA", 100 + i, T0))
+        .collect();
+    let tries = candidates.iter().map(|c| s.issue_jsapi_ticket(c, T0));
+    let got = futures_util::future::join_all(tries).await;
+    let first = got[0].as_ref().unwrap().nonce;
+    for g in &got {
+        assert_eq!(g.as_ref().unwrap().nonce, first);
+    }
 }

@@ -56,6 +56,34 @@ impl GetTokenLegacyResponse {
     }
 }
 
+/// Answer of `GET /get_jsapi_ticket?access_token=`:
+/// `{"errcode":0,"ticket","errmsg":"ok","expires_in"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GetJsapiTicketLegacyResponse {
+    /// `errcode`: `0`.
+    pub errcode: i64,
+    /// `ticket`: the JSAPI ticket `dd.config` signatures are computed with (the same one
+    /// `POST /v1.0/oauth2/jsapiTickets` hands out).
+    pub ticket: Secret,
+    /// `errmsg`: `"ok"`.
+    pub errmsg: String,
+    /// `expires_in`: seconds of validity left.
+    pub expires_in: i64,
+}
+
+impl GetJsapiTicketLegacyResponse {
+    /// A success answer.
+    pub fn ok(ticket: Secret, expires_in: i64) -> Self {
+        Self {
+            errcode: 0,
+            ticket,
+            errmsg: "ok".to_owned(),
+            expires_in,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -19,9 +19,9 @@ mod secret;
 pub use contact::{OrgAuthInfo, User};
 pub use error::{AccessDeniedDetail, ErrorBody};
 pub use introspect::{IntrospectRequest, Introspection};
-pub use legacy::{GetTokenLegacyResponse, LegacyErrorBody};
+pub use legacy::{GetJsapiTicketLegacyResponse, GetTokenLegacyResponse, LegacyErrorBody};
 pub use oauth2::{
-    GetAccessTokenRequest, GetAccessTokenResponse, GetTokenRequest, GetTokenResponse,
-    GetUserTokenRequest, GetUserTokenResponse, GrantType,
+    CreateJsapiTicketResponse, GetAccessTokenRequest, GetAccessTokenResponse, GetTokenRequest,
+    GetTokenResponse, GetUserTokenRequest, GetUserTokenResponse, GrantType,
 };
 pub use secret::{Credentials, Secret};

@@ -144,6 +144,17 @@ pub struct GetUserTokenResponse {
     pub corp_id: Option<String>,
 }
 
+/// Answer of `POST /v1.0/oauth2/jsapiTickets` (no request body): `{"jsapiTicket","expireIn"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateJsapiTicketResponse {
+    /// `jsapiTicket`: the ticket `dd.config` signatures are computed with.
+    pub jsapi_ticket: Secret,
+    /// `expireIn`: seconds of validity left.
+    pub expire_in: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

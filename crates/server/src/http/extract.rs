@@ -18,8 +18,11 @@ use crate::{
 /// Header carrying the access token on every protected DingTalk API.
 pub const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 
-/// The caller of a protected route, resolved from `x-acs-dingtalk-access-token`. Missing,
-/// unknown, expired or revoked tokens are refused here with 400 `InvalidAuthentication`.
+/// The caller of a protected route, resolved from `x-acs-dingtalk-access-token` on v1.0 paths
+/// and from the `access_token` query parameter on legacy (oapi) paths, where DingTalk ignores
+/// the header (docs/dingtalk/dingtalk-wire-2.md §1.1). Missing, unknown, expired or revoked
+/// tokens are refused here: 400 `InvalidAuthentication` on v1.0; errcode 41001 (missing) or
+/// 40014 on legacy paths (88 with a `sub_code` under `/topapi/`).
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Arc<Principal>);
 
@@ -28,11 +31,25 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, core: &Arc<Core>) -> Result<Self, Error> {
         let origin = request_origin();
-        let token = parts
-            .headers
-            .get(TOKEN_HEADER)
-            .and_then(|v| v.to_str().ok());
-        let principal = auth::authenticate(core, token).await?;
+        let legacy = matches!(
+            super::context::current().map(|c| c.family),
+            Some(super::context::Family::Legacy(_))
+        );
+        let principal = if legacy {
+            let token = legacy_token(parts.uri.query().unwrap_or(""));
+            let Some(token) = token.filter(|t| !t.is_empty()) else {
+                return Err(ApiError::new(ErrorCode::InvalidAuthentication)
+                    .with_legacy(opending_domain::LegacyCode::MissingAccessToken)
+                    .into());
+            };
+            auth::authenticate(core, Some(&token)).await?
+        } else {
+            let token = parts
+                .headers
+                .get(TOKEN_HEADER)
+                .and_then(|v| v.to_str().ok());
+            auth::authenticate(core, token).await?
+        };
         super::context::note_client(principal.client_id.as_str());
         core.limits
             .charge_request(&origin, principal.client_id.as_str(), core.now())?;
@@ -44,6 +61,13 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
         );
         Ok(Self(principal))
     }
+}
+
+/// The first `access_token` of a query string, decoded.
+fn legacy_token(query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
 }
 
 impl Authenticated {

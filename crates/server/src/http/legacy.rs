@@ -1,4 +1,4 @@
-//! DingTalk's legacy (oapi) paths: `GET /gettoken`. Thin: read the query, call the service,
+//! DingTalk's legacy (oapi) paths: `GET /gettoken`, `GET /get_jsapi_ticket`. Thin: read the query, call the service,
 //! answer in the legacy envelope (HTTP 200, `errcode`/`errmsg`; errors through the legacy
 //! renderer in `error.rs`, chosen by the path's family).
 
@@ -9,20 +9,25 @@ use opending_domain::{ApiError, ErrorCode, LegacyCode, Secret};
 use opending_wire as wire;
 use serde::Deserialize;
 
-use super::{context, extract::ApiQuery};
+use super::{
+    context,
+    extract::{ApiQuery, Authenticated},
+};
 use crate::{
-    service::{app_token, Error},
+    service::{app_token, jsapi, Error},
     Core,
 };
 
 /// The OpenAPI description of these routes (merged into `/openapi.json`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(gettoken))]
+#[openapi(paths(gettoken, get_jsapi_ticket))]
 pub struct ApiDoc;
 
 /// Routes of the legacy family.
 pub fn router() -> Router<Arc<Core>> {
-    Router::new().route("/gettoken", get(gettoken))
+    Router::new()
+        .route("/gettoken", get(gettoken))
+        .route("/get_jsapi_ticket", get(get_jsapi_ticket))
 }
 
 /// `GET /gettoken`'s query: `appkey` and `appsecret` (or the retired `corpid` and
@@ -104,4 +109,35 @@ fn missing(errmsg: &'static str) -> Error {
     ApiError::invalid_request(errmsg)
         .with_legacy_message(errmsg)
         .into()
+}
+
+/// What `/get_jsapi_ticket` answers, always with HTTP 200 (the OpenAPI document's view).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum GetJsapiTicketAnswer {
+    /// `errcode` 0 with the ticket.
+    Ticket(wire::GetJsapiTicketLegacyResponse),
+    /// A failure.
+    Failure(wire::LegacyErrorBody),
+}
+
+#[utoipa::path(
+    get,
+    path = "/get_jsapi_ticket",
+    tag = "legacy",
+    operation_id = "legacyGetJsapiTicket",
+    params(("access_token" = String, Query, description = "An app token (from `/gettoken` or either v1.0 token endpoint)")),
+    responses(
+        (status = 200, description = "Always 200: the JSAPI ticket of the token's (app, org) (`errcode` 0; the same ticket as `POST /v1.0/oauth2/jsapiTickets`, renewed by a re-fetch, never older than a day), or `errcode` 41001 (no token), 40014 (unknown, expired or revoked token), 60011 (a user token), 90018/90002, -1", body = GetJsapiTicketAnswer),
+    )
+)]
+async fn get_jsapi_ticket(
+    State(core): State<Arc<Core>>,
+    caller: Authenticated,
+) -> Result<Response, Error> {
+    let issued = jsapi::ticket(&core, &caller.0).await?;
+    Ok(super::oauth2::no_store(
+        wire::GetJsapiTicketLegacyResponse::ok(issued.ticket.expose().into(), issued.expires_in),
+    ))
 }

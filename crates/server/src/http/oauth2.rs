@@ -27,7 +27,13 @@ use crate::{
 
 /// The OpenAPI description of these routes (merged into `/openapi.json`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(token, legacy_access_token, introspect_token, user_access_token))]
+#[openapi(paths(
+    token,
+    legacy_access_token,
+    introspect_token,
+    user_access_token,
+    jsapi_tickets
+))]
 pub struct ApiDoc;
 
 /// Routes under `/v1.0/oauth2`.
@@ -37,6 +43,7 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/v1.0/oauth2/accessToken", post(legacy_access_token))
         .route("/v1.0/oauth2/introspect", post(introspect_token))
         .route("/v1.0/oauth2/userAccessToken", post(user_access_token))
+        .route("/v1.0/oauth2/jsapiTickets", post(jsapi_tickets))
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1).
@@ -286,6 +293,29 @@ async fn user_access_token(
         refresh_token: issued.refresh_token.expose().into(),
         expire_in: issued.expire_in,
         corp_id: issued.corp_id,
+    }))
+}
+
+#[utoipa::path(
+    post,
+    path = "/v1.0/oauth2/jsapiTickets",
+    tag = "oauth2",
+    operation_id = "createJsapiTicket",
+    params(("x-acs-dingtalk-access-token" = String, Header, description = "An app token")),
+    responses(
+        (status = 200, description = "The JSAPI ticket of the token's (app, org): the same ticket as `/get_jsapi_ticket`, renewed by a re-fetch, never older than a day", body = wire::CreateJsapiTicketResponse),
+        (status = 400, description = "`InvalidAuthentication`: missing, unknown, expired or revoked token", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.AccessTokenPermissionDenied` (a user token), rate limits", body = ErrorBody),
+    )
+)]
+async fn jsapi_tickets(
+    State(core): State<Arc<Core>>,
+    caller: super::extract::Authenticated,
+) -> Result<Response, Error> {
+    let issued = crate::service::jsapi::ticket(&core, &caller.0).await?;
+    Ok(no_store(wire::CreateJsapiTicketResponse {
+        jsapi_ticket: issued.ticket.expose().into(),
+        expire_in: issued.expires_in,
     }))
 }
 

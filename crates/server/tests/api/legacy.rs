@@ -37,7 +37,84 @@ async fn sent_keys(req: reqwest::RequestBuilder) -> Vec<String> {
     keys.into_iter().map(|(_, k)| k).collect()
 }
 
+impl TestApp {
+    async fn legacy_ticket(&self, query: &str) -> Answer {
+        self.send(
+            self.http
+                .get(format!("{}/get_jsapi_ticket?{query}", self.base)),
+        )
+        .await
+    }
+
+    async fn v1_ticket(&self, token: Option<&str>) -> Answer {
+        let mut req = self
+            .http
+            .post(format!("{}/v1.0/oauth2/jsapiTickets", self.base));
+        if let Some(t) = token {
+            req = req.header("x-acs-dingtalk-access-token", t);
+        }
+        self.send(req).await
+    }
+}
+
 opending_testkit::both_backends! {
+    async fn jsapi_tickets_are_one_per_app_and_org_on_both_families(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let (id, secret) = HR;
+        let legacy_token = app.gettoken(&format!("appkey={id}&appsecret={secret}")).await.body["access_token"].as_str().unwrap().to_owned();
+        let a = app.legacy_ticket(&format!("access_token={legacy_token}")).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert_eq!((a.body["errcode"].as_i64(), a.body["errmsg"].as_str()), (Some(0), Some("ok")), "{}", a.body);
+        let url = format!("{}/get_jsapi_ticket?access_token={legacy_token}", app.base);
+        assert_eq!(sent_keys(app.http.get(&url)).await, ["errcode", "ticket", "errmsg", "expires_in"]);
+        let ticket = a.body["ticket"].as_str().unwrap().to_owned();
+        assert!(ticket.len() == 64 && ticket.bytes().all(|b| b.is_ascii_hexdigit()), "{ticket}");
+        assert_eq!(a.body["expires_in"], 7200);
+        // A v1.0 token on the legacy endpoint, and the v1.0 endpoint: the same ticket.
+        let v1_token = app.token_value(ACME, HR).await;
+        assert_eq!(v1_token, legacy_token);
+        let b = app.v1_ticket(Some(&v1_token)).await;
+        assert_eq!(b.status, 200, "{}", b.body);
+        assert_eq!(b.body, json!({"jsapiTicket": ticket, "expireIn": 7200}));
+        assert_eq!(b.headers["cache-control"], "no-store");
+        // Another org of a third-party app has its own.
+        let travel = app.token_value(GLOBEX, TRAVEL).await;
+        let other = app.legacy_ticket(&format!("access_token={travel}")).await;
+        assert_eq!(other.body["errcode"], 0, "{}", other.body);
+        assert_ne!(other.body["ticket"], ticket.as_str());
+        let again = app.v1_ticket(Some(&travel)).await;
+        assert_eq!(again.body["jsapiTicket"], other.body["ticket"]);
+    }
+
+    async fn jsapi_tickets_refuse_bad_tokens_in_each_familys_shape(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let token = app.token_value(ACME, HR).await;
+        assert_legacy(&app.legacy_ticket("").await, 41001, "缺少access_token参数");
+        assert_legacy(&app.legacy_ticket("access_token=").await, 41001, "缺少access_token参数");
+        assert_legacy(&app.legacy_ticket("access_token=0123456789abcdef0123456789abcdef").await, 40014, "不合法的access_token");
+        assert_legacy(&app.legacy_ticket(&format!("access_token={}", "z".repeat(300))).await, 40014, "不合法的access_token");
+        // A user token holds no app points: a missing permission, never a token error (which
+        // would send dingtalk-sdk into its refetch loop).
+        let code = app.hr_code(ALICE, "Contact.User.Read", "").await;
+        let user = app.exchange(&code).await.body["accessToken"].as_str().unwrap().to_owned();
+        assert_legacy(&app.legacy_ticket(&format!("access_token={user}")).await, 60011, "没有调用该接口的权限");
+        app.v1_ticket(Some(&user)).await.assert_error(403, "Forbidden.AccessDenied.AccessTokenPermissionDenied");
+        // The legacy family reads the query only, never the v1.0 header.
+        let header_only = app.send(app.http.get(format!("{}/get_jsapi_ticket", app.base)).header("x-acs-dingtalk-access-token", &token)).await;
+        assert_legacy(&header_only, 41001, "缺少access_token参数");
+        // A revoked token is refused at once, on both families.
+        let r = app.send(app.admin(reqwest::Method::POST, "/tokens/revoke").json(&json!({"token": token}))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_legacy(&app.legacy_ticket(&format!("access_token={token}")).await, 40014, "不合法的access_token");
+        app.v1_ticket(Some(&token)).await.assert_error(400, "InvalidAuthentication");
+        app.v1_ticket(None).await.assert_error(400, "InvalidAuthentication");
+        // The wrong method on the v1.0 path is v1.0's 405; on the legacy path, the legacy 404.
+        let get = app.send(app.http.get(format!("{}/v1.0/oauth2/jsapiTickets", app.base))).await;
+        assert_eq!(get.status, 405, "{}", get.body);
+        let post = app.send(app.http.post(format!("{}/get_jsapi_ticket?access_token=x", app.base))).await;
+        assert_legacy(&post, 404, "请求的URI地址不存在");
+    }
+
     async fn gettoken_hands_out_the_apps_one_live_token(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let (id, secret) = HR;

@@ -110,6 +110,11 @@ opending_testkit::both_backends! {
         python_script_with(&app, "legacy_token.py", &[("OPENDING_V1_TOKEN", token)]).await;
     }
 
+    async fn both_python_clients_get_the_same_jsapi_ticket(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        python_script(&app, "jsapi_ticket.py").await;
+    }
+
     async fn python_sdk_reads_org_auth_info_and_its_errors(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         python_script(&app, "contact.py").await;

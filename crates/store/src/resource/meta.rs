@@ -40,7 +40,8 @@ pub(crate) fn parse_change_seq(v: Option<String>) -> StoreResult<i64> {
 }
 
 /// Every table `wipe` empties, children before parents.
-const WIPED: [&str; 16] = [
+const WIPED: [&str; 17] = [
+    "jsapi_tickets",
     "auth_requests",
     "user_grants",
     "refresh_tokens",

@@ -16,6 +16,7 @@ pub mod auth_requests;
 pub mod codes;
 pub mod grants;
 pub mod installations;
+pub mod jsapi_tickets;
 pub mod memberships;
 pub mod meta;
 pub mod orgs;
