@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use crate::{
     error::{ApiError, Error, Result, TransportError},
-    model::ErrorBody,
+    model::{ErrorBody, LegacyErrorBody},
     request::{ApiRequest, Auth},
     RetryPolicy,
 };
@@ -155,12 +155,20 @@ impl Client {
 
     async fn send_once<T: DeserializeOwned>(&self, request: &ApiRequest, url: Url) -> Result<T> {
         let op = request.operation;
-        let transport =
-            |e: reqwest::Error| Error::from(TransportError::new(op, url.to_string(), e));
+        // `url` holds no secret query parameter; reqwest's own error would name the URL sent,
+        // which may (`appsecret`, `access_token`), so its URL is left out.
+        let transport = |e: reqwest::Error| {
+            Error::from(TransportError::new(op, url.to_string(), e.without_url()))
+        };
+        let mut sent = url.clone();
+        if !request.secret_query.is_empty() {
+            sent.query_pairs_mut()
+                .extend_pairs(request.secret_query.iter().map(|(k, v)| (k, v.expose())));
+        }
         let mut builder = self
             .inner
             .http
-            .request(request.method.clone(), url.clone())
+            .request(request.method.clone(), sent)
             .timeout(self.inner.timeout)
             .header(header::ACCEPT, "application/json");
         builder = match &request.auth {
@@ -186,11 +194,19 @@ impl Client {
         if (200..300).contains(&status) {
             // An empty 2xx body reads as `null`, so `T = ()` works for 204s.
             let text: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-            return serde_json::from_slice(text).map_err(|e| Error::Decode {
+            let decode = |e: serde_json::Error| Error::Decode {
                 operation: op,
                 status,
                 detail: e.to_string(),
-            });
+            };
+            if request.legacy {
+                let value: serde_json::Value = serde_json::from_slice(text).map_err(decode)?;
+                if let Some(err) = legacy_error(op, &headers, &value) {
+                    return Err(err.into());
+                }
+                return serde_json::from_value(value).map_err(decode);
+            }
+            return serde_json::from_slice(text).map_err(decode);
         }
         Err(parse_error(op, status, &headers, &bytes).into())
     }
@@ -270,6 +286,34 @@ fn parse_error(
         }
     }
     err
+}
+
+/// A legacy (oapi) answer's failure: `errcode` other than 0, with `errmsg` and the
+/// `request_id` of `/topapi/` answers (docs/dingtalk/dingtalk-wire-2.md §1.3–1.4).
+fn legacy_error(
+    operation: &'static str,
+    headers: &header::HeaderMap,
+    body: &serde_json::Value,
+) -> Option<ApiError> {
+    let parsed: LegacyErrorBody = serde_json::from_value(body.clone()).ok()?;
+    if parsed.errcode == 0 {
+        return None;
+    }
+    let request_id = parsed.request_id.or_else(|| {
+        headers
+            .get(REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    Some(ApiError {
+        operation,
+        status: 200,
+        code: Some(parsed.errcode.to_string()),
+        message: Some(parsed.errmsg).filter(|m| !m.is_empty()),
+        request_id,
+        required_scopes: Vec::new(),
+        retry_after: None,
+    })
 }
 
 /// Builds a [`Client`].

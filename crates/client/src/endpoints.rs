@@ -4,11 +4,12 @@ use reqwest::Method;
 
 use crate::{
     model::{
-        GetAccessTokenRequest, GetAccessTokenResponse, GetTokenRequest, GetTokenResponse,
+        CreateJsapiTicketResponse, GetAccessTokenRequest, GetAccessTokenResponse,
+        GetJsapiTicketLegacyResponse, GetTokenLegacyResponse, GetTokenRequest, GetTokenResponse,
         GetUserTokenRequest, GetUserTokenResponse, IntrospectRequest, Introspection,
         IntrospectionAuth, OrgAuthInfo, User,
     },
-    ApiRequest, Client, Result, Secret,
+    ApiRequest, Client, Credentials, Result, Secret,
 };
 
 impl Client {
@@ -42,6 +43,56 @@ impl Client {
             ApiRequest::new("GetAccessToken", Method::POST, "/v1.0/oauth2/accessToken")
                 .json(request)?
                 .idempotent(true),
+        )
+        .await
+    }
+
+    /// `GET /gettoken?appkey=&appsecret=` (legacy oapi): an internal app's token, the same
+    /// one [`Client::get_access_token`] returns. A failure is an [`ApiError`](crate::ApiError)
+    /// whose `code` is the legacy errcode (`"40096"`: wrong key or secret). The secret goes
+    /// in the query, as DingTalk wants it, and never into a log line or an error.
+    pub async fn get_token_legacy(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<GetTokenLegacyResponse> {
+        self.send(
+            ApiRequest::new("gettoken", Method::GET, "/gettoken")
+                .query("appkey", &credentials.client_id)
+                .query_secret("appsecret", credentials.client_secret.clone())
+                .legacy(),
+        )
+        .await
+    }
+
+    /// `GET /get_jsapi_ticket?access_token=` (legacy oapi): the JSAPI ticket of the token's
+    /// (app, org), the same one [`Client::create_jsapi_ticket`] returns. Sign a page's
+    /// `dd.config` with it using [`jsapi_signature`](crate::jsapi_signature).
+    pub async fn get_jsapi_ticket(
+        &self,
+        app_token: &Secret,
+    ) -> Result<GetJsapiTicketLegacyResponse> {
+        self.send(
+            ApiRequest::new("get_jsapi_ticket", Method::GET, "/get_jsapi_ticket")
+                .legacy_access_token(app_token.clone()),
+        )
+        .await
+    }
+
+    /// `POST /v1.0/oauth2/jsapiTickets` (DingTalk `CreateJsapiTicket`, no body): the JSAPI
+    /// ticket of the token's (app, org). A re-fetch returns the same ticket, renewed, until a
+    /// day after its creation.
+    pub async fn create_jsapi_ticket(
+        &self,
+        app_token: &Secret,
+    ) -> Result<CreateJsapiTicketResponse> {
+        self.send(
+            ApiRequest::new(
+                "CreateJsapiTicket",
+                Method::POST,
+                "/v1.0/oauth2/jsapiTickets",
+            )
+            .access_token(app_token.clone())
+            .idempotent(true),
         )
         .await
     }

@@ -32,7 +32,27 @@ pub mod codes {
 
     /// The rate-limit codes: a request answered with one of them was not processed, so it is
     /// always safe to send again after a pause.
-    pub const RATE_LIMITS: [&str; 3] = [QPS_LIMIT_FOR_APPKEY_AND_API, QPS_LIMIT_FOR_API, IP_LIMIT];
+    pub const RATE_LIMITS: [&str; 5] = [
+        QPS_LIMIT_FOR_APPKEY_AND_API,
+        QPS_LIMIT_FOR_API,
+        IP_LIMIT,
+        LEGACY_QPS_LIMIT_FOR_APPKEY_AND_API,
+        LEGACY_QPS_LIMIT_FOR_API,
+    ];
+    /// Legacy errcode 90018: the app's per-API rate limit.
+    pub const LEGACY_QPS_LIMIT_FOR_APPKEY_AND_API: &str = "90018";
+    /// Legacy errcode 90002: the API's global limit.
+    pub const LEGACY_QPS_LIMIT_FOR_API: &str = "90002";
+    /// Legacy errcode -1: `系统繁忙`, try again.
+    pub const LEGACY_SYSTEM_BUSY: &str = "-1";
+    /// Legacy errcode 40096: wrong appkey or appsecret.
+    pub const LEGACY_INVALID_APPKEY_OR_SECRET: &str = "40096";
+    /// Legacy errcode 40014: unknown, expired or revoked access token.
+    pub const LEGACY_INVALID_ACCESS_TOKEN: &str = "40014";
+    /// Legacy errcode 41001: no `access_token` parameter.
+    pub const LEGACY_MISSING_ACCESS_TOKEN: &str = "41001";
+    /// Legacy errcode 60011: the token lacks a permission.
+    pub const LEGACY_NO_PERMISSION: &str = "60011";
 }
 
 /// Any failure of a call.
@@ -125,7 +145,14 @@ impl Error {
     /// Whether the access token used was refused as invalid, expired or revoked
     /// (`InvalidAuthentication`): fetch a new one and try again.
     pub fn is_invalid_token(&self) -> bool {
-        self.code() == Some(codes::INVALID_AUTHENTICATION)
+        matches!(
+            self.code(),
+            Some(
+                codes::INVALID_AUTHENTICATION
+                    | codes::LEGACY_INVALID_ACCESS_TOKEN
+                    | codes::LEGACY_MISSING_ACCESS_TOKEN
+            )
+        )
     }
 
     /// Whether the request was refused for who made it: bad client credentials, an app not
@@ -142,6 +169,10 @@ impl Error {
                         | codes::INVALID_AUTHENTICATION
                         | codes::ACCESS_TOKEN_PERMISSION_DENIED
                         | codes::PERMISSION_DENIED
+                        | codes::LEGACY_INVALID_APPKEY_OR_SECRET
+                        | codes::LEGACY_INVALID_ACCESS_TOKEN
+                        | codes::LEGACY_MISSING_ACCESS_TOKEN
+                        | codes::LEGACY_NO_PERMISSION
                 )
             )
     }
@@ -184,7 +215,10 @@ pub struct ApiError {
 impl ApiError {
     /// Whether sending the same request later may succeed: 5xx (except 501), 429, rate limits.
     pub fn is_retryable(&self) -> bool {
-        (self.status >= 500 && self.status != 501) || self.status == 429 || self.is_rate_limited()
+        (self.status >= 500 && self.status != 501)
+            || self.status == 429
+            || self.is_rate_limited()
+            || self.code.as_deref() == Some(codes::LEGACY_SYSTEM_BUSY)
     }
 
     /// Whether a rate limiter refused the request.
@@ -197,12 +231,16 @@ impl ApiError {
     /// What to do about this error, for the common codes.
     pub fn hint(&self) -> Option<&'static str> {
         let hint = match self.code.as_deref() {
-            Some(codes::INVALID_CLIENT) => "the clientId or client secret is wrong; check both (a rotated secret invalidates the old one)",
+            Some(codes::INVALID_CLIENT | codes::LEGACY_INVALID_APPKEY_OR_SECRET) => "the clientId or client secret is wrong; check both (a rotated secret invalidates the old one)",
             Some(codes::UNAUTHORIZED_CLIENT) => "the app may not get tokens in this org: an internal app only works in its own org, a third-party app only where it is installed and active",
             Some(codes::UNSUPPORTED_GRANT_TYPE) => "the grant type is not supported by this endpoint",
             Some(codes::INVALID_GRANT) => "the auth code or refresh token is unknown, expired, already used or belongs to another app; start the authorization again",
-            Some(codes::INVALID_AUTHENTICATION) => "the access token is invalid, expired or revoked; fetch a new one",
-            Some(codes::ACCESS_TOKEN_PERMISSION_DENIED) => "the token lacks a permission point: add it to the app in the developer console (and, for third-party apps, have the org grant it)",
+            Some(
+                codes::INVALID_AUTHENTICATION
+                | codes::LEGACY_INVALID_ACCESS_TOKEN
+                | codes::LEGACY_MISSING_ACCESS_TOKEN,
+            ) => "the access token is invalid, expired or revoked; fetch a new one",
+            Some(codes::ACCESS_TOKEN_PERMISSION_DENIED | codes::LEGACY_NO_PERMISSION) => "the token lacks a permission point: add it to the app in the developer console (and, for third-party apps, have the org grant it)",
             Some(codes::PERMISSION_DENIED) => "the target org has not authorized this app",
             Some(c) if codes::RATE_LIMITS.contains(&c) => "rate limited: slow down and try again later",
             _ if self.status >= 500 => "the server failed; try again later",

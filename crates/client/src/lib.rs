@@ -147,6 +147,7 @@ mod client;
 pub mod emulator;
 mod endpoints;
 pub mod error;
+mod jsapi;
 pub mod model;
 mod request;
 mod retry;
@@ -162,6 +163,7 @@ pub use client::{
     Client, ClientBuilder, ACCESS_TOKEN_HEADER, DINGTALK_BASE_URL, REQUEST_ID_HEADER,
 };
 pub use error::{ApiError, Error, Result, StoreError, TransportError, TransportKind};
+pub use jsapi::{jsapi_signature, normalize_url};
 pub use opending_wire::{Credentials, Secret};
 pub use request::ApiRequest;
 pub use retry::RetryPolicy;

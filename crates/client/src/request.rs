@@ -31,6 +31,11 @@ pub struct ApiRequest {
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) auth: Auth,
     pub(crate) idempotent: bool,
+    /// Query parameters that are secrets (`appsecret`, `access_token`): added to the URL only
+    /// when sending, never to a log line or an error.
+    pub(crate) secret_query: Vec<(String, Secret)>,
+    /// DingTalk's legacy (oapi) envelope: a 200 whose `errcode` is not 0 is an error.
+    pub(crate) legacy: bool,
 }
 
 impl fmt::Debug for ApiRequest {
@@ -67,6 +72,8 @@ impl ApiRequest {
             body: None,
             auth: Auth::None,
             idempotent,
+            secret_query: Vec::new(),
+            legacy: false,
         }
     }
 
@@ -80,6 +87,27 @@ impl ApiRequest {
     pub fn query(mut self, name: &str, value: &str) -> Self {
         self.query.push((name.to_owned(), value.to_owned()));
         self
+    }
+
+    /// Adds a query parameter whose value is a secret: it goes on the wire, never into a log
+    /// line, an error or this request's `Debug`.
+    pub fn query_secret(mut self, name: &str, value: Secret) -> Self {
+        self.secret_query.push((name.to_owned(), value));
+        self
+    }
+
+    /// Reads the answer in DingTalk's legacy (oapi) envelope: always HTTP 200, a failure
+    /// being an `errcode` other than 0 ([`ApiError::code`](crate::ApiError::code) is then the
+    /// errcode as text, e.g. `"40014"`).
+    pub fn legacy(mut self) -> Self {
+        self.legacy = true;
+        self
+    }
+
+    /// Authenticates a legacy (oapi) call: the token goes as `?access_token=` (the legacy
+    /// family ignores the v1.0 header), and the answer is read as [`ApiRequest::legacy`].
+    pub fn legacy_access_token(self, token: Secret) -> Self {
+        self.query_secret("access_token", token).legacy()
     }
 
     /// Sends `body` as JSON (`Content-Type: application/json; charset=utf-8`).

@@ -9,7 +9,8 @@ mod introspect;
 
 pub use introspect::IntrospectionAuth;
 pub use opending_wire::{
-    ErrorBody, GetAccessTokenRequest, GetAccessTokenResponse, GetTokenRequest, GetTokenResponse,
+    CreateJsapiTicketResponse, ErrorBody, GetAccessTokenRequest, GetAccessTokenResponse,
+    GetJsapiTicketLegacyResponse, GetTokenLegacyResponse, GetTokenRequest, GetTokenResponse,
     GetUserTokenRequest, GetUserTokenResponse, GrantType, IntrospectRequest, Introspection,
-    OrgAuthInfo, User,
+    LegacyErrorBody, OrgAuthInfo, User,
 };
