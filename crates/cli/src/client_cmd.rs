@@ -76,14 +76,28 @@ pub struct TokenArgs {
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
     /// Get an app access token: POST /v1.0/oauth2/{corpId}/token (or the legacy
-    /// /v1.0/oauth2/accessToken with --legacy).
+    /// /v1.0/oauth2/accessToken with --legacy, or DingTalk's oapi GET /gettoken with --oapi).
     App {
         /// The org the app runs in [env: OPENDING_CORP_ID; or the profile's corp_id].
         #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
         corp: Option<String>,
         /// Use the legacy endpoint (internal apps, their own org; --corp is not used).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "oapi")]
         legacy: bool,
+        /// Use the oapi GET /gettoken (internal apps, their own org; the same token).
+        #[arg(long)]
+        oapi: bool,
+    },
+    /// Get the JSAPI ticket of an app token's (app, org): POST /v1.0/oauth2/jsapiTickets (or
+    /// the oapi GET /get_jsapi_ticket with --oapi). Uses --token, or fetches an app token with
+    /// the client credentials and --corp.
+    Jsapi {
+        /// The org to fetch an app token in, when no --token is given.
+        #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
+        corp: Option<String>,
+        /// Use the oapi endpoint (the same ticket, in the errcode envelope).
+        #[arg(long)]
+        oapi: bool,
     },
     /// Get a user access token: POST /v1.0/oauth2/userAccessToken.
     User {
@@ -228,6 +242,24 @@ pub async fn run_contact(args: ContactArgs) -> anyhow::Result<ExitCode> {
 async fn token(args: TokenArgs) -> Outcome {
     let conn = Conn::open(args.conn)?;
     match args.command {
+        TokenCommand::App { oapi: true, .. } => {
+            print(&conn.client.get_token_legacy(&conn.credentials()?).await?)
+        }
+        TokenCommand::Jsapi { corp, oapi } => {
+            let token = match &conn.token {
+                Some(t) => t.clone(),
+                None => {
+                    let corp = conn.corp(corp)?;
+                    let req = GetTokenRequest::client_credentials(&conn.credentials()?);
+                    conn.client.get_token(&corp, &req).await?.access_token
+                }
+            };
+            if oapi {
+                print(&conn.client.get_jsapi_ticket(&token).await?)
+            } else {
+                print(&conn.client.create_jsapi_ticket(&token).await?)
+            }
+        }
         TokenCommand::App { legacy: true, .. } => {
             let req = GetAccessTokenRequest::new(&conn.credentials()?);
             print(&conn.client.get_access_token(&req).await?)
@@ -322,7 +354,8 @@ fn exit_code(e: &opending_client::Error) -> u8 {
         2
     } else {
         match e.status() {
-            Some(s) if (400..500).contains(&s) => 2,
+            // A legacy (oapi) refusal is an errcode in a 200.
+            Some(s) if (400..500).contains(&s) || s == 200 => 2,
             _ => 1,
         }
     }

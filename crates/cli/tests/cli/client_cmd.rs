@@ -371,3 +371,64 @@ fn help_lists_the_client_commands() {
         assert!(help.contains(flag), "{flag} in {help}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oapi_tokens_and_jsapi_tickets_from_the_command_line() {
+    let server = local().await;
+    let b = &server.base;
+    let creds = ["--client-id", HR.0, "--client-secret", HR.1];
+    let mut args = vec!["token", "app", "--oapi"];
+    args.extend(creds);
+    let oapi = opending(&with_base(b, &args), &[]).await;
+    assert_eq!(oapi.code, 0, "{}", oapi.stderr);
+    assert_eq!(
+        (oapi.json["errcode"].as_i64(), oapi.json["errmsg"].as_str()),
+        (Some(0), Some("ok"))
+    );
+    let token = oapi.json["access_token"].as_str().unwrap().to_owned();
+    let mut args = vec!["token", "app", "--corp", ACME];
+    args.extend(creds);
+    let v1 = opending(&with_base(b, &args), &[]).await;
+    assert_eq!(
+        v1.json["access_token"].as_str(),
+        Some(token.as_str()),
+        "{}",
+        v1.stderr
+    );
+    // The ticket, fetched with the credentials or with a token, on either family.
+    let mut args = vec!["token", "jsapi", "--corp", ACME];
+    args.extend(creds);
+    let ticket = opending(&with_base(b, &args), &[]).await;
+    assert_eq!(ticket.code, 0, "{}", ticket.stderr);
+    let value = ticket.json["jsapiTicket"].as_str().unwrap().to_owned();
+    let legacy = opending(
+        &with_base(b, &["token", "jsapi", "--oapi", "--token", &token]),
+        &[],
+    )
+    .await;
+    assert_eq!(legacy.code, 0, "{}", legacy.stderr);
+    assert_eq!(legacy.json["ticket"].as_str(), Some(value.as_str()));
+    // A wrong secret on the oapi family: errcode 40096, the authentication exit code.
+    let wrong = opending(
+        &with_base(
+            b,
+            &[
+                "token",
+                "app",
+                "--oapi",
+                "--client-id",
+                HR.0,
+                "--client-secret",
+                "wrong-secret-0123456789",
+            ],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("40096") && !wrong.stderr.contains("wrong-secret"),
+        "{}",
+        wrong.stderr
+    );
+}
