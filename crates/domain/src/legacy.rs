@@ -42,6 +42,27 @@ pub enum LegacyCode {
 }
 
 impl LegacyCode {
+    /// Every legacy code opending answers.
+    pub const ALL: &'static [LegacyCode] = &[
+        LegacyCode::SystemBusy,
+        LegacyCode::InvalidMethod,
+        LegacyCode::NoSuchUri,
+        LegacyCode::InvalidAccessToken,
+        LegacyCode::MissingAccessToken,
+        LegacyCode::InvalidParameter,
+        LegacyCode::InvalidAppKeyOrSecret,
+        LegacyCode::InvalidCorpIdOrSecret,
+        LegacyCode::NoAuthInfo,
+        LegacyCode::NoPermission,
+        LegacyCode::QpsLimitForAppkeyAndApi,
+        LegacyCode::QpsLimitForApi,
+    ];
+
+    /// The code with this `errcode`, if opending knows it.
+    pub fn from_errcode(errcode: i64) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.errcode() == errcode)
+    }
+
     /// The numeric `errcode`.
     pub fn errcode(self) -> i64 {
         use LegacyCode::*;

@@ -41,6 +41,7 @@ use crate::{
     mint_code,
     tokens,
     expire,
+    expire_jsapi_ticket,
     revoke,
     requests,
     clear_requests,
@@ -95,6 +96,10 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/_opending/tokens", get(tokens))
         .route("/_opending/tokens/{id}/expire", post(expire))
         .route("/_opending/tokens/{id}/revoke", post(revoke))
+        .route(
+            "/_opending/jsapi-tickets/{client_id}/{corp_id}/expire",
+            post(expire_jsapi_ticket),
+        )
         .route("/_opending/requests", get(requests).delete(clear_requests))
         .route("/_opending/requests/counts", get(counts))
         .route(
@@ -251,6 +256,31 @@ async fn tokens(State(core): State<Arc<Core>>) -> Result<Response, Error> {
 async fn expire(State(core): State<Arc<Core>>, Path(id): Path<String>) -> Result<Response, Error> {
     Ok(Json(Expired {
         expired: emulator::expire(&core, &id).await?,
+    })
+    .into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/_opending/jsapi-tickets/{clientId}/{corpId}/expire",
+    tag = "emulator",
+    operation_id = "emulator_expire_jsapi_ticket",
+    params(
+        ("clientId" = String, Path, description = "The app"),
+        ("corpId" = String, Path, description = "The org its ticket is for"),
+    ),
+    security(()),
+    responses(
+        (status = 200, description = "Whether a ticket was expired (the next fetch makes a new one)", body = Expired),
+        (status = 400, description = "`InvalidParameter`: a malformed clientId or corpId", body = ErrorBody),
+    )
+)]
+async fn expire_jsapi_ticket(
+    State(core): State<Arc<Core>>,
+    Path((client_id, corp_id)): Path<(String, String)>,
+) -> Result<Response, Error> {
+    Ok(Json(Expired {
+        expired: emulator::expire_jsapi_ticket(&core, &client_id, &corp_id).await?,
     })
     .into_response())
 }
@@ -437,6 +467,11 @@ pub async fn inject_faults(State(core): State<Arc<Core>>, req: Request, next: Ne
                 None => ApiError::new(code),
             };
             super::error::render(&err)
+        }
+        Some(FaultAction::Errcode { errcode, errmsg }) => {
+            let known = opending_domain::LegacyCode::from_errcode(errcode).map(|c| c.errmsg());
+            let errmsg = errmsg.as_deref().or(known).unwrap_or("injected fault");
+            super::error::render_errcode(errcode, errmsg)
         }
         Some(FaultAction::Drop) => {
             // Headers go out, then the body fails: the client sees the connection break.

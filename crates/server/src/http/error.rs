@@ -69,6 +69,24 @@ fn render_legacy(err: &ApiError, surface: Surface, request_id: &str) -> Response
     resp
 }
 
+/// A legacy answer with any errcode (the emulator's `errcode` faults), in the envelope of
+/// the current request's path (a `request_id` under `/topapi/`).
+pub fn render_errcode(errcode: i64, errmsg: &str) -> Response {
+    let ctx = context::current();
+    let request_id = ctx.as_ref().map(|c| &*c.request_id).unwrap_or("");
+    let topapi = matches!(
+        ctx.as_ref().map(|c| c.family),
+        Some(Family::Legacy(Surface::Topapi))
+    );
+    let body = LegacyErrorBody {
+        errcode,
+        errmsg: errmsg.to_owned(),
+        request_id: topapi.then(|| legacy_request_id(request_id)),
+        ..Default::default()
+    };
+    (StatusCode::OK, Json(body)).into_response()
+}
+
 /// The `request_id` of a `/topapi/` answer: DingTalk's are 12–13 lowercase alphanumerics
 /// (`16l4ew3d47pdp`); ours are the first 13 digits of the request's id (the full id is in the
 /// `x-acs-request-id` header), lowercased.

@@ -304,6 +304,20 @@ pub async fn expire(core: &Core, id: &str) -> Result<bool> {
         | core.store.expire_user_token_or_code(&h, now).await?)
 }
 
+/// Makes the JSAPI ticket of (app, org) expire now, so the next fetch makes a new one;
+/// whether one existed.
+pub async fn expire_jsapi_ticket(core: &Core, client_id: &str, corp_id: &str) -> Result<bool> {
+    state(core)?;
+    let (client, corp) = (
+        super::parse_client_id(client_id)?,
+        super::parse_corp_id(corp_id)?,
+    );
+    Ok(core
+        .store
+        .expire_jsapi_ticket(&client, &corp, core.now())
+        .await?)
+}
+
 /// Revokes a token (app or user).
 pub async fn revoke(core: &Core, id: &str) -> Result<bool> {
     state(core)?;

@@ -28,6 +28,17 @@ pub enum FaultAction {
         #[serde(default)]
         message: Option<String>,
     },
+    /// Answer in DingTalk's legacy envelope: HTTP 200 `{"errcode","errmsg"}` (with a
+    /// `request_id` under `/topapi/`), any errcode, e.g. 90018 or -1; `errmsg` defaults to
+    /// DingTalk's text for the codes opending knows.
+    #[serde(rename_all = "camelCase")]
+    Errcode {
+        /// The `errcode` (not 0).
+        errcode: i64,
+        /// The `errmsg` instead of the default one.
+        #[serde(default)]
+        errmsg: Option<String>,
+    },
     /// Wait before handling the request normally.
     #[serde(rename_all = "camelCase")]
     Latency {
@@ -138,6 +149,16 @@ impl EmulatorState {
             if ErrorCode::from_code(code).is_none() {
                 return Err(bad(format!(
                     "unknown error code {code:?}: use a code from the catalogue (docs/api.md)"
+                )));
+            }
+        }
+        if let FaultAction::Errcode { errcode, errmsg } = &rule.action {
+            if *errcode == 0 {
+                return Err(bad("errcode 0 is success, not a fault"));
+            }
+            if errmsg.as_ref().is_some_and(|m| m.len() > MAX_FAULT_MATCH) {
+                return Err(bad(format!(
+                    "errmsg must be at most {MAX_FAULT_MATCH} bytes"
                 )));
             }
         }

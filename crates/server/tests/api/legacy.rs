@@ -255,3 +255,66 @@ async fn emulator_faults_answer_in_the_legacy_envelope() {
         counts.body
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_injects_errcodes_and_expires_jsapi_tickets() {
+    let app = TestApp::spawn_with(Backend::sqlite(), |c| c.emulator.enabled = true).await;
+    let emu = |path: &str| format!("{}/_opending{path}", app.base);
+    // Any errcode, with DingTalk's text for the ones opending knows, or the given one.
+    let f = app.send(app.http.post(emu("/faults")).json(&json!({"pathPrefix": "/gettoken", "action": {"kind": "errcode", "errcode": 90018}, "times": 1}))).await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    let (id, secret) = HR;
+    let a = app
+        .gettoken(&format!("appkey={id}&appsecret={secret}"))
+        .await;
+    assert_legacy(
+        &a,
+        90018,
+        "您的企业应用调用钉钉开放平台当前接口的所有请求都被暂时禁用了",
+    );
+    app.send(app.http.post(emu("/faults")).json(&json!({"pathPrefix": "/get_jsapi_ticket", "action": {"kind": "errcode", "errcode": 60020, "errmsg": "访问ip不在白名单之中"}, "times": 1}))).await;
+    let t = app.legacy_ticket("access_token=x").await;
+    assert_legacy(&t, 60020, "访问ip不在白名单之中");
+    for bad in [
+        json!({"kind": "errcode", "errcode": 0}),
+        json!({"kind": "errcode", "errcode": "x"}),
+        json!({"kind": "errcode", "errcode": 1, "errmsg": "m".repeat(2000)}),
+    ] {
+        let r = app
+            .send(app.http.post(emu("/faults")).json(&json!({"action": bad})))
+            .await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+    }
+    // Expiring a JSAPI ticket makes the next fetch a new one.
+    let token = app.token_value(ACME, HR).await;
+    let first = app
+        .legacy_ticket(&format!("access_token={token}"))
+        .await
+        .body["ticket"]
+        .clone();
+    let r = app
+        .send(
+            app.http
+                .post(emu(&format!("/jsapi-tickets/{id}/{ACME}/expire"))),
+        )
+        .await;
+    assert_eq!(r.body, json!({"expired": true}), "{}", r.body);
+    let second = app
+        .legacy_ticket(&format!("access_token={token}"))
+        .await
+        .body["ticket"]
+        .clone();
+    assert!(second.is_string());
+    assert_ne!(first, second);
+    let none = app
+        .send(
+            app.http
+                .post(emu(&format!("/jsapi-tickets/{id}/{GLOBEX}/expire"))),
+        )
+        .await;
+    assert_eq!(none.body, json!({"expired": false}));
+    let bad = app
+        .send(app.http.post(emu("/jsapi-tickets/not%20an%20id/x/expire")))
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}
