@@ -80,11 +80,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     telemetry::init(config.log_format, &config.log_level);
     let app = Application::build(config).await?;
     let addr = app.local_addr();
+    // Installed before the address is announced: a signal from then on shuts down cleanly.
+    let stop = startup::shutdown_signal();
     if let Some(world) = app.demo() {
         println!("{}", world.banner(&format!("http://{addr}")));
     }
     // A line scripts and tests can wait for.
     println!("opending listening on http://{addr}");
-    app.run_until_stopped(startup::shutdown_signal()).await?;
+    app.run_until_stopped(stop).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,7 @@ pub struct NewOrg {
 
 /// Creates an org.
 pub async fn create_org(core: &Core, origin: &crate::Origin, input: NewOrg) -> Result<OrgView> {
+    super::policy::platform_only(origin)?;
     let name = parse_name("name", &input.name).map_err(bad)?;
     let corp_id = match input.corp_id.as_deref() {
         Some(c) => parse_corp_id(c)?,
@@ -102,6 +103,7 @@ pub async fn set_org_auth_info(
     info: OrgAuthInfo,
 ) -> Result<OrgAuthInfo> {
     let id = parse_corp_id(corp_id)?;
+    super::policy::org_to_administer(core, origin, &id).await?;
     info.validate().map_err(bad)?;
     if core.store.get_org(&id).await?.is_none() {
         return Err(not_found(format!("org {id} does not exist")));

@@ -146,3 +146,17 @@ pub async fn org_to_administer(core: &Core, origin: &Origin, corp: &CorpId) -> R
         None => Err(not_found(format!("org {corp} does not exist"))),
     }
 }
+
+/// Checks that the actor is the platform (the operator, the admin key's holder, the
+/// emulator): orgs, users and token revocation are nobody else's to change.
+pub fn platform_only(origin: &Origin) -> Result<()> {
+    match origin.rights() {
+        Rights::Platform => Ok(()),
+        Rights::Member(_) => Err(ApiError::with_message(
+            ErrorCode::PermissionDenied,
+            "only the platform operator may make this change",
+        )
+        .into()),
+        Rights::Nobody => Err(nobody()),
+    }
+}

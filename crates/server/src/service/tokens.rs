@@ -33,6 +33,7 @@ pub struct Revoked {
 
 /// Revokes one token by value, or an app's tokens (optionally in one org).
 pub async fn revoke(core: &Core, origin: &Origin, req: RevokeRequest) -> Result<Revoked> {
+    super::policy::platform_only(origin)?;
     match (req.token, req.client_id) {
         (Some(token), None) if req.corp_id.is_none() => {
             let hash = access_token_hash(&core.key, token.expose());

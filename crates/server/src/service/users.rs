@@ -185,6 +185,7 @@ pub type UserView = User;
 
 /// Creates a user.
 pub async fn create_user(core: &Core, origin: &crate::Origin, input: NewUser) -> Result<UserView> {
+    super::policy::platform_only(origin)?;
     let user = input.profile(core)?;
     // Tens of milliseconds of argon2: on the blocking pool, not on an async worker.
     let password = input.password;
@@ -206,6 +207,7 @@ pub async fn list_users(core: &Core) -> Result<Vec<UserView>> {
 
 /// Deletes a user with everything that is theirs.
 pub async fn delete_user(core: &Core, origin: &crate::Origin, union_id: &str) -> Result<()> {
+    super::policy::platform_only(origin)?;
     let id = parse_union_id(union_id)?;
     core.store.delete_user(&id).await?;
     tracing::info!(union_id = %id, "user deleted");

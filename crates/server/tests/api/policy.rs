@@ -6,7 +6,7 @@ use crate::helpers::*;
 use opending_domain::ErrorCode;
 use opending_server::{
     origin::Acting,
-    service::{apps, installations, memberships, points, Error},
+    service::{apps, installations, memberships, orgs, points, tokens, users, Error},
     Origin,
 };
 
@@ -43,6 +43,14 @@ opending_testkit::both_backends! {
         assert_eq!(code_of(points::add_app_point(core, &nobody, HR.0, "Contact.Org.Read").await), ErrorCode::PermissionDenied);
         assert_eq!(code_of(memberships::set_membership(core, &nobody, ACME, CAROL.0, opending_domain::Role::Admin).await), ErrorCode::PermissionDenied);
         assert_eq!(code_of(installations::suspend(core, &nobody, TRAVEL.0, ACME).await), ErrorCode::PermissionDenied);
+        let org = orgs::NewOrg { name: "Not yours".into(), corp_id: None };
+        assert_eq!(code_of(orgs::create_org(core, &nobody, org.clone()).await), ErrorCode::PermissionDenied);
+        assert_eq!(code_of(users::delete_user(core, &nobody, BOB.0).await), ErrorCode::PermissionDenied);
+        let revoke = || tokens::RevokeRequest { token: None, client_id: Some(HR.0.into()), corp_id: None };
+        assert_eq!(code_of(tokens::revoke(core, &nobody, revoke()).await), ErrorCode::PermissionDenied);
+        // …nor may a member make the platform's changes.
+        assert_eq!(code_of(orgs::create_org(core, &member(ALICE), org).await), ErrorCode::PermissionDenied);
+        assert_eq!(code_of(tokens::revoke(core, &member(ALICE), revoke()).await), ErrorCode::PermissionDenied);
         // The admin key's holder and the operator may.
         let admin = request(Some(Acting::AdminKey));
         apps::update_app(core, &admin, HR.0, "Renamed by the admin API", "").await.unwrap();
