@@ -295,21 +295,20 @@ pub async fn declare_app(core: &Core, d: AppDeclaration<'_>) -> Result<(Declared
         )));
     }
     let Some(existing) = core.store.get_app(d.client_id).await? else {
-        let generated = d
-            .client_secret
-            .is_none()
-            .then(|| core.with_rng(|rng| Secret::generate_client_secret(rng)));
-        let secret = d
-            .client_secret
-            .or(generated.as_ref())
-            .expect("one of the two");
+        let (secret_hash, generated) = match d.client_secret {
+            Some(s) => (core.hash_client_secret(s), None),
+            None => {
+                let s = core.with_rng(|rng| Secret::generate_client_secret(rng));
+                (core.hash_client_secret(&s), Some(s))
+            }
+        };
         core.store
             .create_app(&App {
                 client_id: d.client_id.clone(),
                 name,
                 owner_corp_id: d.owner.clone(),
                 distribution: d.distribution,
-                secret_hash: core.hash_client_secret(secret),
+                secret_hash,
                 created_at: core.now(),
             })
             .await?;
