@@ -61,10 +61,14 @@ pub struct App {
     pub owner_corp_id: CorpId,
     /// Internal or third-party.
     pub distribution: Distribution,
-    /// Keyed hash of the client secret; the secret itself is never stored.
+    /// Keyed hash of the client secret; the secret itself is never stored in the clear.
     pub secret_hash: KeyedHash,
     /// When the app was created.
     pub created_at: UnixTime,
+    /// A third-party app developed for particular orgs (DingTalk's 定制应用): any suite
+    /// ticket is accepted from it, as DingTalk does (docs/dingtalk/decisions.md §20). Always
+    /// `false` for internal apps.
+    pub custom: bool,
 }
 
 /// Whether an installation of a third-party app is in force.
@@ -117,6 +121,19 @@ pub struct Installation {
 }
 
 impl App {
+    /// The app's `agentId`: the number DingTalk gives an app's agent in each org (`dd.config`,
+    /// `apps/authInfo`). Derived from the clientId, so it is stable and needs no storage: ten
+    /// digits, `1000000000`–`2999999999`.
+    pub fn agent_id(&self) -> i64 {
+        1_000_000_000 + derived(b"agent-id", self.client_id.as_str()) % 2_000_000_000
+    }
+
+    /// The app's `appId` (DingTalk's smaller app number in `apps/authInfo`), derived like
+    /// [`App::agent_id`]: `10000`–`999999`.
+    pub fn app_id(&self) -> i64 {
+        10_000 + derived(b"app-id", self.client_id.as_str()) % 990_000
+    }
+
     /// Decides whether this app may hold a token in `corp` (docs/dingtalk/decisions.md §14).
     ///
     /// `org_exists` says whether `corp` is a known org; `installation` is this app's installation
@@ -141,9 +158,34 @@ impl App {
     }
 }
 
+/// A number derived from an id for one purpose (SHA-256, first eight bytes, non-negative).
+fn derived(purpose: &[u8], id: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"opending/")
+        .chain_update(purpose)
+        .chain_update(b"\0")
+        .chain_update(id.as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    (u64::from_be_bytes(first) >> 1) as i64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agent_and_app_ids_are_stable_numbers_in_range() {
+        let a = app(Distribution::ThirdParty);
+        assert_eq!(a.agent_id(), app(Distribution::Internal).agent_id());
+        assert!((1_000_000_000..3_000_000_000).contains(&a.agent_id()));
+        assert!((10_000..1_000_000).contains(&a.app_id()));
+        let mut other = app(Distribution::ThirdParty);
+        other.client_id = ClientId::parse("suiteother").unwrap();
+        assert_ne!(other.agent_id(), a.agent_id());
+    }
 
     fn app(distribution: Distribution) -> App {
         App {
@@ -153,6 +195,7 @@ mod tests {
             distribution,
             secret_hash: KeyedHash([0; 32]),
             created_at: UnixTime(0),
+            custom: false,
         }
     }
 

@@ -55,6 +55,26 @@ pub enum ErrorCode {
     InvalidParameter,
     /// 503 `ServiceUnavailable`: not ready (storage unreachable).
     ServiceUnavailable,
+    /// 400 `AuthenticationFailed.MissingParameter`: no `x-acs-dingtalk-access-token` on a
+    /// `/v1.0/oauth2/` API that needs one (observed, docs/dingtalk/dingtalk-wire-2.md §B3).
+    MissingAuthParameter,
+    /// 400 `invalidSuiteTicket`: not the suite's current or previous ticket.
+    InvalidSuiteTicket,
+    /// 400 `invalidSuiteKey`: unknown suite key, or a wrong secret for it (one answer).
+    InvalidSuiteKey,
+    /// 400 `invalidClientIdOrSecret`: unknown suite key or wrong secret on
+    /// `suiteAccessToken`; a wrong corpId or SSO secret on `ssoAccessToken`.
+    InvalidClientIdOrSecret,
+    /// 400 `invalidAuthInfo`: the org has not installed the app, or suspended it.
+    InvalidAuthInfo,
+    /// 400 `orgNotAuthApp`: `apps/authInfo` for an org that has not installed the app.
+    OrgNotAuthApp,
+    /// 400 `invalidCorpId`: a missing or malformed corpId parameter.
+    InvalidCorpId,
+    /// 400 `invalidCode`: an unknown, expired or used SSO code.
+    InvalidCode,
+    /// 400 `invalidToken`: the SSO token is unknown or expired.
+    InvalidToken,
 }
 
 impl ErrorCode {
@@ -82,6 +102,15 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::InvalidParameter,
         ErrorCode::ServiceUnavailable,
+        ErrorCode::MissingAuthParameter,
+        ErrorCode::InvalidSuiteTicket,
+        ErrorCode::InvalidSuiteKey,
+        ErrorCode::InvalidClientIdOrSecret,
+        ErrorCode::InvalidAuthInfo,
+        ErrorCode::OrgNotAuthApp,
+        ErrorCode::InvalidCorpId,
+        ErrorCode::InvalidCode,
+        ErrorCode::InvalidToken,
     ];
 
     /// The entry with this wire `code` (the first, for `invalid.client`'s two statuses).
@@ -101,7 +130,16 @@ impl ErrorCode {
             | InvalidAuthentication
             | InvalidSystemParam
             | PermissionDenied
-            | InvalidParameter => 400,
+            | InvalidParameter
+            | MissingAuthParameter
+            | InvalidSuiteTicket
+            | InvalidSuiteKey
+            | InvalidClientIdOrSecret
+            | InvalidAuthInfo
+            | OrgNotAuthApp
+            | InvalidCorpId
+            | InvalidCode
+            | InvalidToken => 400,
             IntrospectionUnauthorized | UnauthorizedClient | AdminUnauthorized => 401,
             AccessTokenPermissionDenied | QpsLimitForAppkeyAndApi | QpsLimitForApi | IpLimit => 403,
             NotFound => 404,
@@ -137,6 +175,15 @@ impl ErrorCode {
             Conflict => "Conflict",
             InvalidParameter => "InvalidParameter",
             ServiceUnavailable => "ServiceUnavailable",
+            MissingAuthParameter => "AuthenticationFailed.MissingParameter",
+            InvalidSuiteTicket => "invalidSuiteTicket",
+            InvalidSuiteKey => "invalidSuiteKey",
+            InvalidClientIdOrSecret => "invalidClientIdOrSecret",
+            InvalidAuthInfo => "invalidAuthInfo",
+            OrgNotAuthApp => "orgNotAuthApp",
+            InvalidCorpId => "invalidCorpId",
+            InvalidCode => "invalidCode",
+            InvalidToken => "invalidToken",
         }
     }
 
@@ -164,6 +211,15 @@ impl ErrorCode {
             Conflict => "the resource already exists",
             InvalidParameter => "invalid parameter",
             ServiceUnavailable => "the service is not ready",
+            MissingAuthParameter => "缺少参数：x-acs-dingtalk-access-token",
+            InvalidSuiteTicket => "suiteTicket无效",
+            InvalidSuiteKey => "suitekey不合法",
+            InvalidClientIdOrSecret => "clientId或者clientSecret错误",
+            InvalidAuthInfo => "授权关系不存在",
+            OrgNotAuthApp => "企业未授权开通应用",
+            InvalidCorpId => "参数错误",
+            InvalidCode => "无效的授权码",
+            InvalidToken => "无效的token",
         }
     }
 }

@@ -39,6 +39,34 @@ pub enum LegacyCode {
     QpsLimitForAppkeyAndApi,
     /// 90002: the API's global limit (also the per-address limit of opending).
     QpsLimitForApi,
+    /// 40085 `不存在的suiteticket`: not the app's current or previous suite ticket.
+    UnknownSuiteTicket,
+    /// 40088 `不合法的套件key或secret`: unknown suite key or wrong suite secret.
+    InvalidSuiteKeyOrSecret,
+    /// 41021 `缺少suitekey`.
+    MissingSuiteKey,
+    /// 41023 `缺少suiteticket`.
+    MissingSuiteTicket,
+    /// 41024 `缺少suitesecret`.
+    MissingSuiteSecret,
+    /// 41027 `需要授权企业的corpid参数`: no `auth_corpid`.
+    MissingAuthCorpId,
+    /// 48003 `suitetoken无效`: an unknown, expired or revoked `suite_access_token`.
+    InvalidSuiteToken,
+    /// 40084 `不合法的永久授权码`: the retired permanent-code flow.
+    InvalidPermanentCode,
+    /// 41007 `无效的ssocode`: an unknown, expired or used SSO code.
+    InvalidSsoCode,
+    /// 853001: a signed call's `timestamp` is not milliseconds.
+    TimestampFormat,
+    /// 853002: a signed call's `timestamp` is more than a minute off.
+    TimestampSkew,
+    /// 853003: a signed call's `accessKey` is unknown.
+    UnknownAccessKey,
+    /// 853004: a signed call's `signature` does not match.
+    SignatureMismatch,
+    /// 853005 `签名中套件ticket参数无效` (observed): a signed call's `suiteTicket`.
+    SignedSuiteTicket,
 }
 
 impl LegacyCode {
@@ -56,6 +84,20 @@ impl LegacyCode {
         LegacyCode::NoPermission,
         LegacyCode::QpsLimitForAppkeyAndApi,
         LegacyCode::QpsLimitForApi,
+        LegacyCode::UnknownSuiteTicket,
+        LegacyCode::InvalidSuiteKeyOrSecret,
+        LegacyCode::MissingSuiteKey,
+        LegacyCode::MissingSuiteTicket,
+        LegacyCode::MissingSuiteSecret,
+        LegacyCode::MissingAuthCorpId,
+        LegacyCode::InvalidSuiteToken,
+        LegacyCode::InvalidPermanentCode,
+        LegacyCode::InvalidSsoCode,
+        LegacyCode::TimestampFormat,
+        LegacyCode::TimestampSkew,
+        LegacyCode::UnknownAccessKey,
+        LegacyCode::SignatureMismatch,
+        LegacyCode::SignedSuiteTicket,
     ];
 
     /// The code with this `errcode`, if opending knows it.
@@ -79,6 +121,20 @@ impl LegacyCode {
             NoPermission => 60011,
             QpsLimitForAppkeyAndApi => 90018,
             QpsLimitForApi => 90002,
+            UnknownSuiteTicket => 40085,
+            InvalidSuiteKeyOrSecret => 40088,
+            MissingSuiteKey => 41021,
+            MissingSuiteTicket => 41023,
+            MissingSuiteSecret => 41024,
+            MissingAuthCorpId => 41027,
+            InvalidSuiteToken => 48003,
+            InvalidPermanentCode => 40084,
+            InvalidSsoCode => 41007,
+            TimestampFormat => 853001,
+            TimestampSkew => 853002,
+            UnknownAccessKey => 853003,
+            SignatureMismatch => 853004,
+            SignedSuiteTicket => 853005,
         }
     }
 
@@ -100,6 +156,20 @@ impl LegacyCode {
                 "您的企业应用调用钉钉开放平台当前接口的所有请求都被暂时禁用了"
             }
             QpsLimitForApi => "您的服务器调用钉钉开放平台当前接口的所有请求都被暂时禁用了",
+            UnknownSuiteTicket => "不存在的suiteticket",
+            InvalidSuiteKeyOrSecret => "不合法的套件key或secret",
+            MissingSuiteKey => "缺少suitekey",
+            MissingSuiteTicket => "缺少suiteticket",
+            MissingSuiteSecret => "缺少suitesecret",
+            MissingAuthCorpId => "需要授权企业的corpid参数",
+            InvalidSuiteToken => "suitetoken无效",
+            InvalidPermanentCode => "不合法的永久授权码",
+            InvalidSsoCode => "无效的ssocode",
+            TimestampFormat => "timestamp参数格式不正确，必须是当前时间的毫秒数",
+            TimestampSkew => "timestamp参数不合法，该参数值与钉钉服务器当前时间相差超过1分钟",
+            UnknownAccessKey => "accessKey参数不合法，必须是钉钉开放平台存在的appId",
+            SignatureMismatch => "signature参数不正确，与钉钉服务端计算出来的签名不一致，注意该参数传递时必须urlEncode",
+            SignedSuiteTicket => "签名中套件ticket参数无效",
         }
     }
 
@@ -126,7 +196,13 @@ impl ErrorCode {
                 LegacyCode::InvalidAppKeyOrSecret
             }
             UnauthorizedClient => LegacyCode::NoAuthInfo,
-            InvalidAuthentication => LegacyCode::InvalidAccessToken,
+            InvalidAuthentication | InvalidToken => LegacyCode::InvalidAccessToken,
+            MissingAuthParameter => LegacyCode::MissingAccessToken,
+            InvalidSuiteTicket => LegacyCode::UnknownSuiteTicket,
+            InvalidSuiteKey | InvalidClientIdOrSecret => LegacyCode::InvalidSuiteKeyOrSecret,
+            InvalidAuthInfo | OrgNotAuthApp => LegacyCode::NoAuthInfo,
+            InvalidCorpId => LegacyCode::InvalidParameter,
+            InvalidCode => LegacyCode::InvalidSsoCode,
             AccessTokenPermissionDenied | PermissionDenied => LegacyCode::NoPermission,
             QpsLimitForAppkeyAndApi => LegacyCode::QpsLimitForAppkeyAndApi,
             QpsLimitForApi | IpLimit => LegacyCode::QpsLimitForApi,
@@ -226,7 +302,13 @@ mod tests {
             // dingtalk-sdk refetches the token and retries without bound on these: only a
             // token failure may answer them (docs/dingtalk/dingtalk-wire-2.md §1.4).
             if [33001, 40001, 42001, 40014].contains(&l.errcode) {
-                assert_eq!(code, ErrorCode::InvalidAuthentication, "{code:?}");
+                assert!(
+                    matches!(
+                        code,
+                        ErrorCode::InvalidAuthentication | ErrorCode::InvalidToken
+                    ),
+                    "{code:?}"
+                );
             }
         }
     }

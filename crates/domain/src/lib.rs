@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod grant;
 pub mod ids;
+pub mod isv;
 pub mod jsapi;
 pub mod legacy;
 pub mod openauth;

@@ -112,6 +112,12 @@ pub enum Purpose {
     RefreshSuccessor,
     /// Deriving a JSAPI ticket's value from its stored nonce (see `jsapi.rs`).
     JsapiTicket,
+    /// Deriving a suite ticket's value from its stored nonce (see `isv.rs`).
+    SuiteTicket,
+    /// Deriving the key that seals client secrets at rest ([`HashKey::seal`]).
+    SecretSeal,
+    /// Looking up an SSO code.
+    SsoCode,
 }
 
 impl Purpose {
@@ -130,6 +136,9 @@ impl Purpose {
             Self::TokenCheck => b"opending/token-check/v1\0",
             Self::RefreshSuccessor => b"opending/refresh-successor/v1\0",
             Self::JsapiTicket => b"opending/jsapi-ticket/v1\0",
+            Self::SuiteTicket => b"opending/suite-ticket/v1\0",
+            Self::SecretSeal => b"opending/secret-seal/v1\0",
+            Self::SsoCode => b"opending/sso-code/v1\0",
         }
     }
 }
@@ -163,6 +172,38 @@ impl HashKey {
     /// The key as 64 hex digits (for storing it where the operator asked).
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
+    }
+
+    /// Seals a client secret for storage: XChaCha20-Poly1305 under a key derived from this
+    /// one, with a random nonce; hex of nonce and ciphertext. Only what a server must compute
+    /// *with* the secret is sealed (DingTalk's signed calls are an HMAC keyed by the app's
+    /// secret, docs/dingtalk/dingtalk-wire-2.md §A2); lookups still go by keyed hash. Like the
+    /// hashes, a sealed secret is useless without the key.
+    pub fn seal(&self, rng: &mut (impl RngCore + ?Sized), plaintext: &str) -> String {
+        use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
+        let cipher = XChaCha20Poly1305::new(&self.hash(Purpose::SecretSeal, b"").0.into());
+        let mut nonce = [0u8; 24];
+        rng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(XNonce::from_slice(&nonce), plaintext.as_bytes())
+            .expect("XChaCha20-Poly1305 seals any message shorter than 256 GiB");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        hex::encode(out)
+    }
+
+    /// Opens what [`HashKey::seal`] sealed under this key; `None` when it was sealed under
+    /// another key, or is damaged.
+    pub fn open(&self, sealed: &str) -> Option<Secret> {
+        use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let cipher = XChaCha20Poly1305::new(&self.hash(Purpose::SecretSeal, b"").0.into());
+        let plain = cipher.decrypt(XNonce::from_slice(nonce), ciphertext).ok()?;
+        String::from_utf8(plain).ok().map(Secret::new)
     }
 
     /// HMAC-SHA256 of `value` for `purpose`.
@@ -221,6 +262,22 @@ impl fmt::Debug for KeyedHash {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn sealed_secrets_open_only_under_their_key() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let key = HashKey::from_bytes([3; 32]);
+        let sealed = key.seal(&mut rng, "the-suite-secret");
+        assert!(!sealed.contains("the-suite-secret"));
+        assert_eq!(key.open(&sealed).unwrap().expose(), "the-suite-secret");
+        // A fresh nonce each time, the same plaintext.
+        assert_ne!(key.seal(&mut rng, "the-suite-secret"), sealed);
+        assert!(HashKey::from_bytes([4; 32]).open(&sealed).is_none());
+        let mut damaged = sealed.clone().into_bytes();
+        damaged[60] = if damaged[60] == b'0' { b'1' } else { b'0' };
+        assert!(key.open(std::str::from_utf8(&damaged).unwrap()).is_none());
+        assert!(key.open("zz").is_none() && key.open("00").is_none());
+    }
 
     #[test]
     fn hashes_depend_on_key_and_purpose() {
