@@ -106,6 +106,95 @@ impl SuiteTicket {
     }
 }
 
+/// Which kind of token a [`MintedToken`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MintedKind {
+    /// A third-party app's token in an org (`corpAccessToken`, `get_corp_token`): accepted
+    /// wherever an app token is.
+    Corp,
+    /// A third-party app's own token (`suiteAccessToken`, `get_suite_token`): accepted only by
+    /// the ISV calls about the app's installations.
+    Suite,
+    /// An org's SSO token (`ssoAccessToken`, `/sso/gettoken`): accepted only by the SSO
+    /// user-info calls.
+    Sso,
+}
+
+impl MintedKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Corp => "corp",
+            Self::Suite => "suite",
+            Self::Sso => "sso",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Corp, Self::Suite, Self::Sso]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// Seconds a token of this kind lives.
+    pub fn ttl(self) -> i64 {
+        match self {
+            Self::Corp => CORP_TOKEN_TTL,
+            Self::Suite => SUITE_TOKEN_TTL,
+            Self::Sso => SSO_TOKEN_TTL,
+        }
+    }
+}
+
+/// A token minted anew on each request, as stored: only its keyed hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MintedToken {
+    /// Corp, suite or SSO.
+    pub kind: MintedKind,
+    /// Keyed hash of the value ([`crate::token::access_token_hash`]).
+    pub token_hash: crate::KeyedHash,
+    /// The app (corp and suite tokens).
+    pub client_id: Option<ClientId>,
+    /// The org (corp and SSO tokens).
+    pub corp_id: Option<crate::CorpId>,
+    /// When it was issued.
+    pub issued_at: UnixTime,
+    /// When it stops working.
+    pub expires_at: UnixTime,
+}
+
+impl MintedToken {
+    /// Whether it still works at `now`.
+    pub fn is_live(&self, now: UnixTime) -> bool {
+        self.expires_at > now
+    }
+
+    /// Seconds of validity left at `now` (never negative).
+    pub fn expires_in(&self, now: UnixTime) -> i64 {
+        (self.expires_at.0 - now.0).max(0)
+    }
+}
+
+/// An SSO code as stored: single use, bound to the org admin who opened the app's admin
+/// backend, the org and the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoCode {
+    /// Keyed hash of the code.
+    pub code_hash: crate::KeyedHash,
+    /// The org.
+    pub corp_id: crate::CorpId,
+    /// The admin.
+    pub union_id: crate::UnionId,
+    /// The app whose admin backend was opened.
+    pub client_id: ClientId,
+    /// When it stops working.
+    pub expires_at: UnixTime,
+}
+
+/// Seconds an SSO code lives (DingTalk: about five minutes, single use).
+pub const SSO_CODE_TTL: i64 = 300;
+
 /// What a presented suite ticket is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketMatch {

@@ -34,6 +34,7 @@ pub use resource::{
     codes::{CodeStore, TokensFor},
     grants::GrantStore,
     installations::{InstallationFilter, InstallationStore},
+    isv::IsvStore,
     jsapi_tickets::JsapiTicketStore,
     memberships::MembershipStore,
     meta::MetaStore,
@@ -95,6 +96,7 @@ pub trait Store:
     + GrantStore
     + AppTokenStore
     + JsapiTicketStore
+    + IsvStore
     + UserStore
     + MembershipStore
     + SessionStore

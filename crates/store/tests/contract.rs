@@ -168,6 +168,7 @@ fn app(id: &str, owner: &str, at: i64) -> App {
         distribution: Distribution::ThirdParty,
         secret_hash: h(200),
         created_at: UnixTime(at),
+        custom: false,
     }
 }
 
@@ -256,7 +257,7 @@ async fn world(s: &dyn Store) {
     for o in [org("dingA", 1), org("dingB", 2)] {
         s.create_org(&o).await.unwrap();
     }
-    s.create_app(&app("appA", "dingA", 1)).await.unwrap();
+    s.create_app(&app("appA", "dingA", 1), None).await.unwrap();
     for c in ["dingA", "dingB"] {
         s.put_installation(&Installation {
             client_id: client("appA"),
@@ -420,10 +421,10 @@ async fn org_auth_info(s: &dyn Store) {
 async fn apps(s: &dyn Store) {
     s.create_org(&org("dingA", 1)).await.unwrap();
     s.create_org(&org("dingB", 2)).await.unwrap();
-    not_found(s.create_app(&app("appX", "dingZ", 1)).await);
-    s.create_app(&app("appB", "dingB", 2)).await.unwrap();
-    s.create_app(&app("appA", "dingA", 1)).await.unwrap();
-    conflict(s.create_app(&app("appA", "dingB", 3)).await);
+    not_found(s.create_app(&app("appX", "dingZ", 1), None).await);
+    s.create_app(&app("appB", "dingB", 2), None).await.unwrap();
+    s.create_app(&app("appA", "dingA", 1), None).await.unwrap();
+    conflict(s.create_app(&app("appA", "dingB", 3), None).await);
     assert_eq!(
         s.get_app(&client("appA")).await.unwrap(),
         Some(app("appA", "dingA", 1))
@@ -454,7 +455,9 @@ async fn app_secret_rotation_revokes_every_token(s: &dyn Store) {
         .unwrap();
     pair_via_code(s, 10, "appA", "alice", Some("dingB")).await;
     let seq = s.change_seq().await.unwrap();
-    s.set_app_secret(&client("appA"), &h(201)).await.unwrap();
+    s.set_app_secret(&client("appA"), &h(201), None)
+        .await
+        .unwrap();
     assert_eq!(
         s.get_app(&client("appA"))
             .await
@@ -467,7 +470,7 @@ async fn app_secret_rotation_revokes_every_token(s: &dyn Store) {
     assert_eq!(s.find_app_token(&h(1)).await.unwrap(), None);
     assert_eq!(s.find_user_token(&h(110)).await.unwrap(), None);
     assert_eq!(s.find_refresh_token(&h(160)).await.unwrap(), None);
-    not_found(s.set_app_secret(&client("appZ"), &h(201)).await);
+    not_found(s.set_app_secret(&client("appZ"), &h(201), None).await);
 }
 
 async fn app_deletion_cascades(s: &dyn Store) {
@@ -642,8 +645,8 @@ async fn app_uris(s: &dyn Store) {
 async fn installations(s: &dyn Store) {
     s.create_org(&org("dingA", 1)).await.unwrap();
     s.create_org(&org("dingB", 2)).await.unwrap();
-    s.create_app(&app("appA", "dingA", 1)).await.unwrap();
-    s.create_app(&app("appB", "dingA", 2)).await.unwrap();
+    s.create_app(&app("appA", "dingA", 1), None).await.unwrap();
+    s.create_app(&app("appB", "dingA", 2), None).await.unwrap();
     let inst = |a: &str, c: &str, at: i64| Installation {
         client_id: client(a),
         corp_id: corp(c),
@@ -1195,7 +1198,7 @@ async fn memberships(s: &dyn Store) {
 
 async fn leaving_an_org_withdraws_what_was_held_there(s: &dyn Store) {
     world(s).await;
-    s.create_app(&app("appB", "dingB", 2)).await.unwrap();
+    s.create_app(&app("appB", "dingB", 2), None).await.unwrap();
     // appA is dingA's: its org-less tokens count as dingA's; appB's org-less ones as dingB's.
     pair_via_code(s, 10, "appA", "alice", Some("dingA")).await;
     pair_via_code(s, 20, "appA", "alice", None).await;
@@ -1740,7 +1743,7 @@ async fn jsapi_tickets_renew_in_place_for_at_most_a_day(s: &dyn Store) {
     assert_eq!(kept.nonce, TokenNonce([5; 16]));
     // Deleting the app takes its tickets with it (no orphan survives a re-created app).
     s.delete_app(&client("appA")).await.unwrap();
-    s.create_app(&app("appA", "dingA", 1)).await.unwrap();
+    s.create_app(&app("appA", "dingA", 1), None).await.unwrap();
     let after = s
         .issue_jsapi_ticket(&ticket("appA", "dingA", 8, day), day)
         .await

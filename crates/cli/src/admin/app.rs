@@ -28,6 +28,24 @@ pub(super) enum AppCommand {
         /// A chosen client secret (default: generated). Prefer the default.
         #[arg(long)]
         client_secret: Option<String>,
+        /// A custom third-party app (定制应用): any suite ticket is accepted from it.
+        #[arg(long)]
+        custom: bool,
+    },
+    /// Mark a third-party app custom (定制应用: any suite ticket accepted), or not.
+    SetCustom {
+        /// clientId.
+        client_id: String,
+        /// `true` or `false`.
+        #[arg(action = clap::ArgAction::Set)]
+        custom: bool,
+    },
+    /// Set the URL of an app's admin backend (SSO sends org admins there with `?code=`).
+    SetAdminUrl {
+        /// clientId.
+        client_id: String,
+        /// An absolute http(s) URL, or "" to remove it.
+        url: String,
     },
     /// List apps.
     List {
@@ -107,6 +125,7 @@ pub(super) async fn run(core: &Core, origin: &Origin, command: AppCommand) -> Re
             distribution,
             client_id,
             client_secret,
+            custom,
         } => out(&apps::create_app(
             core,
             origin,
@@ -117,9 +136,17 @@ pub(super) async fn run(core: &Core, origin: &Origin, command: AppCommand) -> Re
                 client_id,
                 client_secret: client_secret.map(Secret::new),
                 icon_url: String::new(),
+                custom,
             },
         )
         .await?),
+        AppCommand::SetCustom { client_id, custom } => {
+            out(&apps::set_custom(core, origin, &client_id, custom).await?)
+        }
+        AppCommand::SetAdminUrl { client_id, url } => {
+            apps::set_admin_url(core, origin, &client_id, &url).await?;
+            Ok(())
+        }
         AppCommand::List { org } => out(&apps::list_apps(core, org.as_deref()).await?),
         AppCommand::Show { client_id } => out(&apps::show_app(core, &client_id).await?),
         AppCommand::RotateSecret { client_id } => {

@@ -33,6 +33,10 @@ pub struct AppView {
     pub distribution: Distribution,
     /// Creation time, Unix seconds.
     pub created_at: i64,
+    /// A third-party app developed for particular orgs (定制应用): any suite ticket accepted.
+    pub custom: bool,
+    /// The app's agentId (`dd.config`, `apps/authInfo`), derived from its clientId.
+    pub agent_id: i64,
     /// The client secret: present only in the answer that created or rotated it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
@@ -41,6 +45,8 @@ pub struct AppView {
 impl AppView {
     fn new(a: App, secret: Option<&Secret>) -> Self {
         Self {
+            custom: a.custom,
+            agent_id: a.agent_id(),
             client_id: a.client_id.into(),
             name: a.name,
             owner_corp_id: a.owner_corp_id.into(),
@@ -70,6 +76,24 @@ pub struct NewApp {
     /// An icon URL (the developer console's form; checked by [`check_icon_url`]).
     #[serde(skip)]
     pub icon_url: String,
+    /// A third-party app developed for particular orgs (定制应用): any suite ticket is
+    /// accepted from it. Only for `third-party` apps.
+    #[serde(default)]
+    pub custom: bool,
+}
+
+/// Refuses `custom` on an internal app (DingTalk's custom apps are third-party apps).
+fn check_custom(distribution: Distribution, custom: bool) -> Result<()> {
+    if custom && distribution != Distribution::ThirdParty {
+        return Err(bad("only a third-party app can be custom"));
+    }
+    Ok(())
+}
+
+/// The hash and the sealed form of a client secret, as stored.
+fn stored_secret(core: &Core, secret: &Secret) -> (opending_domain::KeyedHash, String) {
+    let sealed = core.with_rng(|rng| core.key.seal(rng, secret.expose()));
+    (core.hash_client_secret(secret), sealed)
 }
 
 /// Shortest client secret an operator may choose.
@@ -90,6 +114,62 @@ pub fn check_chosen_secret(s: &Secret) -> Result<()> {
             "clientSecret must not contain spaces or control characters",
         ));
     }
+    Ok(())
+}
+
+/// Checks the URL of an app's admin backend (where SSO sends an org admin with `?code=`):
+/// empty, or an absolute http(s) URL without whitespace, at most 2,000 characters.
+pub fn check_admin_url(url: &str) -> Result<String> {
+    let url = url.trim();
+    let ok = url.is_empty()
+        || ((url.starts_with("https://") || url.starts_with("http://"))
+            && url.len() <= 2000
+            && !url.contains('#')
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '\\'));
+    if ok {
+        Ok(url.to_owned())
+    } else {
+        Err(bad(format!(
+            "admin URL {:?} must be an absolute http(s) URL without a fragment",
+            crate::telemetry::cut(url, 100)
+        )))
+    }
+}
+
+/// Marks a third-party app custom (定制应用: any suite ticket accepted) or not.
+pub async fn set_custom(
+    core: &Core,
+    origin: &Origin,
+    client_id: &str,
+    custom: bool,
+) -> Result<AppView> {
+    let app = policy::app_to_change(core, origin, client_id).await?.app;
+    check_custom(app.distribution, custom)?;
+    core.store.set_app_custom(&app.client_id, custom).await?;
+    let event = audit::admin_action(core, origin, "set_app_custom")
+        .app(&app.client_id)
+        .org(&app.owner_corp_id)
+        .detail("custom", custom);
+    audit::record(core, origin, event).await?;
+    let app = core
+        .store
+        .get_app(&app.client_id)
+        .await?
+        .ok_or_else(|| not_found(format!("app {client_id} does not exist")))?;
+    Ok(AppView::new(app, None))
+}
+
+/// Sets the URL of an app's admin backend (`""` removes it).
+pub async fn set_admin_url(core: &Core, origin: &Origin, client_id: &str, url: &str) -> Result<()> {
+    let url = check_admin_url(url)?;
+    let app = policy::app_to_change(core, origin, client_id).await?.app;
+    core.store.set_app_admin_url(&app.client_id, &url).await?;
+    let event = audit::admin_action(core, origin, "set_app_admin_url")
+        .app(&app.client_id)
+        .org(&app.owner_corp_id);
+    audit::record(core, origin, event).await?;
     Ok(())
 }
 
@@ -125,16 +205,19 @@ pub async fn create_app(core: &Core, origin: &Origin, input: NewApp) -> Result<A
         Some(c) => parse_client_id(c)?,
         None => core.with_rng(|rng| ClientId::generate(rng, third_party)),
     };
+    check_custom(input.distribution, input.custom)?;
     let secret = chosen_or_new_secret(core, input.client_secret)?;
+    let (secret_hash, sealed) = stored_secret(core, &secret);
     let app = App {
         client_id,
         name,
         owner_corp_id: owner,
         distribution: input.distribution,
-        secret_hash: core.hash_client_secret(&secret),
+        secret_hash,
         created_at: core.now(),
+        custom: input.custom,
     };
-    core.store.create_app(&app).await?;
+    core.store.create_app(&app, Some(&sealed)).await?;
     if let Some(creator) = &creator {
         core.store.set_app_creator(&app.client_id, creator).await?;
     }
@@ -232,9 +315,8 @@ pub async fn rotate_secret(
         .await?
         .app
         .client_id;
-    core.store
-        .set_app_secret(&id, &core.hash_client_secret(&secret))
-        .await?;
+    let (hash, sealed) = stored_secret(core, &secret);
+    core.store.set_app_secret(&id, &hash, Some(&sealed)).await?;
     let app = core
         .store
         .get_app(&id)
@@ -279,6 +361,10 @@ pub struct AppDeclaration<'a> {
     pub distribution: Distribution,
     /// A fixed client secret, or `None` to generate one at creation (and keep it after).
     pub client_secret: Option<&'a Secret>,
+    /// A custom third-party app (定制应用).
+    pub custom: bool,
+    /// The URL of the app's admin backend (SSO), when declared.
+    pub admin_url: Option<&'a str>,
 }
 
 /// Brings an app to a seed file's declaration: created when missing (returning a generated
@@ -294,24 +380,39 @@ pub async fn declare_app(core: &Core, d: AppDeclaration<'_>) -> Result<(Declared
             d.client_id, d.owner
         )));
     }
+    check_custom(d.distribution, d.custom).map_err(|_| {
+        invalid(format!(
+            "app {}: only a third-party app can be custom",
+            d.client_id
+        ))
+    })?;
+    let admin_url = d.admin_url.map(check_admin_url).transpose()?;
     let Some(existing) = core.store.get_app(d.client_id).await? else {
-        let (secret_hash, generated) = match d.client_secret {
-            Some(s) => (core.hash_client_secret(s), None),
+        let (secret, generated) = match d.client_secret {
+            Some(s) => (s.clone(), None),
             None => {
                 let s = core.with_rng(|rng| Secret::generate_client_secret(rng));
-                (core.hash_client_secret(&s), Some(s))
+                (s.clone(), Some(s))
             }
         };
+        let (secret_hash, sealed) = stored_secret(core, &secret);
         core.store
-            .create_app(&App {
-                client_id: d.client_id.clone(),
-                name,
-                owner_corp_id: d.owner.clone(),
-                distribution: d.distribution,
-                secret_hash,
-                created_at: core.now(),
-            })
+            .create_app(
+                &App {
+                    client_id: d.client_id.clone(),
+                    name,
+                    owner_corp_id: d.owner.clone(),
+                    distribution: d.distribution,
+                    secret_hash,
+                    created_at: core.now(),
+                    custom: d.custom,
+                },
+                Some(&sealed),
+            )
             .await?;
+        if let Some(url) = &admin_url {
+            core.store.set_app_admin_url(d.client_id, url).await?;
+        }
         return Ok((Declared::Created, generated));
     };
     if &existing.owner_corp_id != d.owner || existing.distribution != d.distribution {
@@ -327,10 +428,26 @@ pub async fn declare_app(core: &Core, d: AppDeclaration<'_>) -> Result<(Declared
     }
     if let Some(s) = d.client_secret {
         if !core.client_secret_matches(s, Some(&existing.secret_hash)) {
+            let (hash, sealed) = stored_secret(core, s);
             core.store
-                .set_app_secret(d.client_id, &core.hash_client_secret(s))
+                .set_app_secret(d.client_id, &hash, Some(&sealed))
                 .await?;
             changed.push("clientSecret");
+        }
+    }
+    if existing.custom != d.custom {
+        core.store.set_app_custom(d.client_id, d.custom).await?;
+        changed.push("custom");
+    }
+    if let Some(url) = admin_url {
+        let profile = core
+            .store
+            .app_profile(d.client_id)
+            .await?
+            .unwrap_or_default();
+        if profile.admin_url != url {
+            core.store.set_app_admin_url(d.client_id, &url).await?;
+            changed.push("adminUrl");
         }
     }
     Ok((Declared::from_changes(changed), None))

@@ -11,8 +11,11 @@
 use std::sync::{atomic::Ordering, Arc};
 
 use opending_domain::{
-    permission::effective_app_points, principal::Subject, token::access_token_hash, ApiError,
-    ErrorCode, KeyedHash, Principal, UnixTime,
+    isv::{MintedKind, MintedToken},
+    permission::effective_app_points,
+    principal::Subject,
+    token::{access_token_hash, MAX_TOKEN_LEN},
+    ApiError, ErrorCode, KeyedHash, Principal, UnixTime,
 };
 
 use super::Result;
@@ -82,18 +85,71 @@ pub async fn authenticate(core: &Core, token: Option<&str>) -> Result<Arc<Princi
 /// Reads a token's principal from storage: `None` when the token is unknown, expired, or its
 /// app may no longer run in its org.
 pub async fn resolve(core: &Core, hash: &KeyedHash, now: UnixTime) -> Result<Option<Principal>> {
-    match core.store.find_app_token(hash).await? {
-        Some(token) => resolve_app_token(core, token, now).await,
+    if let Some(token) = core.store.find_app_token(hash).await? {
+        return resolve_app_token(core, AppTokenFacts::from(token), now).await;
+    }
+    match core.store.find_minted_token(hash).await? {
+        // A corp token is an app token that was minted anew (decisions §20): it follows the
+        // installation the same way. Suite and SSO tokens open only their own calls.
+        Some(t) => match (t.kind, t.client_id, t.corp_id) {
+            (MintedKind::Corp, Some(client_id), Some(corp_id)) => {
+                let facts = AppTokenFacts {
+                    client_id,
+                    corp_id,
+                    issued_at: t.issued_at,
+                    expires_at: t.expires_at,
+                };
+                resolve_app_token(core, facts, now).await
+            }
+            _ => Ok(None),
+        },
         None => resolve_user_token(core, hash, now).await,
+    }
+}
+
+/// A suite or SSO token presented to the one call it opens (uncached: these calls are rare):
+/// the token when it is of `kind`, live, and well-formed; `None` otherwise.
+pub async fn minted(
+    core: &Core,
+    token: Option<&str>,
+    kind: MintedKind,
+) -> Result<Option<MintedToken>> {
+    let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN_LEN) else {
+        return Ok(None);
+    };
+    if !opending_domain::token::may_be_issued(&core.key, token) {
+        return Ok(None);
+    }
+    let hash = access_token_hash(&core.key, token);
+    let found = core.store.find_minted_token(&hash).await?;
+    Ok(found.filter(|t| t.kind == kind && t.is_live(core.now())))
+}
+
+/// What an app token (stored in place, or minted) says of itself.
+struct AppTokenFacts {
+    client_id: opending_domain::ClientId,
+    corp_id: opending_domain::CorpId,
+    issued_at: UnixTime,
+    expires_at: UnixTime,
+}
+
+impl From<opending_domain::token::AppToken> for AppTokenFacts {
+    fn from(t: opending_domain::token::AppToken) -> Self {
+        Self {
+            client_id: t.client_id,
+            corp_id: t.corp_id,
+            issued_at: t.issued_at,
+            expires_at: t.expires_at,
+        }
     }
 }
 
 async fn resolve_app_token(
     core: &Core,
-    token: opending_domain::token::AppToken,
+    token: AppTokenFacts,
     now: UnixTime,
 ) -> Result<Option<Principal>> {
-    if !token.is_live(now) {
+    if token.expires_at <= now {
         return Ok(None);
     }
     let Some(standing) = core

@@ -75,6 +75,8 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
                 points: vec!["Contact.Org.Read".into()],
                 redirect_uris: vec![],
                 origins: vec![],
+                custom: false,
+                admin_url: None,
             },
             SeedApp {
                 client_id: third.clone(),
@@ -85,6 +87,8 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
                 points: vec!["Contact.Org.Read".into()],
                 redirect_uris: vec![],
                 origins: vec![],
+                custom: false,
+                admin_url: None,
             },
         ],
         installations: vec![SeedInstallation {

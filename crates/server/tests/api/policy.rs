@@ -78,6 +78,7 @@ opending_testkit::both_backends! {
             client_id: None,
             client_secret: None,
             icon_url: String::new(),
+            custom: false,
         };
         assert_eq!(code_of(apps::create_app(core, &bob, new_app(GLOBEX)).await), ErrorCode::NotFound);
         // In his own org he sees the apps read-only, and may create one, which he then manages.

@@ -21,7 +21,8 @@ pub trait AppTokenStore: Send + Sync {
     async fn issue_app_token(&self, candidate: &AppToken, now: UnixTime) -> StoreResult<AppToken>;
     /// The app token with this lookup hash, live or not.
     async fn find_app_token(&self, hash: &KeyedHash) -> StoreResult<Option<AppToken>>;
-    /// Revokes one app token; returns whether it existed.
+    /// Revokes one app token — or corp, suite or SSO token (the minted kinds); returns whether
+    /// it existed.
     async fn revoke_app_token(&self, hash: &KeyedHash) -> StoreResult<bool>;
     /// Revokes an app's tokens — app tokens and users' access and refresh tokens — in one org
     /// or everywhere; returns how many access tokens (app and user) went.
@@ -121,8 +122,17 @@ impl<B: Backend> AppTokenStore for B {
             "DELETE FROM app_tokens WHERE token_hash = $1",
             hash.to_hex()
         );
-        self.change(move |tx| Box::pin(async move { Ok(tx.execute(&delete).await? > 0) }))
-            .await
+        let minted = stmt!(
+            "DELETE FROM minted_tokens WHERE token_hash = $1",
+            hash.to_hex()
+        );
+        self.change(move |tx| {
+            Box::pin(async move {
+                let app = tx.execute(&delete).await?;
+                Ok(app + tx.execute(&minted).await? > 0)
+            })
+        })
+        .await
     }
 
     async fn revoke_app_tokens(

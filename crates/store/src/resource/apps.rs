@@ -18,6 +18,9 @@ pub struct AppProfile {
     /// The user who created the app in the console; `None` for apps made by the admin API,
     /// the CLI or a seed file, or whose creator was deleted.
     pub created_by: Option<UnionId>,
+    /// Where an org admin lands (with `?code=`) when opening the app's admin backend from the
+    /// org pages (SSO); `''` when none.
+    pub admin_url: String,
 }
 
 /// Which registered URI list.
@@ -42,17 +45,30 @@ impl UriKind {
 /// Apps.
 #[async_trait]
 pub trait AppStore: Send + Sync {
-    /// Creates an app; `Conflict` if the clientId exists, `NotFound` if the owner org does not.
-    async fn create_app(&self, app: &App) -> StoreResult<()>;
+    /// Creates an app, with its secret sealed for signed calls (`HashKey::seal`) when given;
+    /// `Conflict` if the clientId exists, `NotFound` if the owner org does not.
+    async fn create_app(&self, app: &App, sealed_secret: Option<&str>) -> StoreResult<()>;
     /// One app.
     async fn get_app(&self, client_id: &ClientId) -> StoreResult<Option<App>>;
     /// Apps, optionally only those owned by one org, oldest first.
     async fn list_apps(&self, owner: Option<&CorpId>) -> StoreResult<Vec<App>>;
     /// Renames an app; `NotFound` if it does not exist.
     async fn rename_app(&self, client_id: &ClientId, name: &str) -> StoreResult<()>;
-    /// Replaces an app's secret hash and, in the same transaction, revokes all its tokens (app
-    /// tokens and users' tokens); `NotFound` if it does not exist.
-    async fn set_app_secret(&self, client_id: &ClientId, hash: &KeyedHash) -> StoreResult<()>;
+    /// Replaces an app's secret hash (and its sealed secret: `None` forgets it) and, in the same
+    /// transaction, revokes all its tokens (app, corp and suite tokens and users' tokens);
+    /// `NotFound` if it does not exist.
+    async fn set_app_secret(
+        &self,
+        client_id: &ClientId,
+        hash: &KeyedHash,
+        sealed_secret: Option<&str>,
+    ) -> StoreResult<()>;
+    /// The app's sealed secret, if one was kept (`None` also when the app does not exist).
+    async fn app_sealed_secret(&self, client_id: &ClientId) -> StoreResult<Option<String>>;
+    /// Marks a third-party app custom (定制应用) or not; `NotFound` if it does not exist.
+    async fn set_app_custom(&self, client_id: &ClientId, custom: bool) -> StoreResult<()>;
+    /// Sets the URL of the app's admin backend (`''`: none); `NotFound` if it does not exist.
+    async fn set_app_admin_url(&self, client_id: &ClientId, url: &str) -> StoreResult<()>;
     /// Deletes an app with its installations, grants, URIs and tokens; `NotFound` if it does
     /// not exist.
     async fn delete_app(&self, client_id: &ClientId) -> StoreResult<()>;
@@ -88,7 +104,7 @@ pub trait AppStore: Send + Sync {
 /// The app row's columns, for `concat!`.
 macro_rules! app_columns {
     () => {
-        "client_id, name, owner_corp_id, distribution, secret_hash, created_at"
+        "client_id, name, owner_corp_id, distribution, secret_hash, created_at, custom"
     };
 }
 
@@ -103,6 +119,7 @@ pub(crate) fn app(r: &dyn Row) -> StoreResult<App> {
             .map_err(|e| corrupt("distribution", e))?,
         secret_hash: super::hash(r, "secret_hash")?,
         created_at: UnixTime(r.int("created_at")?),
+        custom: r.int("custom")? != 0,
     })
 }
 
@@ -110,7 +127,7 @@ pub(crate) fn app(r: &dyn Row) -> StoreResult<App> {
 macro_rules! app_in_org_query {
     (extra: $extra:literal, from: $from:literal, corp: $corp:literal, where: $where:literal) => {
         concat!(
-            "SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at,
+            "SELECT a.client_id, a.name, a.owner_corp_id, a.distribution, a.secret_hash, a.created_at, a.custom,
        o.corp_id AS org_corp_id, i.status AS installation_status,
        (SELECT CAST(value AS BIGINT) FROM meta WHERE name = 'change_seq') AS change_seq",
             $extra,
@@ -169,6 +186,7 @@ fn profile(r: &dyn Row) -> StoreResult<AppProfile> {
     Ok(AppProfile {
         icon_url: r.text("icon_url")?,
         created_by,
+        admin_url: r.text("admin_url")?,
     })
 }
 
@@ -215,16 +233,18 @@ enum Change {
 
 #[async_trait]
 impl<B: Backend> AppStore for B {
-    async fn create_app(&self, a: &App) -> StoreResult<()> {
+    async fn create_app(&self, a: &App, sealed_secret: Option<&str>) -> StoreResult<()> {
         let insert = stmt!(
-            "INSERT INTO apps (client_id, name, owner_corp_id, distribution, secret_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO apps (client_id, name, owner_corp_id, distribution, secret_hash, created_at, \
+             custom, sealed_secret) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             a.client_id.as_str(),
             &a.name,
             a.owner_corp_id.as_str(),
             a.distribution.as_str(),
             a.secret_hash.to_hex(),
-            a.created_at.0
+            a.created_at.0,
+            i64::from(a.custom),
+            sealed_secret
         );
         self.change(move |tx| {
             Box::pin(async move {
@@ -262,11 +282,17 @@ impl<B: Backend> AppStore for B {
         .await
     }
 
-    async fn set_app_secret(&self, client_id: &ClientId, hash: &KeyedHash) -> StoreResult<()> {
+    async fn set_app_secret(
+        &self,
+        client_id: &ClientId,
+        hash: &KeyedHash,
+        sealed_secret: Option<&str>,
+    ) -> StoreResult<()> {
         let update = stmt!(
-            "UPDATE apps SET secret_hash = $2 WHERE client_id = $1",
+            "UPDATE apps SET secret_hash = $2, sealed_secret = $3 WHERE client_id = $1",
             client_id.as_str(),
-            hash.to_hex()
+            hash.to_hex(),
+            sealed_secret
         );
         let client = client_id.as_str().to_owned();
         self.change(move |tx| {
@@ -283,6 +309,49 @@ impl<B: Backend> AppStore for B {
                 Ok(())
             })
         })
+        .await
+    }
+
+    async fn app_sealed_secret(&self, client_id: &ClientId) -> StoreResult<Option<String>> {
+        let found = self
+            .one(
+                stmt!(
+                    "SELECT sealed_secret FROM apps WHERE client_id = $1",
+                    client_id.as_str()
+                ),
+                |r| r.opt_text("sealed_secret"),
+            )
+            .await?;
+        Ok(found.flatten())
+    }
+
+    async fn set_app_custom(&self, client_id: &ClientId, custom: bool) -> StoreResult<()> {
+        let update = stmt!(
+            "UPDATE apps SET custom = $2 WHERE client_id = $1",
+            client_id.as_str(),
+            i64::from(custom)
+        );
+        let missing = StoreError::NotFound(format!("app {client_id}"));
+        // Counted: a custom app no longer being custom withdraws its any-ticket right.
+        self.change(move |tx| {
+            Box::pin(async move {
+                if tx.execute(&update).await? == 0 {
+                    return Err(missing);
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn set_app_admin_url(&self, client_id: &ClientId, url: &str) -> StoreResult<()> {
+        update_app(
+            self,
+            "UPDATE apps SET admin_url = $2 WHERE client_id = $1",
+            client_id,
+            url.to_owned(),
+            Change::Cosmetic,
+        )
         .await
     }
 
@@ -323,7 +392,7 @@ impl<B: Backend> AppStore for B {
     async fn app_profile(&self, client_id: &ClientId) -> StoreResult<Option<AppProfile>> {
         self.one(
             stmt!(
-                "SELECT icon_url, created_by FROM apps WHERE client_id = $1",
+                "SELECT icon_url, created_by, admin_url FROM apps WHERE client_id = $1",
                 client_id.as_str()
             ),
             profile,

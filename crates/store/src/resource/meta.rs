@@ -40,7 +40,11 @@ pub(crate) fn parse_change_seq(v: Option<String>) -> StoreResult<i64> {
 }
 
 /// Every table `wipe` empties, children before parents.
-const WIPED: [&str; 17] = [
+const WIPED: [&str; 21] = [
+    "sso_codes",
+    "sso_secrets",
+    "minted_tokens",
+    "suite_tickets",
     "jsapi_tickets",
     "auth_requests",
     "user_grants",

@@ -16,6 +16,7 @@ pub mod auth_requests;
 pub mod codes;
 pub mod grants;
 pub mod installations;
+pub mod isv;
 pub mod jsapi_tickets;
 pub mod memberships;
 pub mod meta;
@@ -66,6 +67,11 @@ pub(crate) async fn delete_from(
     .await
 }
 
-/// The tables holding what an app was given: its own tokens, and users' access and refresh
-/// tokens.
-pub(crate) const TOKEN_TABLES: [&str; 3] = ["app_tokens", "user_tokens", "refresh_tokens"];
+/// The tables holding what an app was given: its own tokens (app tokens, and the corp and
+/// suite tokens minted anew on each request), and users' access and refresh tokens.
+pub(crate) const TOKEN_TABLES: [&str; 4] = [
+    "app_tokens",
+    "minted_tokens",
+    "user_tokens",
+    "refresh_tokens",
+];

@@ -134,6 +134,12 @@ pub struct SeedApp {
     /// Registered openAuth origins.
     #[serde(default)]
     pub origins: Vec<String>,
+    /// A third-party app developed for particular orgs (定制应用): any suite ticket accepted.
+    #[serde(default)]
+    pub custom: bool,
+    /// The URL of the app's admin backend, where SSO sends an org admin with `?code=`.
+    #[serde(default)]
+    pub admin_url: Option<String>,
 }
 
 /// An installation in a seed.

@@ -134,6 +134,8 @@ async fn apply_app(
             owner: &a.owner,
             distribution: a.distribution,
             client_secret: a.client_secret.as_ref(),
+            custom: a.custom,
+            admin_url: a.admin_url.as_deref(),
         },
     )
     .await?;

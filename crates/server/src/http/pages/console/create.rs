@@ -104,6 +104,7 @@ pub(super) async fn submit(
         client_id: None,
         client_secret: None,
         icon_url: f.icon_url.clone(),
+        custom: false,
     };
     match apps::create_app(&core, &origin, input).await {
         Ok(view) => Ok(page.render(
