@@ -88,6 +88,26 @@ pub fn open_id(key: &HashKey, developer: &CorpId, user: &UnionId) -> String {
     format!("{}iEiE", hex::encode(&mac.0[..20]))
 }
 
+/// A member's `userid` in an org: DingTalk's org-scoped user id (docs/dingtalk/decisions.md §22),
+/// distinct from the cross-org unionId. Derived from (corpId, unionId) — stable, different in
+/// each org, needing no storage: 17 decimal digits with a leading `0`, the shape of the userids
+/// DingTalk assigns today (`0447654442691174…`). Not a secret.
+pub fn userid(corp: &CorpId, user: &UnionId) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"opending/userid/v1\0")
+        .chain_update(corp.as_str().as_bytes())
+        .chain_update(b"\0")
+        .chain_update(user.as_str().as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    format!(
+        "0{:016}",
+        u64::from_be_bytes(first) % 10_000_000_000_000_000
+    )
+}
+
 /// A user.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +201,19 @@ pub fn check_password(p: &str) -> Result<(), String> {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn userids_are_per_org_stable_and_shaped_like_dingtalks() {
+        let u = UnionId::parse("aliceUnionId0000000001").unwrap();
+        let (a, b) = (
+            CorpId::parse("dingacme").unwrap(),
+            CorpId::parse("dingglobex").unwrap(),
+        );
+        let id = userid(&a, &u);
+        assert_eq!(id, userid(&a, &u));
+        assert_ne!(id, userid(&b, &u));
+        assert!(id.len() == 17 && id.starts_with('0') && id.bytes().all(|c| c.is_ascii_digit()));
+    }
 
     #[test]
     fn open_ids_are_stable_per_developer_and_differ_between_developers() {

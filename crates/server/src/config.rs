@@ -164,6 +164,8 @@ pub struct Config {
     pub refresh_reuse_grace: i64,
     /// Browser session lifetime in seconds.
     pub session_ttl: i64,
+    /// Seconds between two suite tickets of a third-party app (DingTalk: every 5 hours).
+    pub suite_ticket_period: i64,
     /// The server's public base URL (e.g. `https://auth.example.com`); an `https` URL marks
     /// cookies `Secure`. Defaults to `http://{listen}`.
     pub public_url: Option<String>,
@@ -217,6 +219,7 @@ impl Default for Config {
             auth_code_ttl: 300,
             refresh_reuse_grace: 10,
             session_ttl: 12 * 3600,
+            suite_ticket_period: opending_domain::isv::SUITE_TICKET_PERIOD,
             public_url: None,
             log_format: LogFormat::Pretty,
             log_level: "info".to_owned(),
@@ -307,6 +310,7 @@ const ENV_KEYS: &[&str] = &[
     "auth_code_ttl",
     "refresh_reuse_grace",
     "session_ttl",
+    "suite_ticket_period",
     "public_url",
     "log_format",
     "log_level",
@@ -367,6 +371,11 @@ impl Config {
             ("refresh_token_ttl", self.refresh_token_ttl, 365 * 24 * 3600),
             ("auth_code_ttl", self.auth_code_ttl, 3600),
             ("session_ttl", self.session_ttl, 30 * 24 * 3600),
+            (
+                "suite_ticket_period",
+                self.suite_ticket_period,
+                7 * 24 * 3600,
+            ),
         ] {
             if v < 1 || v > max {
                 anyhow::bail!("{name} must be between 1 and {max} seconds");

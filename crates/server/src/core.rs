@@ -52,6 +52,8 @@ pub struct Lifetimes {
     pub refresh_reuse_grace: i64,
     /// Browser sessions.
     pub session: i64,
+    /// A suite ticket, before it is replaced.
+    pub suite_ticket: i64,
 }
 
 /// Shared state of one server instance (or of one admin CLI run).
@@ -180,6 +182,7 @@ impl Core {
                 auth_code: config.auth_code_ttl,
                 refresh_reuse_grace: config.refresh_reuse_grace,
                 session: config.session_ttl,
+                suite_ticket: config.suite_ticket_period,
             },
             public_url: config
                 .public_url

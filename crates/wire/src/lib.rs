@@ -12,6 +12,7 @@
 pub mod contact;
 pub mod error;
 pub mod introspect;
+pub mod isv;
 pub mod legacy;
 pub mod oauth2;
 mod secret;
@@ -19,6 +20,12 @@ mod secret;
 pub use contact::{OrgAuthInfo, User};
 pub use error::{AccessDeniedDetail, ErrorBody};
 pub use introspect::{IntrospectRequest, Introspection};
+pub use isv::{
+    GetAuthInfoLegacyResponse, GetAuthInfoResponse, GetCorpAccessTokenRequest,
+    GetPersonalAuthRuleResponse, GetSsoAccessTokenRequest, GetSsoUserInfoResponse,
+    GetSuiteAccessTokenRequest, GetSuiteTokenLegacyResponse, SsoTokenLegacyResponse,
+    SsoUserInfoLegacyResponse,
+};
 pub use legacy::{GetJsapiTicketLegacyResponse, GetTokenLegacyResponse, LegacyErrorBody};
 pub use oauth2::{
     CreateJsapiTicketResponse, GetAccessTokenRequest, GetAccessTokenResponse, GetTokenRequest,

@@ -128,6 +128,87 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonOrForm<T> {
     }
 }
 
+/// The parameters of a legacy (oapi) call: the query merged with the body, as DingTalk reads
+/// them (docs/dingtalk/dingtalk-wire-2.md §1.2). The body is JSON when its first non-blank
+/// byte is `{` (whatever the content type: real clients send JSON as a form, and the reverse),
+/// else form-encoded; numbers and booleans are read as their text. A name given in both
+/// places takes the body's value. At most [`MAX_BODY`] bytes, [`MAX_LEGACY_PARAMS`] names.
+#[derive(Debug, Default)]
+pub struct LegacyParams(pub std::collections::HashMap<String, String>);
+
+/// Most parameters a legacy call may carry (query and body together).
+pub const MAX_LEGACY_PARAMS: usize = 64;
+
+impl LegacyParams {
+    /// A parameter's value, `None` when absent or empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Parses a query string and a body (the extractor's work; public for the fuzz target).
+    pub fn parse(query: &str, body: &[u8]) -> Result<Self, Error> {
+        let too_many = || -> Error {
+            ApiError::invalid_request(format!("more than {MAX_LEGACY_PARAMS} parameters")).into()
+        };
+        let mut params = std::collections::HashMap::new();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            params.insert(k.into_owned(), v.into_owned());
+            if params.len() > MAX_LEGACY_PARAMS {
+                return Err(too_many());
+            }
+        }
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if first == Some(&b'{') {
+            let map: serde_json::Map<String, serde_json::Value> = parse_json(body)?;
+            for (k, v) in map {
+                let text = match v {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Number(n) => n.to_string(),
+                    serde_json::Value::Bool(b) => b.to_string(),
+                    serde_json::Value::Null => continue,
+                    other => other.to_string(),
+                };
+                params.insert(k, text);
+                if params.len() > MAX_LEGACY_PARAMS {
+                    return Err(too_many());
+                }
+            }
+        } else if first.is_some() {
+            if std::str::from_utf8(body).is_err() {
+                return Err(ApiError::invalid_request("request body is not valid UTF-8").into());
+            }
+            for (k, v) in form_urlencoded::parse(body) {
+                params.insert(k.into_owned(), v.into_owned());
+                if params.len() > MAX_LEGACY_PARAMS {
+                    return Err(too_many());
+                }
+            }
+        }
+        Ok(Self(params))
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for LegacyParams {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Error> {
+        let query = req.uri().query().unwrap_or("").to_owned();
+        let bytes = match axum::body::to_bytes(req.into_body(), MAX_BODY).await {
+            Ok(b) => b,
+            Err(_) => {
+                return Err(ApiError::invalid_request(format!(
+                    "request body exceeds {MAX_BODY} bytes"
+                ))
+                .into())
+            }
+        };
+        Self::parse(&query, &bytes)
+    }
+}
+
 /// A required string field: absent and `""` are both "missing" (the SDKs send `""`).
 pub fn required(field: &'static str, value: Option<String>) -> Result<String, Error> {
     match value {

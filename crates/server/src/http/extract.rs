@@ -31,25 +31,8 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, core: &Arc<Core>) -> Result<Self, Error> {
         let origin = request_origin();
-        let legacy = matches!(
-            super::context::current().map(|c| c.family),
-            Some(super::context::Family::Legacy(_))
-        );
-        let principal = if legacy {
-            let token = legacy_token(parts.uri.query().unwrap_or(""));
-            let Some(token) = token.filter(|t| !t.is_empty()) else {
-                return Err(ApiError::new(ErrorCode::InvalidAuthentication)
-                    .with_legacy(opending_domain::LegacyCode::MissingAccessToken)
-                    .into());
-            };
-            auth::authenticate(core, Some(&token)).await?
-        } else {
-            let token = parts
-                .headers
-                .get(TOKEN_HEADER)
-                .and_then(|v| v.to_str().ok());
-            auth::authenticate(core, token).await?
-        };
+        let PresentedToken(token) = PresentedToken::of(parts)?;
+        let principal = auth::authenticate(core, token.as_deref()).await?;
         super::context::note_client(principal.client_id.as_str());
         core.limits
             .charge_request(&origin, principal.client_id.as_str(), core.now())?;
@@ -63,11 +46,52 @@ impl FromRequestParts<Arc<Core>> for Authenticated {
     }
 }
 
-/// The first `access_token` of a query string, decoded.
-fn legacy_token(query: &str) -> Option<String> {
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "access_token")
-        .map(|(_, v)| v.into_owned())
+/// The access token a request presents, not yet resolved: `x-acs-dingtalk-access-token` on
+/// v1.0 paths; on legacy paths the `access_token` query parameter (`suite_access_token` on the
+/// ISV calls that take a suite token), never the header (docs/dingtalk/dingtalk-wire-2.md
+/// §1.1). The one place a token is read from a request: [`Authenticated`] resolves it as an
+/// app or user token; the ISV and SSO calls resolve it as their own kind of token.
+///
+/// Missing: on legacy paths errcode 41001 (88/40000 under `/topapi/`); on `/v1.0/oauth2/`
+/// `AuthenticationFailed.MissingParameter` (observed, docs/dingtalk/dingtalk-wire-2.md §B3);
+/// elsewhere `Some("")`, which the resolution answers with `InvalidAuthentication`.
+#[derive(Debug, Clone)]
+pub struct PresentedToken(pub Option<String>);
+
+impl PresentedToken {
+    fn of(parts: &Parts) -> Result<Self, Error> {
+        let legacy = matches!(
+            super::context::current().map(|c| c.family),
+            Some(super::context::Family::Legacy(_))
+        );
+        if legacy {
+            let query = parts.uri.query().unwrap_or("");
+            let token = form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "access_token" || k == "suite_access_token")
+                .map(|(_, v)| v.into_owned());
+            return match token.filter(|t| !t.is_empty()) {
+                Some(t) => Ok(Self(Some(t))),
+                None => Err(ApiError::new(ErrorCode::InvalidAuthentication)
+                    .with_legacy(opending_domain::LegacyCode::MissingAccessToken)
+                    .into()),
+            };
+        }
+        let header = parts.headers.get(TOKEN_HEADER);
+        if header.is_none() && parts.uri.path().starts_with("/v1.0/oauth2/") {
+            return Err(ApiError::new(ErrorCode::MissingAuthParameter).into());
+        }
+        Ok(Self(
+            header.and_then(|v| v.to_str().ok()).map(str::to_owned),
+        ))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PresentedToken {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        Self::of(parts)
+    }
 }
 
 impl Authenticated {

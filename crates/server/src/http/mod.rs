@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod isv;
 pub mod legacy;
 pub mod metrics;
 pub mod oauth2;
@@ -31,6 +32,7 @@ pub fn router(core: Arc<Core>) -> Router {
         .merge(oauth2::router())
         .merge(contact::router())
         .merge(legacy::router())
+        .merge(isv::router())
         .merge(pages::router());
     if core.metrics_on_main {
         app = app.merge(metrics::router());

@@ -21,6 +21,7 @@ pub mod emulator;
 pub mod health;
 pub mod installations;
 pub mod introspect;
+pub mod isv;
 pub mod jsapi;
 pub mod login_flow;
 pub mod memberships;

@@ -17,6 +17,7 @@ mod delegation;
 mod emulator;
 mod hot_path;
 mod introspect;
+mod isv;
 mod journal;
 mod legacy;
 mod limits;

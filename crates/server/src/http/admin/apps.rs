@@ -319,3 +319,91 @@ pub(super) async fn remove_app_uris(
             .into_response(),
     )
 }
+
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}/suite-ticket",
+    tag = "admin",
+    operation_id = "admin_suite_ticket",
+    params(("clientId" = String, Path, description = "A third-party app's clientId")),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's current suite ticket (and the previous one, still accepted)", body = crate::service::isv::TicketView),
+        (status = 400, description = "`InvalidParameter`: not a third-party app", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn suite_ticket(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Json<crate::service::isv::TicketView>, Error> {
+    Ok(Json(
+        crate::service::isv::ticket(&core, &origin, &client_id).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/admin/v1/apps/{clientId}/suite-ticket/rotate",
+    tag = "admin",
+    operation_id = "admin_rotate_suite_ticket",
+    params(("clientId" = String, Path, description = "A third-party app's clientId")),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The new ticket; the one it replaced stays accepted as the previous one", body = crate::service::isv::TicketView),
+        (status = 400, description = "`InvalidParameter`: not a third-party app", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn rotate_suite_ticket(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Json<crate::service::isv::TicketView>, Error> {
+    Ok(Json(
+        crate::service::isv::rotate_ticket(&core, &origin, &client_id).await?,
+    ))
+}
+
+/// An app's settings that the admin API changes one by one.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct AppSettings {
+    /// Mark a third-party app custom (定制应用: any suite ticket accepted), or not.
+    custom: Option<bool>,
+    /// The URL of the app's admin backend (SSO); `""` removes it.
+    admin_url: Option<String>,
+}
+
+#[utoipa::path(
+    patch,
+    path = "/admin/v1/apps/{clientId}",
+    tag = "admin",
+    operation_id = "admin_update_app",
+    params(("clientId" = String, Path, description = "The app's clientId")),
+    request_body(content = AppSettings, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app", body = apps::AppView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter` (custom on an internal app, a bad URL)", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn update_app(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+    JsonBody(settings): JsonBody<AppSettings>,
+) -> Result<Json<apps::AppView>, Error> {
+    if let Some(url) = &settings.admin_url {
+        apps::set_admin_url(&core, &origin, &client_id, url).await?;
+    }
+    if let Some(custom) = settings.custom {
+        apps::set_custom(&core, &origin, &client_id, custom).await?;
+    }
+    Ok(Json(apps::show_app(&core, &client_id).await?))
+}

@@ -58,6 +58,9 @@ mod users;
     orgs::remove_member,
     apps::app_uris,
     apps::add_app_uris,
+    apps::suite_ticket,
+    apps::rotate_suite_ticket,
+    apps::update_app,
     apps::remove_app_uris,
     tokens::revoke,
     audit::audit_log,
@@ -79,7 +82,17 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
         )
         .route(
             "/admin/v1/apps/{client_id}",
-            get(apps::show_app).delete(apps::delete_app),
+            get(apps::show_app)
+                .delete(apps::delete_app)
+                .patch(apps::update_app),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/suite-ticket",
+            get(apps::suite_ticket),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/suite-ticket/rotate",
+            post(apps::rotate_suite_ticket),
         )
         .route(
             "/admin/v1/apps/{client_id}/rotate-secret",
