@@ -51,6 +51,9 @@ use crate::{
     clear_faults,
     clear_fault,
     ping,
+    suite_ticket,
+    rotate_suite_ticket,
+    sso_code,
 ))]
 pub struct ApiDoc;
 
@@ -108,6 +111,12 @@ pub fn router() -> Router<Arc<Core>> {
         )
         .route("/_opending/faults/{id}", delete(clear_fault))
         .route("/_opending/ping", get(ping))
+        .route("/_opending/suite-tickets/{client_id}", get(suite_ticket))
+        .route(
+            "/_opending/suite-tickets/{client_id}/rotate",
+            post(rotate_suite_ticket),
+        )
+        .route("/_opending/sso-codes", post(sso_code))
 }
 
 /// `GET /_opending/ping`: answers `{}` without touching storage, the clock or any service. The
@@ -489,4 +498,97 @@ pub async fn inject_faults(State(core): State<Arc<Core>>, req: Request, next: Ne
             r
         }
     }
+}
+
+#[utoipa::path(
+    get,
+    path = "/_opending/suite-tickets/{clientId}",
+    tag = "emulator",
+    operation_id = "emulator_suite_ticket",
+    params(("clientId" = String, Path, description = "A third-party app")),
+    security(()),
+    responses(
+        (status = 200, description = "The app's current suite ticket (and the previous one, still accepted)", body = crate::service::isv::TicketView),
+        (status = 400, description = "`InvalidParameter`: not a third-party app", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+async fn suite_ticket(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(crate::service::isv::ticket(&core, &origin, &client_id).await?).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/_opending/suite-tickets/{clientId}/rotate",
+    tag = "emulator",
+    operation_id = "emulator_rotate_suite_ticket",
+    params(("clientId" = String, Path, description = "A third-party app")),
+    security(()),
+    responses(
+        (status = 200, description = "A new ticket, as DingTalk pushes one; the replaced one stays accepted as the previous", body = crate::service::isv::TicketView),
+        (status = 400, description = "`InvalidParameter`: not a third-party app", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+async fn rotate_suite_ticket(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    Ok(Json(crate::service::isv::rotate_ticket(&core, &origin, &client_id).await?).into_response())
+}
+
+/// An org admin opening an app's admin backend.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SsoCodeRequest {
+    /// The org.
+    corp_id: String,
+    /// The app (it must run in the org and have an admin URL).
+    client_id: String,
+    /// The admin (an admin of the org).
+    union_id: String,
+}
+
+/// Where the admin lands, and the code in it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct SsoCodeMinted {
+    /// The app's admin URL with `code` appended.
+    url: String,
+    /// The single-use SSO code (5 minutes).
+    code: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/_opending/sso-codes",
+    tag = "emulator",
+    operation_id = "emulator_sso_code",
+    request_body(content = SsoCodeRequest, content_type = "application/json"),
+    security(()),
+    responses(
+        (status = 201, description = "An SSO code, as if the admin had opened the app's admin backend from the org pages", body = SsoCodeMinted),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter` (not an admin, no admin URL)", body = ErrorBody),
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+async fn sso_code(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    JsonBody(r): JsonBody<SsoCodeRequest>,
+) -> Result<Response, Error> {
+    let url = crate::service::sso::open_admin_backend(
+        &core,
+        &origin,
+        &r.corp_id,
+        &r.client_id,
+        Some(&r.union_id),
+    )
+    .await?;
+    let code = url.rsplit("code=").next().unwrap_or_default().to_owned();
+    Ok((StatusCode::CREATED, Json(SsoCodeMinted { url, code })).into_response())
 }

@@ -39,6 +39,7 @@ use crate::{
     corp_access_token,
     auth_info,
     get_suite_token,
+    get_suite_token_by_query,
     get_corp_token,
     get_auth_info_legacy
 ))]
@@ -52,7 +53,7 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/v1.0/oauth2/apps/authInfo", get(auth_info))
         .route(
             "/service/get_suite_token",
-            post(get_suite_token).get(get_suite_token),
+            post(get_suite_token).get(get_suite_token_by_query),
         )
         .route("/service/get_corp_token", post(get_corp_token))
         .route("/service/get_auth_info", post(get_auth_info_legacy))
@@ -259,6 +260,28 @@ async fn get_suite_token(
         suite_access_token: issued.access_token.expose().into(),
         expires_in: issued.expires_in,
     }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/service/get_suite_token",
+    tag = "legacy",
+    operation_id = "legacyGetSuiteTokenByQuery",
+    params(
+        ("suite_key" = String, Query, description = "The suite key"),
+        ("suite_secret" = String, Query, description = "The suite secret"),
+        ("suite_ticket" = String, Query, description = "The latest suite ticket"),
+    ),
+    responses(
+        (status = 200, description = "As the POST form (DingTalk documents only POST; GET with the parameters in the query is accepted)", body = ServiceAnswer),
+    )
+)]
+async fn get_suite_token_by_query(
+    core: State<Arc<Core>>,
+    origin: crate::Origin,
+    params: LegacyParams,
+) -> Result<Response, Error> {
+    get_suite_token(core, origin, params).await
 }
 
 /// The signed call's four query parameters, from the merged parameters.

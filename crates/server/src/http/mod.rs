@@ -15,6 +15,7 @@ pub mod oauth2;
 pub mod openapi;
 pub mod pages;
 pub mod request;
+pub mod sso;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ pub fn router(core: Arc<Core>) -> Router {
         .merge(contact::router())
         .merge(legacy::router())
         .merge(isv::router())
+        .merge(sso::router())
         .merge(pages::router());
     if core.metrics_on_main {
         app = app.merge(metrics::router());

@@ -32,7 +32,8 @@ use crate::{
     legacy_access_token,
     introspect_token,
     user_access_token,
-    jsapi_tickets
+    jsapi_tickets,
+    personal_auth_rules
 ))]
 pub struct ApiDoc;
 
@@ -44,6 +45,10 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/v1.0/oauth2/introspect", post(introspect_token))
         .route("/v1.0/oauth2/userAccessToken", post(user_access_token))
         .route("/v1.0/oauth2/jsapiTickets", post(jsapi_tickets))
+        .route(
+            "/v1.0/oauth2/authRules/user",
+            axum::routing::get(personal_auth_rules),
+        )
 }
 
 /// Token responses must not be cached (RFC 6749 §5.1).
@@ -316,6 +321,31 @@ async fn jsapi_tickets(
     Ok(no_store(wire::CreateJsapiTicketResponse {
         jsapi_ticket: issued.ticket.expose().into(),
         expire_in: issued.expires_in,
+    }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/v1.0/oauth2/authRules/user",
+    tag = "oauth2",
+    operation_id = "getPersonalAuthRule",
+    params(("x-acs-dingtalk-access-token" = String, Header, description = "A user token")),
+    responses(
+        (status = 200, description = "What the user granted the app: the token's points grouped by resource", body = wire::GetPersonalAuthRuleResponse),
+        (status = 400, description = "`AuthenticationFailed.MissingParameter`, `InvalidAuthentication`", body = ErrorBody),
+        (status = 403, description = "`Forbidden.AccessDenied.AccessTokenPermissionDenied` (an app token), rate limits", body = ErrorBody),
+    )
+)]
+async fn personal_auth_rules(caller: super::extract::Authenticated) -> Result<Response, Error> {
+    let rules = crate::service::consents::personal_auth_rules(&caller.0)?;
+    Ok(no_store(wire::GetPersonalAuthRuleResponse {
+        result: rules
+            .into_iter()
+            .map(|(resource, auth_items)| wire::isv::PersonalAuthRule {
+                resource,
+                auth_items,
+            })
+            .collect(),
     }))
 }
 

@@ -78,6 +78,7 @@ pub fn document() -> Document {
     doc.merge(super::contact::ApiDoc::openapi());
     doc.merge(super::legacy::ApiDoc::openapi());
     doc.merge(super::isv::ApiDoc::openapi());
+    doc.merge(super::sso::ApiDoc::openapi());
     doc.merge(super::pages::openauth::ApiDoc::openapi());
     doc.merge(super::admin::ApiDoc::openapi());
     doc.merge(super::emulator::ApiDoc::openapi());

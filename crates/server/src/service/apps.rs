@@ -138,6 +138,16 @@ pub fn check_admin_url(url: &str) -> Result<String> {
     }
 }
 
+/// The URL of an app's admin backend (`""` when none, or no such app).
+pub async fn admin_url(core: &Core, client_id: &ClientId) -> Result<String> {
+    Ok(core
+        .store
+        .app_profile(client_id)
+        .await?
+        .map(|p| p.admin_url)
+        .unwrap_or_default())
+}
+
 /// Marks a third-party app custom (定制应用: any suite ticket accepted) or not.
 pub async fn set_custom(
     core: &Core,

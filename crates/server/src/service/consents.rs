@@ -83,3 +83,35 @@ pub async fn authorizations(core: &Core, union_id: &UnionId) -> Result<Vec<Autho
     }
     Ok(out)
 }
+
+/// `GET /v1.0/oauth2/authRules/user`: what the user behind a user token granted the app, as
+/// DingTalk's `{resource, authItems}` pairs — each point the token carries (the user's consent,
+/// limited to the points the app still has added) split at its last `.`: `Contact.User.Read`
+/// and `Contact.User.mobile` make `{"resource":"Contact.User","authItems":["Read","mobile"]}`.
+/// The base point every user token carries is left out. An app token has no user: 403.
+pub fn personal_auth_rules(
+    principal: &opending_domain::Principal,
+) -> Result<Vec<(String, Vec<String>)>> {
+    if !matches!(principal.subject, opending_domain::Subject::User(_)) {
+        return Err(opending_domain::ApiError::with_message(
+            opending_domain::ErrorCode::AccessTokenPermissionDenied,
+            "authRules/user needs a user access token",
+        )
+        .into());
+    }
+    let mut rules: Vec<(String, Vec<String>)> = Vec::new();
+    for point in principal.points.iter().map(|p| p.as_str()) {
+        if point == "open_app_api_base" {
+            continue;
+        }
+        let (resource, item) = match point.rsplit_once('.') {
+            Some((r, i)) => (r.to_owned(), Some(i.to_owned())),
+            None => (point.to_owned(), None),
+        };
+        match rules.iter_mut().find(|(r, _)| *r == resource) {
+            Some((_, items)) => items.extend(item),
+            None => rules.push((resource, item.into_iter().collect())),
+        }
+    }
+    Ok(rules)
+}

@@ -58,11 +58,13 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
                     legal_person: Some("Zhang San".into()),
                     ..Default::default()
                 }),
+                sso_secret: None,
             },
             SeedOrg {
                 corp_id: partner.clone(),
                 name: "Partner Org".into(),
                 auth_info: None,
+                sso_secret: None,
             },
         ],
         apps: vec![

@@ -32,6 +32,7 @@ pub mod points;
 pub mod policy;
 pub mod seed;
 pub mod session;
+pub mod sso;
 pub mod tokens;
 pub mod user_token;
 pub mod users;

@@ -107,7 +107,8 @@ opending_testkit::both_backends! {
         assert_eq!(r.status, 200, "{}", r.body);
         assert_legacy(&app.legacy_ticket(&format!("access_token={token}")).await, 40014, "不合法的access_token");
         app.v1_ticket(Some(&token)).await.assert_error(400, "InvalidAuthentication");
-        app.v1_ticket(None).await.assert_error(400, "InvalidAuthentication");
+        // No header at all: the gateway's own answer (docs/dingtalk/dingtalk-wire-2.md §E2).
+        app.v1_ticket(None).await.assert_error(400, "AuthenticationFailed.MissingParameter");
         // The wrong method on the v1.0 path is v1.0's 405; on the legacy path, the legacy 404.
         let get = app.send(app.http.get(format!("{}/v1.0/oauth2/jsapiTickets", app.base))).await;
         assert_eq!(get.status, 405, "{}", get.body);

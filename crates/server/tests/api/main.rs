@@ -27,4 +27,5 @@ mod openapi;
 mod policy;
 mod sdk;
 mod seed;
+mod sso;
 mod withdrawals;

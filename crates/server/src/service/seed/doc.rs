@@ -108,6 +108,9 @@ pub struct SeedOrg {
     /// Certification info (authLevel 0 when absent).
     #[serde(default)]
     pub auth_info: Option<opending_domain::OrgAuthInfo>,
+    /// The org's SSO secret (应用管理后台免登); kept when absent.
+    #[serde(default)]
+    pub sso_secret: Option<Secret>,
 }
 
 /// An app in a seed.

@@ -66,6 +66,14 @@ pub async fn apply(core: &Core, origin: &crate::Origin, doc: &SeedDoc) -> Result
                 report.updated.push(format!("{id}: authInfo"));
             }
         }
+        if let Some(secret) = &o.sso_secret {
+            if super::sso::declare_secret(core, &o.corp_id, secret)
+                .await
+                .map_err(within(&id))?
+            {
+                report.updated.push(format!("{id}: ssoSecret"));
+            }
+        }
     }
     for a in &doc.apps {
         apply_app(core, origin, a, &mut report).await?;

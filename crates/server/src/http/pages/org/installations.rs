@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::{
     extract::{Form, Path, Query, State},
     http::StatusCode,
-    response::Response,
+    response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{urlencode, when, CsrfForm, OrgAdmin, Shown};
 use crate::{
     http::pages::i18n,
-    service::{apps, installations, Error},
+    service::{apps, installations, sso, Error},
     Core,
 };
 
@@ -33,6 +33,7 @@ pub fn router() -> Router<Arc<Core>> {
             "/org/{corp_id}/installations/{client_id}/uninstall",
             get(confirm_uninstall).post(uninstall),
         )
+        .route("/org/{corp_id}/sso-secret", post(rotate_sso_secret))
 }
 
 /// The installations page, with a notice after a change or an error after a refused one.
@@ -41,6 +42,16 @@ async fn page(
     admin: OrgAdmin,
     Query(shown): Query<Shown>,
 ) -> Result<Response, Error> {
+    page_with(core, admin, shown, None).await
+}
+
+/// The page, showing a just-made SSO secret (this once) when given.
+async fn page_with(
+    core: Arc<Core>,
+    admin: OrgAdmin,
+    shown: Shown,
+    sso_secret: Option<String>,
+) -> Result<Response, Error> {
     let core = &core;
     let all =
         installations::list_installations(core, None, Some(admin.org.corp_id.as_str())).await?;
@@ -48,7 +59,9 @@ async fn page(
     let mut rows = Vec::new();
     for row in installations::installation_rows(core, installs).await? {
         let i = &row.installation;
+        let has_admin_backend = !apps::admin_url(core, &i.client_id).await?.is_empty();
         rows.push(context! {
+            admin_backend => has_admin_backend && i.status == InstallationStatus::Active,
             client_id => i.client_id.as_str(),
             client_id_url => urlencode(i.client_id.as_str()),
             name => row.app_name,
@@ -65,6 +78,7 @@ async fn page(
         "installations",
         context! {
             installations => rows,
+            sso_secret => sso_secret,
             ..view
         },
     ))
@@ -122,6 +136,13 @@ async fn change(
                 .map(drop),
             "app_resumed",
         ),
+        "admin-backend" => {
+            // SSO: the admin goes to the app's admin backend with a single-use code.
+            return match sso::open_admin_backend(&core, &origin, corp, &client_id, None).await {
+                Ok(url) => Ok(axum::response::Redirect::to(&url).into_response()),
+                Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
+            };
+        }
         _ => {
             return Ok(admin.page.error_page(
                 &core,
@@ -175,6 +196,25 @@ async fn uninstall(
         .await
     {
         Ok(()) => Ok(admin.done("installations", "app_uninstalled")),
+        Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
+    }
+}
+
+/// Gives the org a new SSO secret and shows it this once.
+async fn rotate_sso_secret(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    admin: OrgAdmin,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, Error> {
+    if let Some(r) = admin.refuse_bad_csrf(&core, &f.csrf) {
+        return Ok(r);
+    }
+    match sso::rotate_secret(&core, &origin, admin.org.corp_id.as_str()).await {
+        Ok(secret) => {
+            let secret = secret.expose().to_owned();
+            page_with(core, admin, Shown::default(), Some(secret)).await
+        }
         Err(e) => page(State(core), admin, Query(Shown::failed(e)?)).await,
     }
 }
