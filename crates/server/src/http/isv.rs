@@ -215,7 +215,7 @@ fn param(p: &LegacyParams, name: &'static str, missing: LegacyCode) -> Result<St
 /// What the `/service/*` calls answer, always with HTTP 200 (the OpenAPI document's view).
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::large_enum_variant)]
 enum ServiceAnswer {
     /// A suite token.
     SuiteToken(wire::GetSuiteTokenLegacyResponse),

@@ -126,4 +126,13 @@ opending_testkit::both_backends! {
         let mobile = app.hr_code(ALICE, "Contact.User.Read", "Contact.User.mobile").await;
         python_script_with(&app, "user_token.py", &[("OPENDING_CODE", plain), ("OPENDING_CODE_MOBILE", mobile)]).await;
     }
+
+    async fn python_sdk_isv_sso_and_auth_rule_calls_work_unmodified(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let ticket = app.send(app.admin(reqwest::Method::GET, &format!("/apps/{}/suite-ticket", TRAVEL.0))).await.body["suiteTicket"].as_str().unwrap().to_owned();
+        let sso_code = crate::sso::carol_opens_travel(&app).await;
+        let code = app.hr_code(ALICE, "Contact.User.Read", "").await;
+        let user = app.exchange(&code).await.body["accessToken"].as_str().unwrap().to_owned();
+        python_script_with(&app, "isv_sso.py", &[("OPENDING_SUITE_TICKET", ticket), ("OPENDING_SSO_CODE", sso_code), ("OPENDING_USER_TOKEN", user)]).await;
+    }
 }

@@ -54,7 +54,7 @@ async fn post_csrf(
 }
 
 /// Carol (Globex's admin) opening Travel Booking's admin backend, through the org page.
-async fn carol_opens_travel(app: &TestApp) -> String {
+pub async fn carol_opens_travel(app: &TestApp) -> String {
     let carol = app.signed_in(CAROL).await;
     let html = page(app, &carol, &format!("/org/{GLOBEX}/installations")).await;
     assert!(html.contains("admin-backend"), "{html}");
