@@ -59,6 +59,21 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/service/get_auth_info", post(get_auth_info_legacy))
 }
 
+/// The v1.0 bodies' `suiteKey`, `suiteSecret`, `suiteTicket`, each required.
+fn credentials(
+    key: Option<String>,
+    secret: Option<String>,
+    ticket: Option<String>,
+) -> Result<SuiteCredentials, Error> {
+    let suite_key = required("suiteKey", key)?;
+    context::note_client(&suite_key);
+    Ok(SuiteCredentials {
+        suite_key,
+        suite_secret: Secret::new(required("suiteSecret", secret)?),
+        suite_ticket: required("suiteTicket", ticket)?,
+    })
+}
+
 /// `GetSuiteAccessToken` request; absent and `""` count as missing.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -91,13 +106,7 @@ async fn suite_access_token(
     origin: crate::Origin,
     JsonBody(body): JsonBody<SuiteTokenBody>,
 ) -> Result<Response, Error> {
-    let suite_key = required("suiteKey", body.suite_key)?;
-    context::note_client(&suite_key);
-    let creds = SuiteCredentials {
-        suite_key,
-        suite_secret: Secret::new(required("suiteSecret", body.suite_secret)?),
-        suite_ticket: required("suiteTicket", body.suite_ticket)?,
-    };
+    let creds = credentials(body.suite_key, body.suite_secret, body.suite_ticket)?;
     let issued = isv::suite_token(&core, &origin, creds).await?;
     Ok(no_store(wire::GetAccessTokenResponse {
         access_token: issued.access_token.expose().into(),
@@ -140,14 +149,8 @@ async fn corp_access_token(
     origin: crate::Origin,
     JsonBody(body): JsonBody<CorpTokenBody>,
 ) -> Result<Response, Error> {
-    let suite_key = required("suiteKey", body.suite_key)?;
-    context::note_client(&suite_key);
+    let creds = credentials(body.suite_key, body.suite_secret, body.suite_ticket)?;
     let auth_corp_id = required("authCorpId", body.auth_corp_id)?;
-    let creds = SuiteCredentials {
-        suite_key,
-        suite_secret: Secret::new(required("suiteSecret", body.suite_secret)?),
-        suite_ticket: required("suiteTicket", body.suite_ticket)?,
-    };
     let issued = isv::corp_token(&core, &origin, creds, &auth_corp_id).await?;
     Ok(no_store(wire::GetAccessTokenResponse {
         access_token: issued.access_token.expose().into(),

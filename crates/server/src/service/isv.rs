@@ -140,9 +140,24 @@ async fn ticket_accepted(core: &Core, app: &App, presented: &str) -> Result<bool
         .accepted())
 }
 
-/// Checks a suite's key and secret: the third-party app, or `refusal` (one answer for an
-/// unknown key, an internal app's key and a wrong secret).
+/// Checks a suite's key and secret — the third-party app, or `refusal` (one answer for an
+/// unknown key, an internal app's key and a wrong secret) — then its ticket
+/// (`invalidSuiteTicket`).
 async fn verify_suite(
+    core: &Core,
+    origin: &Origin,
+    creds: &SuiteCredentials,
+    refusal: ErrorCode,
+) -> Result<App> {
+    let app =
+        verify_suite_secret(core, origin, &creds.suite_key, &creds.suite_secret, refusal).await?;
+    if !ticket_accepted(core, &app, &creds.suite_ticket).await? {
+        return Err(ApiError::new(ErrorCode::InvalidSuiteTicket).into());
+    }
+    Ok(app)
+}
+
+async fn verify_suite_secret(
     core: &Core,
     origin: &Origin,
     key: &str,
@@ -219,17 +234,7 @@ pub async fn suite_token(
     origin: &Origin,
     creds: SuiteCredentials,
 ) -> Result<IssuedToken> {
-    let app = verify_suite(
-        core,
-        origin,
-        &creds.suite_key,
-        &creds.suite_secret,
-        ErrorCode::InvalidClientIdOrSecret,
-    )
-    .await?;
-    if !ticket_accepted(core, &app, &creds.suite_ticket).await? {
-        return Err(ApiError::new(ErrorCode::InvalidSuiteTicket).into());
-    }
+    let app = verify_suite(core, origin, &creds, ErrorCode::InvalidClientIdOrSecret).await?;
     mint(core, origin, MintedKind::Suite, Some(&app.client_id), None).await
 }
 
@@ -258,17 +263,7 @@ pub async fn corp_token(
     creds: SuiteCredentials,
     auth_corp_id: &str,
 ) -> Result<IssuedToken> {
-    let app = verify_suite(
-        core,
-        origin,
-        &creds.suite_key,
-        &creds.suite_secret,
-        ErrorCode::InvalidSuiteKey,
-    )
-    .await?;
-    if !ticket_accepted(core, &app, &creds.suite_ticket).await? {
-        return Err(ApiError::new(ErrorCode::InvalidSuiteTicket).into());
-    }
+    let app = verify_suite(core, origin, &creds, ErrorCode::InvalidSuiteKey).await?;
     let corp = installed_in(core, &app, auth_corp_id).await?;
     mint(
         core,
