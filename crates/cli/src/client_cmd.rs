@@ -12,7 +12,8 @@ use std::{path::PathBuf, process::ExitCode, time::Duration};
 use clap::{Args, Subcommand};
 use opending_client::{
     model::{
-        GetAccessTokenRequest, GetTokenRequest, GetUserTokenRequest, IntrospectRequest,
+        GetAccessTokenRequest, GetCorpAccessTokenRequest, GetSsoAccessTokenRequest,
+        GetSuiteAccessTokenRequest, GetTokenRequest, GetUserTokenRequest, IntrospectRequest,
         IntrospectionAuth,
     },
     AppTokenManager, Client, Credentials, Secret,
@@ -96,6 +97,59 @@ enum TokenCommand {
         #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
         corp: Option<String>,
         /// Use the oapi endpoint (the same ticket, in the errcode envelope).
+        #[arg(long)]
+        oapi: bool,
+    },
+    /// Get a third-party app's suite token: POST /v1.0/oauth2/suiteAccessToken (or the oapi
+    /// POST /service/get_suite_token with --oapi). The client credentials are the suite key
+    /// and secret.
+    Suite {
+        /// The latest suite ticket (any string for a custom app).
+        #[arg(
+            long,
+            env = "OPENDING_SUITE_TICKET",
+            hide_env_values = true,
+            value_name = "TICKET"
+        )]
+        ticket: String,
+        /// Use the oapi endpoint (errcode envelope).
+        #[arg(long)]
+        oapi: bool,
+    },
+    /// Get a third-party app's token in an org that installed it: POST
+    /// /v1.0/oauth2/corpAccessToken (or the signed oapi POST /service/get_corp_token with
+    /// --signed). The token is an app token, new on each call.
+    Corp {
+        /// The installing org [env: OPENDING_CORP_ID; or the profile's corp_id].
+        #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
+        corp: Option<String>,
+        /// The latest suite ticket (any string for a custom app).
+        #[arg(
+            long,
+            env = "OPENDING_SUITE_TICKET",
+            hide_env_values = true,
+            value_name = "TICKET"
+        )]
+        ticket: String,
+        /// Use the signed oapi call (HMAC-SHA256 over the timestamp and the ticket).
+        #[arg(long)]
+        signed: bool,
+    },
+    /// Get an org's SSO token: POST /v1.0/oauth2/ssoAccessToken (or the oapi GET
+    /// /sso/gettoken with --oapi).
+    Sso {
+        /// The org [env: OPENDING_CORP_ID; or the profile's corp_id].
+        #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
+        corp: Option<String>,
+        /// The org's SSO secret (prefer the environment variable: flags show in `ps`).
+        #[arg(
+            long,
+            env = "OPENDING_SSO_SECRET",
+            hide_env_values = true,
+            value_name = "SECRET"
+        )]
+        sso_secret: String,
+        /// Use the oapi endpoint (errcode envelope).
         #[arg(long)]
         oapi: bool,
     },
@@ -268,6 +322,49 @@ async fn token(args: TokenArgs) -> Outcome {
             let corp = conn.corp(corp)?;
             let req = GetTokenRequest::client_credentials(&conn.credentials()?);
             print(&conn.client.get_token(&corp, &req).await?)
+        }
+        TokenCommand::Suite { ticket, oapi } => {
+            let creds = conn.credentials()?;
+            let ticket = Secret::new(ticket);
+            if oapi {
+                print(&conn.client.get_suite_token_legacy(&creds, &ticket).await?)
+            } else {
+                let req = GetSuiteAccessTokenRequest::new(&creds, &ticket);
+                print(&conn.client.get_suite_access_token(&req).await?)
+            }
+        }
+        TokenCommand::Corp {
+            corp,
+            ticket,
+            signed,
+        } => {
+            let corp = conn.corp(corp)?;
+            let creds = conn.credentials()?;
+            let ticket = Secret::new(ticket);
+            if signed {
+                print(
+                    &conn
+                        .client
+                        .get_corp_token_signed(&creds, &ticket, &corp)
+                        .await?,
+                )
+            } else {
+                let req = GetCorpAccessTokenRequest::new(&creds, &corp, &ticket);
+                print(&conn.client.get_corp_access_token(&req).await?)
+            }
+        }
+        TokenCommand::Sso {
+            corp,
+            sso_secret,
+            oapi,
+        } => {
+            let creds = Credentials::new(conn.corp(corp)?, Secret::new(sso_secret));
+            if oapi {
+                print(&conn.client.get_sso_token_legacy(&creds).await?)
+            } else {
+                let req = GetSsoAccessTokenRequest::new(&creds);
+                print(&conn.client.get_sso_access_token(&req).await?)
+            }
         }
         TokenCommand::User { code, refresh } => {
             let creds = conn.credentials()?;

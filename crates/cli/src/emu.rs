@@ -83,6 +83,47 @@ enum EmuCommand {
     /// Fault injection.
     #[command(subcommand)]
     Fault(FaultCommand),
+    /// Read a third-party app's suite ticket, or push a new one with --rotate.
+    SuiteTicket {
+        /// The app's clientId (suite key).
+        app: String,
+        /// Replace the ticket now (the replaced one stays accepted as the previous).
+        #[arg(long)]
+        rotate: bool,
+    },
+    /// Mint an SSO code as if an org admin had opened the app's admin backend.
+    SsoCode {
+        /// The app's clientId.
+        #[arg(long)]
+        app: String,
+        /// The org.
+        #[arg(long)]
+        corp: String,
+        /// The admin's unionId.
+        #[arg(long)]
+        user: String,
+    },
+    /// End the JSAPI ticket of (app, org) now: the next fetch makes a new one.
+    ExpireJsapiTicket {
+        /// The app's clientId.
+        app: String,
+        /// The org.
+        corp: String,
+    },
+}
+
+/// DingTalk's throttling answers, as fault presets.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Throttle {
+    /// The app's per-API limit: 403 `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi` on v1.0
+    /// paths, errcode 90018 on oapi paths.
+    App,
+    /// The API's global limit: `Forbidden.AccessDenied.QpsLimitForApi`, errcode 90002.
+    Api,
+    /// The per-address ban: `{"status":1111,…}` in neither envelope.
+    Ip,
+    /// The per-address ban's HTML page.
+    IpHtml,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,9 +136,18 @@ enum FaultCommand {
         /// Only this method.
         #[arg(long)]
         method: Option<String>,
-        /// Answer this DingTalk error code.
-        #[arg(long, conflicts_with_all = ["latency_ms", "drop"])]
+        /// Answer this DingTalk error code (v1.0 code; the oapi errcode on legacy paths).
+        #[arg(long, conflicts_with_all = ["latency_ms", "drop", "errcode", "throttle"])]
         code: Option<String>,
+        /// Answer this legacy errcode (HTTP 200 `{"errcode","errmsg"}`), e.g. 90018 or -1.
+        #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["latency_ms", "drop", "throttle"])]
+        errcode: Option<i64>,
+        /// The errmsg for --errcode [default: DingTalk's text for the codes opending knows].
+        #[arg(long, requires = "errcode")]
+        errmsg: Option<String>,
+        /// Answer as DingTalk's throttling does.
+        #[arg(long, value_enum, conflicts_with_all = ["latency_ms", "drop"])]
+        throttle: Option<Throttle>,
         /// Add this much latency (ms).
         #[arg(long, conflicts_with = "drop")]
         latency_ms: Option<u64>,
@@ -165,8 +215,16 @@ pub async fn run(args: EmuArgs) -> anyhow::Result<ExitCode> {
             Some(json!({"clientId": app, "unionId": user, "corpId": corp, "scopes": scopes})),
         ),
         EmuCommand::Tokens => (reqwest::Method::GET, "/tokens".into(), None),
-        EmuCommand::Expire { id } => (reqwest::Method::POST, format!("/tokens/{id}/expire"), None),
-        EmuCommand::Revoke { id } => (reqwest::Method::POST, format!("/tokens/{id}/revoke"), None),
+        EmuCommand::Expire { id } => (
+            reqwest::Method::POST,
+            format!("/tokens/{}/expire", segment(&id)),
+            None,
+        ),
+        EmuCommand::Revoke { id } => (
+            reqwest::Method::POST,
+            format!("/tokens/{}/revoke", segment(&id)),
+            None,
+        ),
         EmuCommand::Journal {
             path_prefix,
             client_id,
@@ -192,16 +250,32 @@ pub async fn run(args: EmuArgs) -> anyhow::Result<ExitCode> {
             path_prefix,
             method,
             code,
+            errcode,
+            errmsg,
+            throttle,
             latency_ms,
             drop,
             times,
             probability,
         }) => {
-            let action = match (code, latency_ms, drop) {
-                (Some(code), _, _) => json!({"kind": "error", "code": code}),
-                (_, Some(ms), _) => json!({"kind": "latency", "ms": ms}),
-                (_, _, true) => json!({"kind": "drop"}),
-                _ => anyhow::bail!("give one of --code, --latency-ms, --drop"),
+            let action = match (code, errcode, throttle, latency_ms, drop) {
+                (Some(code), ..) => json!({"kind": "error", "code": code}),
+                (_, Some(errcode), ..) => {
+                    json!({"kind": "errcode", "errcode": errcode, "errmsg": errmsg})
+                }
+                (_, _, Some(Throttle::App), ..) => {
+                    json!({"kind": "error", "code": "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi"})
+                }
+                (_, _, Some(Throttle::Api), ..) => {
+                    json!({"kind": "error", "code": "Forbidden.AccessDenied.QpsLimitForApi"})
+                }
+                (_, _, Some(Throttle::Ip), ..) => json!({"kind": "ipBan"}),
+                (_, _, Some(Throttle::IpHtml), ..) => json!({"kind": "ipBan", "html": true}),
+                (_, _, _, Some(ms), _) => json!({"kind": "latency", "ms": ms}),
+                (_, _, _, _, true) => json!({"kind": "drop"}),
+                _ => {
+                    anyhow::bail!("give one of --code, --errcode, --throttle, --latency-ms, --drop")
+                }
             };
             (
                 reqwest::Method::POST,
@@ -212,6 +286,28 @@ pub async fn run(args: EmuArgs) -> anyhow::Result<ExitCode> {
             )
         }
         EmuCommand::Fault(FaultCommand::List) => (reqwest::Method::GET, "/faults".into(), None),
+        EmuCommand::SuiteTicket { app, rotate } => {
+            let app = segment(&app);
+            if rotate {
+                (
+                    reqwest::Method::POST,
+                    format!("/suite-tickets/{app}/rotate"),
+                    None,
+                )
+            } else {
+                (reqwest::Method::GET, format!("/suite-tickets/{app}"), None)
+            }
+        }
+        EmuCommand::SsoCode { app, corp, user } => (
+            reqwest::Method::POST,
+            "/sso-codes".into(),
+            Some(json!({"corpId": corp, "clientId": app, "unionId": user})),
+        ),
+        EmuCommand::ExpireJsapiTicket { app, corp } => (
+            reqwest::Method::POST,
+            format!("/jsapi-tickets/{}/{}/expire", segment(&app), segment(&corp)),
+            None,
+        ),
         EmuCommand::Fault(FaultCommand::Clear { id }) => match id {
             Some(id) => (reqwest::Method::DELETE, format!("/faults/{id}"), None),
             None => (reqwest::Method::DELETE, "/faults".into(), None),
@@ -222,6 +318,11 @@ pub async fn run(args: EmuArgs) -> anyhow::Result<ExitCode> {
         req = req.json(&b);
     }
     send(req).await
+}
+
+/// `s` as one path segment (everything but letters and digits percent-encoded).
+fn segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 async fn send(req: reqwest::RequestBuilder) -> anyhow::Result<ExitCode> {

@@ -1,12 +1,13 @@
 //! A typed client for an opending emulator's control API (`/_opending/…`, docs/emulator.md):
-//! reset, seeds, the clock, minted codes, issued tokens, the request journal and fault injection.
+//! reset, seeds, the clock, minted codes, issued tokens, the request journal, fault injection,
+//! suite tickets, SSO codes and JSAPI ticket expiry.
 //! Enabled by the `emulator` cargo feature.
 
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{ApiRequest, Client, Result};
+use crate::{ApiRequest, Client, Result, Secret, SuiteTickets};
 
 /// The emulator's control API, over a [`Client`] pointed at the emulator.
 #[derive(Debug, Clone)]
@@ -178,6 +179,34 @@ pub struct JournalQuery {
     pub status: Option<u16>,
 }
 
+/// A third-party app's suite ticket as the emulator holds it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SuiteTicketView {
+    /// The app.
+    pub client_id: String,
+    /// The current ticket.
+    pub suite_ticket: String,
+    /// The previous ticket, still accepted.
+    #[serde(default)]
+    pub previous_suite_ticket: Option<String>,
+    /// When the current ticket was made (Unix seconds).
+    pub rotated_at: i64,
+    /// When it will be replaced (Unix seconds).
+    pub next_rotation_at: i64,
+    /// A custom app: any ticket is accepted.
+    pub custom: bool,
+}
+
+/// An SSO code minted as if an org admin had opened the app's admin backend.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SsoCodeMinted {
+    /// The app's admin URL with `code` appended.
+    pub url: String,
+    /// The single-use code.
+    pub code: String,
+}
+
 impl EmulatorClient {
     /// Control API of the emulator `client` points at.
     pub fn new(client: Client) -> Self {
@@ -335,5 +364,76 @@ impl EmulatorClient {
             None,
         )
         .await
+    }
+
+    /// A third-party app's current suite ticket (made on first read, rotated when due).
+    pub async fn suite_ticket(&self, client_id: &str) -> Result<SuiteTicketView> {
+        let req = ApiRequest::new(
+            "emulator.suiteTicket",
+            Method::GET,
+            "/_opending/suite-tickets",
+        )
+        .segment(client_id);
+        self.client.send(req).await
+    }
+
+    /// Replaces a third-party app's suite ticket now, as DingTalk's push does; the replaced one
+    /// stays accepted as the previous.
+    pub async fn rotate_suite_ticket(&self, client_id: &str) -> Result<SuiteTicketView> {
+        let req = ApiRequest::new(
+            "emulator.rotateSuiteTicket",
+            Method::POST,
+            "/_opending/suite-tickets",
+        )
+        .segment(client_id)
+        .segment("rotate");
+        self.client.send(req).await
+    }
+
+    /// A [`SuiteTickets`] source reading the app's current ticket from the emulator on each
+    /// fetch: for tests of code that gets suite or corp tokens.
+    pub fn suite_tickets(&self, client_id: &str) -> SuiteTickets {
+        let emulator = self.clone();
+        let client_id = client_id.to_owned();
+        SuiteTickets::from_fn(move || {
+            let emulator = emulator.clone();
+            let client_id = client_id.clone();
+            async move {
+                let view = emulator.suite_ticket(&client_id).await?;
+                Ok(Secret::new(view.suite_ticket))
+            }
+        })
+    }
+
+    /// Mints an SSO code as if the org admin `union_id` had opened the app's admin backend
+    /// from the org pages (the app must run in the org and have an admin URL).
+    pub async fn mint_sso_code(
+        &self,
+        corp_id: &str,
+        client_id: &str,
+        union_id: &str,
+    ) -> Result<SsoCodeMinted> {
+        self.call(
+            "emulator.ssoCode",
+            Method::POST,
+            "/_opending/sso-codes",
+            Some(
+                &serde_json::json!({"corpId": corp_id, "clientId": client_id, "unionId": union_id}),
+            ),
+        )
+        .await
+    }
+
+    /// Ends the JSAPI ticket of (app, org) now: the next fetch makes a new one.
+    pub async fn expire_jsapi_ticket(&self, client_id: &str, corp_id: &str) -> Result<Value> {
+        let req = ApiRequest::new(
+            "emulator.expireJsapiTicket",
+            Method::POST,
+            "/_opending/jsapi-tickets",
+        )
+        .segment(client_id)
+        .segment(corp_id)
+        .segment("expire");
+        self.client.send(req).await
     }
 }

@@ -5,11 +5,14 @@ use reqwest::Method;
 use crate::{
     model::{
         CreateJsapiTicketResponse, GetAccessTokenRequest, GetAccessTokenResponse,
-        GetJsapiTicketLegacyResponse, GetTokenLegacyResponse, GetTokenRequest, GetTokenResponse,
-        GetUserTokenRequest, GetUserTokenResponse, IntrospectRequest, Introspection,
-        IntrospectionAuth, OrgAuthInfo, User,
+        GetAuthInfoLegacyResponse, GetAuthInfoResponse, GetCorpAccessTokenRequest,
+        GetJsapiTicketLegacyResponse, GetPersonalAuthRuleResponse, GetSsoAccessTokenRequest,
+        GetSsoUserInfoResponse, GetSuiteAccessTokenRequest, GetSuiteTokenLegacyResponse,
+        GetTokenLegacyResponse, GetTokenRequest, GetTokenResponse, GetUserTokenRequest,
+        GetUserTokenResponse, IntrospectRequest, Introspection, IntrospectionAuth, OrgAuthInfo,
+        SsoTokenLegacyResponse, SsoUserInfoLegacyResponse, User,
     },
-    ApiRequest, Client, Credentials, Result, Secret,
+    ApiRequest, Client, Credentials, Result, Secret, SignedQuery,
 };
 
 impl Client {
@@ -165,5 +168,196 @@ impl Client {
             IntrospectionAuth::AdminKey(k) => call.bearer(k.clone()),
         };
         self.send(call).await
+    }
+
+    /// `POST /v1.0/oauth2/suiteAccessToken` (DingTalk `GetSuiteAccessToken`): a third-party
+    /// app's own suite token, for [`Client::get_auth_info`] and the `/service/*` calls. A new
+    /// token on each call; most code wants [`AppTokenManager::suite`](crate::AppTokenManager::suite).
+    pub async fn get_suite_access_token(
+        &self,
+        request: &GetSuiteAccessTokenRequest,
+    ) -> Result<GetAccessTokenResponse> {
+        self.send(
+            ApiRequest::new(
+                "GetSuiteAccessToken",
+                Method::POST,
+                "/v1.0/oauth2/suiteAccessToken",
+            )
+            .json(request)?
+            .idempotent(true),
+        )
+        .await
+    }
+
+    /// `POST /v1.0/oauth2/corpAccessToken` (DingTalk `GetCorpAccessToken`): a third-party
+    /// app's token in an org that installed it — an app token like
+    /// [`Client::get_token`]'s, accepted by both API families. A new token on each call (the
+    /// earlier ones stay valid); most code wants
+    /// [`AppTokenManager::third_party`](crate::AppTokenManager::third_party).
+    pub async fn get_corp_access_token(
+        &self,
+        request: &GetCorpAccessTokenRequest,
+    ) -> Result<GetAccessTokenResponse> {
+        self.send(
+            ApiRequest::new(
+                "GetCorpAccessToken",
+                Method::POST,
+                "/v1.0/oauth2/corpAccessToken",
+            )
+            .json(request)?
+            .idempotent(true),
+        )
+        .await
+    }
+
+    /// `GET /v1.0/oauth2/apps/authInfo?authCorpId=` (DingTalk `GetAuthInfo`) with a **suite**
+    /// token: the org's installation of the app (its agent, the org, the authorizing admin).
+    pub async fn get_auth_info(
+        &self,
+        suite_token: &Secret,
+        auth_corp_id: &str,
+    ) -> Result<GetAuthInfoResponse> {
+        self.send(
+            ApiRequest::new("GetAuthInfo", Method::GET, "/v1.0/oauth2/apps/authInfo")
+                .query("authCorpId", auth_corp_id)
+                .access_token(suite_token.clone()),
+        )
+        .await
+    }
+
+    /// `POST /v1.0/oauth2/ssoAccessToken` (DingTalk `GetSsoAccessToken`): an org's SSO token,
+    /// from its corpId and SSO secret. Most code wants
+    /// [`AppTokenManager::sso`](crate::AppTokenManager::sso).
+    pub async fn get_sso_access_token(
+        &self,
+        request: &GetSsoAccessTokenRequest,
+    ) -> Result<GetAccessTokenResponse> {
+        self.send(
+            ApiRequest::new(
+                "GetSsoAccessToken",
+                Method::POST,
+                "/v1.0/oauth2/ssoAccessToken",
+            )
+            .json(request)?
+            .idempotent(true),
+        )
+        .await
+    }
+
+    /// `GET /v1.0/oauth2/ssoUserInfo?code=` (DingTalk `GetSsoUserInfo`) with an **SSO** token:
+    /// the org admin who opened the app's admin backend with `code`. The code is single use,
+    /// so the call is not resent once the server may have acted on it.
+    pub async fn get_sso_user_info(
+        &self,
+        sso_token: &Secret,
+        code: &Secret,
+    ) -> Result<GetSsoUserInfoResponse> {
+        self.send(
+            ApiRequest::new("GetSsoUserInfo", Method::GET, "/v1.0/oauth2/ssoUserInfo")
+                .query_secret("code", code.clone())
+                .access_token(sso_token.clone())
+                .idempotent(false),
+        )
+        .await
+    }
+
+    /// `GET /v1.0/oauth2/authRules/user` (DingTalk `GetPersonalAuthRule`) with a **user**
+    /// token: what the user granted the app.
+    pub async fn get_personal_auth_rule(
+        &self,
+        user_token: &Secret,
+    ) -> Result<GetPersonalAuthRuleResponse> {
+        self.send(
+            ApiRequest::new(
+                "GetPersonalAuthRule",
+                Method::GET,
+                "/v1.0/oauth2/authRules/user",
+            )
+            .access_token(user_token.clone()),
+        )
+        .await
+    }
+
+    /// `POST /service/get_suite_token` (legacy oapi): the suite token in the errcode envelope,
+    /// the same kind [`Client::get_suite_access_token`] returns.
+    pub async fn get_suite_token_legacy(
+        &self,
+        credentials: &Credentials,
+        suite_ticket: &Secret,
+    ) -> Result<GetSuiteTokenLegacyResponse> {
+        let body = serde_json::json!({
+            "suite_key": credentials.client_id,
+            "suite_secret": credentials.client_secret.expose(),
+            "suite_ticket": suite_ticket.expose(),
+        });
+        self.send(
+            ApiRequest::new("get_suite_token", Method::POST, "/service/get_suite_token")
+                .json(&body)?
+                .idempotent(true)
+                .legacy(),
+        )
+        .await
+    }
+
+    /// `POST /service/get_corp_token` (legacy oapi), a **signed call** (see [`SignedQuery`]):
+    /// a third-party or custom app's token in the org `auth_corp_id`, in the errcode envelope.
+    /// A custom app (定制应用) may sign any ticket. Signed at each attempt's start.
+    pub async fn get_corp_token_signed(
+        &self,
+        credentials: &Credentials,
+        suite_ticket: &Secret,
+        auth_corp_id: &str,
+    ) -> Result<GetTokenLegacyResponse> {
+        let request = ApiRequest::new("get_corp_token", Method::POST, "/service/get_corp_token")
+            .json(&serde_json::json!({ "auth_corpid": auth_corp_id }))?
+            .idempotent(true);
+        self.send(SignedQuery::now(credentials, suite_ticket).apply(request))
+            .await
+    }
+
+    /// `POST /service/get_auth_info` (legacy oapi), a **signed call**: the org's installation
+    /// of the app, in the errcode envelope.
+    pub async fn get_auth_info_signed(
+        &self,
+        credentials: &Credentials,
+        suite_ticket: &Secret,
+        auth_corp_id: &str,
+    ) -> Result<GetAuthInfoLegacyResponse> {
+        let request = ApiRequest::new("get_auth_info", Method::POST, "/service/get_auth_info")
+            .json(&serde_json::json!({ "auth_corpid": auth_corp_id }))?
+            .idempotent(true);
+        self.send(SignedQuery::now(credentials, suite_ticket).apply(request))
+            .await
+    }
+
+    /// `GET /sso/gettoken?corpid=&corpsecret=` (legacy oapi): an org's SSO token from its
+    /// corpId and SSO secret (`credentials`), in the errcode envelope.
+    pub async fn get_sso_token_legacy(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<SsoTokenLegacyResponse> {
+        self.send(
+            ApiRequest::new("sso_gettoken", Method::GET, "/sso/gettoken")
+                .query("corpid", &credentials.client_id)
+                .query_secret("corpsecret", credentials.client_secret.clone())
+                .legacy(),
+        )
+        .await
+    }
+
+    /// `GET /sso/getuserinfo?access_token=&code=` (legacy oapi) with an **SSO** token: the
+    /// admin who opened the app's admin backend. The code is single use.
+    pub async fn get_sso_user_info_legacy(
+        &self,
+        sso_token: &Secret,
+        code: &Secret,
+    ) -> Result<SsoUserInfoLegacyResponse> {
+        self.send(
+            ApiRequest::new("sso_getuserinfo", Method::GET, "/sso/getuserinfo")
+                .query_secret("code", code.clone())
+                .legacy_access_token(sso_token.clone())
+                .idempotent(false),
+        )
+        .await
     }
 }

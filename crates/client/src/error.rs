@@ -53,6 +53,29 @@ pub mod codes {
     pub const LEGACY_MISSING_ACCESS_TOKEN: &str = "41001";
     /// Legacy errcode 60011: the token lacks a permission.
     pub const LEGACY_NO_PERMISSION: &str = "60011";
+    /// An unknown or expired SSO token (`ssoUserInfo`, HTTP 400).
+    pub const INVALID_TOKEN: &str = "invalidToken";
+    /// Legacy errcode 48003: an unknown, expired or revoked suite token.
+    pub const LEGACY_INVALID_SUITE_TOKEN: &str = "48003";
+    /// Unknown suite key or wrong secret (`suiteAccessToken`), unknown org or wrong SSO
+    /// secret (`ssoAccessToken`).
+    pub const INVALID_CLIENT_ID_OR_SECRET: &str = "invalidClientIdOrSecret";
+    /// Unknown suite key or wrong secret (`corpAccessToken`).
+    pub const INVALID_SUITE_KEY: &str = "invalidSuiteKey";
+    /// The suite ticket is not the current (or previous) one.
+    pub const INVALID_SUITE_TICKET: &str = "invalidSuiteTicket";
+    /// The org has not installed the app, or suspended it (`corpAccessToken`, `apps/authInfo`).
+    pub const INVALID_AUTH_INFO: &str = "invalidAuthInfo";
+    /// Legacy errcode 40088: unknown suite key or wrong suite secret.
+    pub const LEGACY_INVALID_SUITE_KEY_OR_SECRET: &str = "40088";
+    /// Legacy errcode 40085: the suite ticket is not valid.
+    pub const LEGACY_INVALID_SUITE_TICKET: &str = "40085";
+    /// Legacy errcode 40089: unknown corpid or wrong corpsecret (SSO).
+    pub const LEGACY_INVALID_CORPID_OR_SECRET: &str = "40089";
+    /// Legacy errcode 40079: the org has not installed the app, or suspended it.
+    pub const LEGACY_NOT_AUTHORIZED: &str = "40079";
+    /// Legacy errcodes 853001–853005: a signed call's timestamp, key, signature or ticket.
+    pub const LEGACY_SIGNED_CALL: [&str; 5] = ["853001", "853002", "853003", "853004", "853005"];
 }
 
 /// Any failure of a call.
@@ -143,14 +166,17 @@ impl Error {
     }
 
     /// Whether the access token used was refused as invalid, expired or revoked
-    /// (`InvalidAuthentication`): fetch a new one and try again.
+    /// (`InvalidAuthentication`, `invalidToken` for SSO tokens, legacy 40014, 41001, 48003):
+    /// fetch a new one and try again.
     pub fn is_invalid_token(&self) -> bool {
         matches!(
             self.code(),
             Some(
                 codes::INVALID_AUTHENTICATION
+                    | codes::INVALID_TOKEN
                     | codes::LEGACY_INVALID_ACCESS_TOKEN
                     | codes::LEGACY_MISSING_ACCESS_TOKEN
+                    | codes::LEGACY_INVALID_SUITE_TOKEN
             )
         )
     }
@@ -173,8 +199,21 @@ impl Error {
                         | codes::LEGACY_INVALID_ACCESS_TOKEN
                         | codes::LEGACY_MISSING_ACCESS_TOKEN
                         | codes::LEGACY_NO_PERMISSION
+                        | codes::INVALID_TOKEN
+                        | codes::INVALID_CLIENT_ID_OR_SECRET
+                        | codes::INVALID_SUITE_KEY
+                        | codes::INVALID_SUITE_TICKET
+                        | codes::INVALID_AUTH_INFO
+                        | codes::LEGACY_INVALID_SUITE_TOKEN
+                        | codes::LEGACY_INVALID_SUITE_KEY_OR_SECRET
+                        | codes::LEGACY_INVALID_SUITE_TICKET
+                        | codes::LEGACY_INVALID_CORPID_OR_SECRET
+                        | codes::LEGACY_NOT_AUTHORIZED
                 )
             )
+            || e.code
+                .as_deref()
+                .is_some_and(|c| codes::LEGACY_SIGNED_CALL.contains(&c))
     }
 
     /// Whether the server certainly did not act on the request (the connection was never made,
@@ -237,9 +276,20 @@ impl ApiError {
             Some(codes::INVALID_GRANT) => "the auth code or refresh token is unknown, expired, already used or belongs to another app; start the authorization again",
             Some(
                 codes::INVALID_AUTHENTICATION
+                | codes::INVALID_TOKEN
                 | codes::LEGACY_INVALID_ACCESS_TOKEN
-                | codes::LEGACY_MISSING_ACCESS_TOKEN,
+                | codes::LEGACY_MISSING_ACCESS_TOKEN
+                | codes::LEGACY_INVALID_SUITE_TOKEN,
             ) => "the access token is invalid, expired or revoked; fetch a new one",
+            Some(
+                codes::INVALID_CLIENT_ID_OR_SECRET
+                | codes::INVALID_SUITE_KEY
+                | codes::LEGACY_INVALID_SUITE_KEY_OR_SECRET
+                | codes::LEGACY_INVALID_CORPID_OR_SECRET,
+            ) => "the key (suite key, or corpId for SSO) or its secret is wrong; check both",
+            Some(codes::INVALID_SUITE_TICKET | codes::LEGACY_INVALID_SUITE_TICKET) => "the suite ticket is not the latest one DingTalk pushed; use the newest ticket (a custom app may use any)",
+            Some(codes::INVALID_AUTH_INFO | codes::LEGACY_NOT_AUTHORIZED) => "the org has not installed this app, or has suspended it",
+            Some(c) if codes::LEGACY_SIGNED_CALL.contains(&c) => "the signed call was refused: sign with the current time in milliseconds (within a minute of the server's clock), the app's key and secret and the latest suite ticket, and URL-encode the signature",
             Some(codes::ACCESS_TOKEN_PERMISSION_DENIED | codes::LEGACY_NO_PERMISSION) => "the token lacks a permission point: add it to the app in the developer console (and, for third-party apps, have the org grant it)",
             Some(codes::PERMISSION_DENIED) => "the target org has not authorized this app",
             Some(c) if codes::RATE_LIMITS.contains(&c) => "rate limited: slow down and try again later",

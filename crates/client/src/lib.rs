@@ -151,6 +151,8 @@ mod jsapi;
 pub mod model;
 mod request;
 mod retry;
+mod signed;
+mod suite_ticket;
 mod user_token;
 
 #[cfg(feature = "redis")]
@@ -167,6 +169,8 @@ pub use jsapi::{jsapi_signature, normalize_url};
 pub use opending_wire::{Credentials, Secret};
 pub use request::ApiRequest;
 pub use retry::RetryPolicy;
+pub use signed::{suite_signature, SignedQuery};
+pub use suite_ticket::{SuiteTicketSource, SuiteTickets};
 pub use user_token::{PersistFuture, UserTokenSession, UserTokens};
 
 /// The `reqwest` this crate is built on (for [`ApiRequest`]'s `Method` and

@@ -16,7 +16,18 @@ pub struct GetSuiteAccessTokenRequest {
     /// `suiteSecret`: its secret.
     pub suite_secret: Secret,
     /// `suiteTicket`: the latest suite ticket (any string for a custom app).
-    pub suite_ticket: String,
+    pub suite_ticket: Secret,
+}
+
+impl GetSuiteAccessTokenRequest {
+    /// A request for the app `credentials` (suite key and secret) with `suite_ticket`.
+    pub fn new(credentials: &crate::Credentials, suite_ticket: &Secret) -> Self {
+        Self {
+            suite_key: credentials.client_id.clone(),
+            suite_secret: credentials.client_secret.clone(),
+            suite_ticket: suite_ticket.clone(),
+        }
+    }
 }
 
 /// Body of `POST /v1.0/oauth2/corpAccessToken` (`GetCorpAccessToken`).
@@ -30,7 +41,23 @@ pub struct GetCorpAccessTokenRequest {
     /// `suiteSecret`.
     pub suite_secret: Secret,
     /// `suiteTicket`.
-    pub suite_ticket: String,
+    pub suite_ticket: Secret,
+}
+
+impl GetCorpAccessTokenRequest {
+    /// A request for the app `credentials` in the org `auth_corp_id`, with `suite_ticket`.
+    pub fn new(
+        credentials: &crate::Credentials,
+        auth_corp_id: &str,
+        suite_ticket: &Secret,
+    ) -> Self {
+        Self {
+            auth_corp_id: auth_corp_id.to_owned(),
+            suite_key: credentials.client_id.clone(),
+            suite_secret: credentials.client_secret.clone(),
+            suite_ticket: suite_ticket.clone(),
+        }
+    }
 }
 
 /// Body of `POST /v1.0/oauth2/ssoAccessToken` (`GetSsoAccessToken`): note the lowercase
@@ -42,6 +69,16 @@ pub struct GetSsoAccessTokenRequest {
     /// `ssoSecret`: the org's SSO secret.
     #[serde(rename = "ssoSecret")]
     pub sso_secret: Secret,
+}
+
+impl GetSsoAccessTokenRequest {
+    /// A request for an org's SSO token: `credentials` are the org's corpId and SSO secret.
+    pub fn new(credentials: &crate::Credentials) -> Self {
+        Self {
+            corpid: credentials.client_id.clone(),
+            sso_secret: credentials.client_secret.clone(),
+        }
+    }
 }
 
 /// Answer of `GET /v1.0/oauth2/apps/authInfo?authCorpId=` (`GetAuthInfo`).

@@ -21,10 +21,11 @@ pub use contact::{OrgAuthInfo, User};
 pub use error::{AccessDeniedDetail, ErrorBody};
 pub use introspect::{IntrospectRequest, Introspection};
 pub use isv::{
-    GetAuthInfoLegacyResponse, GetAuthInfoResponse, GetCorpAccessTokenRequest,
-    GetPersonalAuthRuleResponse, GetSsoAccessTokenRequest, GetSsoUserInfoResponse,
-    GetSuiteAccessTokenRequest, GetSuiteTokenLegacyResponse, SsoTokenLegacyResponse,
-    SsoUserInfoLegacyResponse,
+    AuthAgent, AuthAppInfo, AuthCorpInfo, AuthUserInfo, GetAuthInfoLegacyResponse,
+    GetAuthInfoResponse, GetCorpAccessTokenRequest, GetPersonalAuthRuleResponse,
+    GetSsoAccessTokenRequest, GetSsoUserInfoResponse, GetSuiteAccessTokenRequest,
+    GetSuiteTokenLegacyResponse, LegacyAgent, LegacyAuthCorpInfo, LegacyAuthInfo, PersonalAuthRule,
+    SsoLegacyCorp, SsoLegacyUser, SsoTokenLegacyResponse, SsoUserInfoLegacyResponse,
 };
 pub use legacy::{GetJsapiTicketLegacyResponse, GetTokenLegacyResponse, LegacyErrorBody};
 pub use oauth2::{

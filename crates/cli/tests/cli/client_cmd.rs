@@ -432,3 +432,99 @@ async fn oapi_tokens_and_jsapi_tickets_from_the_command_line() {
         wrong.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suite_corp_and_sso_tokens_from_the_command_line() {
+    let server = Spawned::start(Backend::sqlite(), |c| c.emulator.enabled = true).await;
+    let b = &server.base;
+    let (status, ticket) = {
+        let r = reqwest::get(format!("{b}/_opending/suite-tickets/{}", TRAVEL.0))
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, 200, "{ticket}");
+    let ticket = ticket["suiteTicket"].as_str().unwrap().to_owned();
+    let env = [
+        ("OPENDING_CLIENT_ID", TRAVEL.0),
+        ("OPENDING_CLIENT_SECRET", TRAVEL.1),
+        ("OPENDING_SUITE_TICKET", ticket.as_str()),
+    ];
+    let suite = opending(&with_base(b, &["token", "suite"]), &env).await;
+    assert_eq!(suite.code, 0, "{}", suite.stderr);
+    assert_eq!(suite.json["expireIn"], 7200, "{}", suite.json);
+    let oapi = opending(&with_base(b, &["token", "suite", "--oapi"]), &env).await;
+    assert_eq!(oapi.json["errcode"], 0, "{}", oapi.stderr);
+    assert!(oapi.json["suite_access_token"].is_string());
+
+    let corp = opending(&with_base(b, &["token", "corp", "--corp", GLOBEX]), &env).await;
+    assert_eq!(corp.code, 0, "{}", corp.stderr);
+    let corp_token = corp.json["accessToken"].as_str().unwrap().to_owned();
+    let signed = opending(
+        &with_base(b, &["token", "corp", "--corp", GLOBEX, "--signed"]),
+        &env,
+    )
+    .await;
+    assert_eq!(signed.json["errcode"], 0, "{}", signed.stderr);
+    assert_ne!(
+        signed.json["access_token"].as_str(),
+        Some(corp_token.as_str())
+    );
+    // Both corp tokens are app tokens of the app in Globex.
+    for token in [&corp_token, signed.json["access_token"].as_str().unwrap()] {
+        let info = opending(
+            &with_base(b, &["contact", "org-auth-info", "--token", token]),
+            &[],
+        )
+        .await;
+        assert_eq!(info.code, 0, "{}", info.stderr);
+        assert_eq!(info.json["orgName"], "Globex");
+    }
+    // A stale ticket is an authentication failure (exit 3), its own code on each family.
+    let stale = [
+        ("OPENDING_CLIENT_ID", TRAVEL.0),
+        ("OPENDING_CLIENT_SECRET", TRAVEL.1),
+        ("OPENDING_SUITE_TICKET", "not-the-ticket"),
+    ];
+    let refused = opending(&with_base(b, &["token", "corp", "--corp", GLOBEX]), &stale).await;
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("invalidSuiteTicket"),
+        "{}",
+        refused.stderr
+    );
+    let refused = opending(
+        &with_base(b, &["token", "corp", "--corp", GLOBEX, "--signed"]),
+        &stale,
+    )
+    .await;
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(refused.stderr.contains("853005"), "{}", refused.stderr);
+    assert!(!refused.stderr.contains(TRAVEL.1), "{}", refused.stderr);
+
+    let sso_env = [("OPENDING_SSO_SECRET", "globex-sso-secret-0123456789")];
+    let sso = opending(&with_base(b, &["token", "sso", "--corp", GLOBEX]), &sso_env).await;
+    assert_eq!(sso.code, 0, "{}", sso.stderr);
+    assert_eq!(sso.json["expireIn"], 3600, "{}", sso.json);
+    let sso = opending(
+        &with_base(b, &["token", "sso", "--corp", GLOBEX, "--oapi"]),
+        &sso_env,
+    )
+    .await;
+    assert_eq!(sso.json["errcode"], 0, "{}", sso.stderr);
+    let wrong = opending(
+        &with_base(
+            b,
+            &["token", "sso", "--corp", GLOBEX, "--sso-secret", "wrong"],
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(wrong.code, 3, "{}", wrong.stderr);
+    let missing = opending(&with_base(b, &["token", "suite"]), &[]).await;
+    assert_eq!(
+        missing.code, 2,
+        "no ticket is a usage error: {}",
+        missing.stderr
+    );
+}

@@ -100,3 +100,109 @@ async fn the_cli_drives_the_emulator() {
     let (code, _, err) = emu(&base, &["fault", "add", "--code", "No.Such.Code"]);
     assert_eq!(code, 2, "a refused call exits 2: {err}");
 }
+
+#[tokio::test]
+async fn suite_tickets_sso_codes_and_throttling_presets_from_the_cli() {
+    let args: Vec<String> = [
+        "--memory",
+        "--emulator",
+        "--seed",
+        &world_seed().display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let server = Server::start(bin(), &args);
+    let base = server.base.clone();
+    let (code, first, err) = emu(&base, &["suite-ticket", "suitetravel"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, rotated, err) = emu(&base, &["suite-ticket", "suitetravel", "--rotate"]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(rotated["suiteTicket"], first["suiteTicket"]);
+    assert_eq!(rotated["previousSuiteTicket"], first["suiteTicket"]);
+    let (code, _, err) = emu(&base, &["suite-ticket", "dingacmehr"]);
+    assert_eq!(code, 2, "an internal app has no suite ticket: {err}");
+    let (code, sso, err) = emu(
+        &base,
+        &[
+            "sso-code",
+            "--app",
+            "suitetravel",
+            "--corp",
+            "dingglobex",
+            "--user",
+            "carolUnionId0000000003",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(sso["code"].as_str().unwrap().len(), 32, "{sso}");
+    let (code, _, err) = emu(&base, &["expire-jsapi-ticket", HR.0, ACME]);
+    assert_eq!(code, 0, "{err}");
+
+    // The throttling presets, each in the answer DingTalk gives.
+    let http = reqwest::Client::new();
+    let gettoken = format!("{base}/gettoken?appkey={}&appsecret={}", HR.0, HR.1);
+    for (preset, check) in [
+        ("app", "90018"),
+        ("api", "90002"),
+        ("ip", "1111"),
+        ("ip-html", "<html"),
+    ] {
+        let (code, _, err) = emu(
+            &base,
+            &[
+                "fault",
+                "add",
+                "--path-prefix",
+                "/gettoken",
+                "--throttle",
+                preset,
+                "--times",
+                "1",
+            ],
+        );
+        assert_eq!(code, 0, "{preset}: {err}");
+        let r = http.get(&gettoken).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{preset}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains(check), "{preset}: {text}");
+    }
+    let (code, _, err) = emu(
+        &base,
+        &[
+            "fault",
+            "add",
+            "--path-prefix",
+            "/v1.0/",
+            "--throttle",
+            "app",
+            "--times",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(app_token(&base, ACME, HR).await.0, 403);
+    let (code, _, err) = emu(
+        &base,
+        &[
+            "fault",
+            "add",
+            "--path-prefix",
+            "/gettoken",
+            "--errcode",
+            "-1",
+            "--times",
+            "1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let body: serde_json::Value = http
+        .get(&gettoken)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["errcode"], -1, "{body}");
+}

@@ -32,25 +32,68 @@ pub use store::{CachedToken, Lifetimes, LockAttempt, MemoryStore, StoreLock, Tok
 use tracing::Instrument;
 
 use crate::{
-    model::{GetAccessTokenRequest, GetTokenRequest},
-    Client, Credentials, Error, Result, Secret,
+    model::{
+        GetAccessTokenRequest, GetCorpAccessTokenRequest, GetSsoAccessTokenRequest,
+        GetSuiteAccessTokenRequest, GetTokenRequest,
+    },
+    Client, Credentials, Error, Result, Secret, SuiteTickets,
 };
 
 /// After a retryable failure to fetch, how long new callers get the live token (or the same
 /// error) instead of another attempt.
 const FAILURE_COOLDOWN: Duration = Duration::from_secs(1);
 
-/// Which endpoint issues the token.
+/// Which endpoint issues the token, and so which kind of token the manager caches.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TokenSource {
     /// `POST /v1.0/oauth2/{corpId}/token` for this org (internal or third-party apps).
     Corp(String),
     /// The legacy `POST /v1.0/oauth2/accessToken` (internal apps, their own org).
     Legacy,
+    /// DingTalk's oapi `GET /gettoken?appkey=&appsecret=` (internal apps, their own org): the
+    /// same token as [`TokenSource::Legacy`], so the two share a cache entry.
+    Oapi,
+    /// `POST /v1.0/oauth2/corpAccessToken`: a third-party app's token in an org that installed
+    /// it, signed with the current suite ticket. The same kind of token as
+    /// [`TokenSource::Corp`] for that org, so the two share a cache entry.
+    SuiteCorp {
+        /// The installing org.
+        corp_id: String,
+        /// Where the current suite ticket comes from.
+        tickets: SuiteTickets,
+    },
+    /// `POST /v1.0/oauth2/suiteAccessToken`: the suite token of a third-party app itself
+    /// (for `apps/authInfo` and the `/service/*` calls).
+    Suite(SuiteTickets),
+    /// `POST /v1.0/oauth2/ssoAccessToken`: an org's SSO token, for reading who opened an app's
+    /// admin backend. The manager's credentials are the org's corpId and its SSO secret.
+    Sso,
 }
 
-/// Caches and refreshes the app access token of one app in one org. Cheap to clone: clones
-/// share the cache and the refresh lock. Create one per (app, org) and keep it.
+impl TokenSource {
+    /// The org the tokens are for, when the source names one.
+    fn corp(&self) -> Option<&str> {
+        match self {
+            TokenSource::Corp(c) | TokenSource::SuiteCorp { corp_id: c, .. } => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The cache key's kind and org parts: sources that issue the same token share them.
+    fn key_parts(&self) -> (&'static str, &str) {
+        match self {
+            TokenSource::Corp(c) | TokenSource::SuiteCorp { corp_id: c, .. } => ("app-token", c),
+            TokenSource::Legacy | TokenSource::Oapi => ("app-token", "-legacy"),
+            TokenSource::Suite(_) => ("suite-token", "-"),
+            TokenSource::Sso => ("sso-token", "-"),
+        }
+    }
+}
+
+/// Caches and refreshes the app access token of one app in one org — or, by its
+/// [`TokenSource`], a third-party app's suite token, or an org's SSO token. Cheap to clone:
+/// clones share the cache and the refresh lock. Create one per (app, org) and keep it.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), opending_client::Error> {
@@ -108,7 +151,35 @@ impl AppTokenManager {
         Self::builder(client, credentials, TokenSource::Corp(corp_id.into())).build()
     }
 
-    /// A builder for other stores, lifetimes or the legacy endpoint.
+    /// A manager of a third-party app's tokens in the org `corp_id` that installed it, from
+    /// `POST /v1.0/oauth2/corpAccessToken` signed with the suite ticket `tickets` gives at the
+    /// time of each fetch.
+    pub fn third_party(
+        client: Client,
+        credentials: Credentials,
+        corp_id: impl Into<String>,
+        tickets: SuiteTickets,
+    ) -> Self {
+        let source = TokenSource::SuiteCorp {
+            corp_id: corp_id.into(),
+            tickets,
+        };
+        Self::builder(client, credentials, source).build()
+    }
+
+    /// A manager of a third-party app's suite token (`POST /v1.0/oauth2/suiteAccessToken`).
+    pub fn suite(client: Client, credentials: Credentials, tickets: SuiteTickets) -> Self {
+        Self::builder(client, credentials, TokenSource::Suite(tickets)).build()
+    }
+
+    /// A manager of the SSO token of the org `corp_id` (`POST /v1.0/oauth2/ssoAccessToken`),
+    /// whose SSO secret is `sso_secret`.
+    pub fn sso(client: Client, corp_id: impl Into<String>, sso_secret: impl Into<Secret>) -> Self {
+        let credentials = Credentials::new(corp_id.into(), sso_secret.into());
+        Self::builder(client, credentials, TokenSource::Sso).build()
+    }
+
+    /// A builder for other stores, lifetimes or token sources.
     pub fn builder(
         client: Client,
         credentials: Credentials,
@@ -125,13 +196,24 @@ impl AppTokenManager {
     }
 
     /// A manager for the same app in another org, sharing the client, store and settings
-    /// (for a third-party app installed in many orgs).
+    /// (for a third-party app installed in many orgs). A manager of corp tokens from
+    /// `corpAccessToken` keeps its suite tickets; any other gets `/v1.0/oauth2/{corpId}/token`.
     pub fn for_corp(&self, corp_id: impl Into<String>) -> Self {
         let i = &self.inner;
+        let corp_id = corp_id.into();
+        let source = match &i.source {
+            TokenSource::SuiteCorp { tickets, .. } | TokenSource::Suite(tickets) => {
+                TokenSource::SuiteCorp {
+                    corp_id,
+                    tickets: tickets.clone(),
+                }
+            }
+            _ => TokenSource::Corp(corp_id),
+        };
         AppTokenManagerBuilder {
             client: i.client.clone(),
             credentials: i.credentials.clone(),
-            source: TokenSource::Corp(corp_id.into()),
+            source,
             store: Some(i.store.clone()),
             lifetimes: i.lifetimes.clone(),
             lock_ttl: i.lock_ttl,
@@ -144,12 +226,15 @@ impl AppTokenManager {
         &self.inner.credentials.client_id
     }
 
-    /// The org, or `None` for the legacy endpoint.
+    /// The org, or `None` for the legacy endpoints and suite tokens (for an SSO token, the
+    /// org is the [`AppTokenManager::client_id`]).
     pub fn corp_id(&self) -> Option<&str> {
-        match &self.inner.source {
-            TokenSource::Corp(c) => Some(c),
-            TokenSource::Legacy => None,
-        }
+        self.inner.source.corp()
+    }
+
+    /// Where the tokens come from.
+    pub fn source(&self) -> &TokenSource {
+        &self.inner.source
     }
 
     /// The store key of this (server, app, org).
@@ -300,9 +385,34 @@ impl AppTokenManager {
                     .await?;
                 (r.access_token, r.expire_in)
             }
+            TokenSource::Oapi => {
+                let r = i.client.get_token_legacy(&i.credentials).await?;
+                (r.access_token, r.expires_in)
+            }
+            TokenSource::SuiteCorp { corp_id, tickets } => {
+                let ticket = tickets.current().await?;
+                let request = GetCorpAccessTokenRequest::new(&i.credentials, corp_id, &ticket);
+                let r = i.client.get_corp_access_token(&request).await?;
+                (r.access_token, r.expire_in)
+            }
+            TokenSource::Suite(tickets) => {
+                let ticket = tickets.current().await?;
+                let request = GetSuiteAccessTokenRequest::new(&i.credentials, &ticket);
+                let r = i.client.get_suite_access_token(&request).await?;
+                (r.access_token, r.expire_in)
+            }
+            TokenSource::Sso => {
+                let request = GetSsoAccessTokenRequest::new(&i.credentials);
+                let r = i.client.get_sso_access_token(&request).await?;
+                (r.access_token, r.expire_in)
+            }
         };
         let entry = i.lifetimes.entry(token, expires_in, store::now_ms());
-        tracing::info!(expires_in, "fetched an app access token");
+        tracing::info!(
+            expires_in,
+            kind = self.inner.source.key_parts().0,
+            "fetched a token"
+        );
         i.store.put(&i.key, &entry).await?;
         Ok(entry.access_token)
     }
@@ -362,13 +472,10 @@ impl AppTokenManagerBuilder {
 
     /// Builds the manager.
     pub fn build(self) -> AppTokenManager {
-        let corp = match &self.source {
-            TokenSource::Corp(c) => c.as_str(),
-            TokenSource::Legacy => "-legacy",
-        };
+        let (kind, corp) = self.source.key_parts();
         // The server's URL is part of the key: a token of one server is never offered to another.
         let key = format!(
-            "app-token|{}|{}|{}",
+            "{kind}|{}|{}|{}",
             self.client.base_url().as_str().trim_end_matches('/'),
             self.credentials.client_id,
             corp

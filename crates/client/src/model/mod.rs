@@ -9,8 +9,13 @@ mod introspect;
 
 pub use introspect::IntrospectionAuth;
 pub use opending_wire::{
-    CreateJsapiTicketResponse, ErrorBody, GetAccessTokenRequest, GetAccessTokenResponse,
-    GetJsapiTicketLegacyResponse, GetTokenLegacyResponse, GetTokenRequest, GetTokenResponse,
+    AuthAgent, AuthAppInfo, AuthCorpInfo, AuthUserInfo, CreateJsapiTicketResponse, ErrorBody,
+    GetAccessTokenRequest, GetAccessTokenResponse, GetAuthInfoLegacyResponse, GetAuthInfoResponse,
+    GetCorpAccessTokenRequest, GetJsapiTicketLegacyResponse, GetPersonalAuthRuleResponse,
+    GetSsoAccessTokenRequest, GetSsoUserInfoResponse, GetSuiteAccessTokenRequest,
+    GetSuiteTokenLegacyResponse, GetTokenLegacyResponse, GetTokenRequest, GetTokenResponse,
     GetUserTokenRequest, GetUserTokenResponse, GrantType, IntrospectRequest, Introspection,
-    LegacyErrorBody, OrgAuthInfo, User,
+    LegacyAgent, LegacyAuthCorpInfo, LegacyAuthInfo, LegacyErrorBody, OrgAuthInfo,
+    PersonalAuthRule, SsoLegacyCorp, SsoLegacyUser, SsoTokenLegacyResponse,
+    SsoUserInfoLegacyResponse, User,
 };

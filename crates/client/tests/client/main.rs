@@ -11,6 +11,7 @@ mod app_token;
 mod contact;
 mod faults;
 mod introspect;
+mod isv;
 mod legacy;
 mod manager;
 mod redis_store;

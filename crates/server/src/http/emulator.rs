@@ -117,6 +117,14 @@ pub fn router() -> Router<Arc<Core>> {
             post(rotate_suite_ticket),
         )
         .route("/_opending/sso-codes", post(sso_code))
+        .route_layer(axum::middleware::from_fn(act_as_emulator))
+}
+
+/// Every control call acts as the emulator (the platform's rights): the control API exists
+/// only in emulator mode, where it is the test's own backdoor.
+async fn act_as_emulator(origin: crate::Origin, req: Request, next: Next) -> Response {
+    origin.set_acting(crate::origin::Acting::Emulator);
+    next.run(req).await
 }
 
 /// `GET /_opending/ping`: answers `{}` without touching storage, the clock or any service. The
@@ -148,7 +156,6 @@ async fn ping() -> Response {
     )
 )]
 async fn reset(State(core): State<Arc<Core>>, origin: crate::Origin) -> Result<Response, Error> {
-    origin.set_acting(crate::origin::Acting::Emulator);
     Ok(Json(emulator::reset(&core, &origin).await?).into_response())
 }
 
@@ -170,7 +177,6 @@ async fn apply_seed(
     req: Request,
 ) -> Result<Response, Error> {
     let doc = seed::parse(&super::body::seed_text(req).await?)?;
-    origin.set_acting(crate::origin::Acting::Emulator);
     Ok(Json(seed::apply(&core, &origin, &doc).await?).into_response())
 }
 
@@ -481,6 +487,29 @@ pub async fn inject_faults(State(core): State<Arc<Core>>, req: Request, next: Ne
             let known = opending_domain::LegacyCode::from_errcode(errcode).map(|c| c.errmsg());
             let errmsg = errmsg.as_deref().or(known).unwrap_or("injected fault");
             super::error::render_errcode(errcode, errmsg)
+        }
+        Some(FaultAction::IpBan { html, status }) => {
+            let status = status
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::OK);
+            let mut uuid = [0u8; 16];
+            core.with_rng(|rng| rand::RngCore::fill_bytes(rng, &mut uuid));
+            let uuid = uuid::Builder::from_random_bytes(uuid)
+                .into_uuid()
+                .simple()
+                .to_string();
+            if html {
+                let page = format!("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>访问被拒绝</title></head><body><h1>访问被拒绝</h1><p>您的访问过于频繁，已被暂时禁止，请 5 分钟后再试。</p><p>uuid: {uuid}</p></body></html>\n");
+                (
+                    status,
+                    [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    page,
+                )
+                    .into_response()
+            } else {
+                let body = serde_json::json!({"status": 1111, "wait": 5, "source": "x5", "punish": "deny", "uuid": uuid});
+                (status, Json(body)).into_response()
+            }
         }
         Some(FaultAction::Drop) => {
             // Headers go out, then the body fails: the client sees the connection break.

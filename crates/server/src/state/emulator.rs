@@ -39,6 +39,19 @@ pub enum FaultAction {
         #[serde(default)]
         errmsg: Option<String>,
     },
+    /// DingTalk's per-address ban (10 000 calls in 20 s → 5 minutes): not an error of either
+    /// envelope but the gateway's own answer, `{"status":1111,"wait":5,"source":"x5",
+    /// "punish":"deny","uuid":…}`, or with `html` an HTML page — what a client that expects
+    /// JSON with `errcode` or `code` must survive.
+    #[serde(rename_all = "camelCase")]
+    IpBan {
+        /// Answer an HTML page instead of the JSON body.
+        #[serde(default)]
+        html: bool,
+        /// The HTTP status (default 200, as DingTalk's gateway sends it).
+        #[serde(default)]
+        status: Option<u16>,
+    },
     /// Wait before handling the request normally.
     #[serde(rename_all = "camelCase")]
     Latency {
@@ -160,6 +173,15 @@ impl EmulatorState {
                 return Err(bad(format!(
                     "errmsg must be at most {MAX_FAULT_MATCH} bytes"
                 )));
+            }
+        }
+        if let FaultAction::IpBan {
+            status: Some(status),
+            ..
+        } = rule.action
+        {
+            if !(200..=599).contains(&status) {
+                return Err(bad("status must be an HTTP status, 200 to 599"));
             }
         }
         if let FaultAction::Latency { ms } = rule.action {

@@ -319,3 +319,69 @@ async fn the_emulator_injects_errcodes_and_expires_jsapi_tickets() {
         .await;
     assert_eq!(bad.status, 400, "{}", bad.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ip_ban_preset_answers_outside_both_envelopes() {
+    let app = TestApp::spawn_with(Backend::sqlite(), |c| c.emulator.enabled = true).await;
+    let emu = |path: &str| format!("{}/_opending{path}", app.base);
+    let (id, secret) = HR;
+    // JSON, on a legacy path: no errcode for a client to read.
+    let f = app
+        .send(
+            app.http
+                .post(emu("/faults"))
+                .json(&json!({"pathPrefix": "/gettoken", "action": {"kind": "ipBan"}, "times": 1})),
+        )
+        .await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    let a = app
+        .gettoken(&format!("appkey={id}&appsecret={secret}"))
+        .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(
+        (
+            a.body["status"].as_i64(),
+            a.body["punish"].as_str(),
+            a.body["source"].as_str(),
+            a.body["wait"].as_i64()
+        ),
+        (Some(1111), Some("deny"), Some("x5"), Some(5)),
+        "{}",
+        a.body
+    );
+    assert!(a.body.get("errcode").is_none() && a.body.get("code").is_none());
+    assert_eq!(a.body["uuid"].as_str().map(str::len), Some(32));
+    // HTML with a chosen status, on a v1.0 path.
+    let f = app.send(app.http.post(emu("/faults")).json(&json!({"pathPrefix": "/v1.0/", "action": {"kind": "ipBan", "html": true, "status": 403}, "times": 1}))).await;
+    assert_eq!(f.status, 201, "{}", f.body);
+    let r = app
+        .http
+        .post(format!("{}/v1.0/oauth2/accessToken", app.base))
+        .json(&json!({"appKey": id, "appSecret": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("<html"));
+    // The next request is served.
+    assert_eq!(
+        app.gettoken(&format!("appkey={id}&appsecret={secret}"))
+            .await
+            .body["errcode"],
+        0
+    );
+    for bad in [
+        json!({"kind": "ipBan", "status": 99}),
+        json!({"kind": "ipBan", "html": "yes"}),
+        json!({"kind": "ipBan", "extra": 1}),
+    ] {
+        let r = app
+            .send(app.http.post(emu("/faults")).json(&json!({"action": bad})))
+            .await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+    }
+}
