@@ -141,11 +141,18 @@ pub(super) async fn run(core: &Core, origin: &Origin, command: AppCommand) -> Re
         )
         .await?),
         AppCommand::SetCustom { client_id, custom } => {
-            out(&apps::set_custom(core, origin, &client_id, custom).await?)
+            let settings = apps::IsvSettings {
+                custom: Some(custom),
+                admin_url: None,
+            };
+            out(&apps::update_isv_settings(core, origin, &client_id, settings).await?)
         }
         AppCommand::SetAdminUrl { client_id, url } => {
-            apps::set_admin_url(core, origin, &client_id, &url).await?;
-            Ok(())
+            let settings = apps::IsvSettings {
+                custom: None,
+                admin_url: Some(url),
+            };
+            out(&apps::update_isv_settings(core, origin, &client_id, settings).await?)
         }
         AppCommand::List { org } => out(&apps::list_apps(core, org.as_deref()).await?),
         AppCommand::Show { client_id } => out(&apps::show_app(core, &client_id).await?),

@@ -51,6 +51,23 @@ both_backends! {
         assert_eq!(status, 200);
         let (code, revoked, _) = admin(&backend, &["token", "revoke", "--token", body["access_token"].as_str().unwrap()]);
         assert_eq!((code, revoked["revoked"].as_u64()), (0, Some(1)));
+
+        // A third-party app's settings: custom, then any ticket opens a corp token.
+        let (code, shown, err) = admin(&backend, &["app", "set-custom", "suitetravel", "true"]);
+        assert_eq!((code, &shown["custom"]), (0, &serde_json::json!(true)), "{err}");
+        let corp = reqwest::Client::new()
+            .post(format!("{}/v1.0/oauth2/corpAccessToken", server.base))
+            .json(&serde_json::json!({"authCorpId": GLOBEX, "suiteKey": TRAVEL.0, "suiteSecret": TRAVEL.1, "suiteTicket": "TestSuiteTicket"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(corp.status(), 200);
+        let (code, _, err) = admin(&backend, &["app", "set-custom", &id, "true"]);
+        assert_eq!(code, 2, "an internal app cannot be custom: {err}");
+        let (code, _, err) = admin(&backend, &["app", "set-admin-url", "suitetravel", "ftp://x"]);
+        assert_eq!(code, 2, "{err}");
+        let (code, _, err) = admin(&backend, &["app", "set-admin-url", "suitetravel", "https://travel.example/other"]);
+        assert_eq!(code, 0, "{err}");
     }
 }
 

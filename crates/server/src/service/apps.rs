@@ -148,39 +148,53 @@ pub async fn admin_url(core: &Core, client_id: &ClientId) -> Result<String> {
         .unwrap_or_default())
 }
 
-/// Marks a third-party app custom (定制应用: any suite ticket accepted) or not.
-pub async fn set_custom(
+/// A third-party app's settings to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default)]
+pub struct IsvSettings {
+    /// Custom (定制应用: any suite ticket accepted), or not. Only for third-party apps.
+    pub custom: Option<bool>,
+    /// The URL of its admin backend (`""` removes it).
+    pub admin_url: Option<String>,
+}
+
+/// Changes a third-party app's settings: all are checked before any is applied, so a refused
+/// change leaves the app as it was. Answers the app.
+pub async fn update_isv_settings(
     core: &Core,
     origin: &Origin,
     client_id: &str,
-    custom: bool,
+    settings: IsvSettings,
 ) -> Result<AppView> {
     let app = policy::app_to_change(core, origin, client_id).await?.app;
-    check_custom(app.distribution, custom)?;
-    core.store.set_app_custom(&app.client_id, custom).await?;
-    let event = audit::admin_action(core, origin, "set_app_custom")
-        .app(&app.client_id)
-        .org(&app.owner_corp_id)
-        .detail("custom", custom);
-    audit::record(core, origin, event).await?;
+    let admin_url = settings
+        .admin_url
+        .as_deref()
+        .map(check_admin_url)
+        .transpose()?;
+    if let Some(custom) = settings.custom {
+        check_custom(app.distribution, custom)?;
+    }
+    if let Some(url) = &admin_url {
+        core.store.set_app_admin_url(&app.client_id, url).await?;
+        let event = audit::admin_action(core, origin, "set_app_admin_url")
+            .app(&app.client_id)
+            .org(&app.owner_corp_id);
+        audit::record(core, origin, event).await?;
+    }
+    if let Some(custom) = settings.custom.filter(|c| *c != app.custom) {
+        core.store.set_app_custom(&app.client_id, custom).await?;
+        let event = audit::admin_action(core, origin, "set_app_custom")
+            .app(&app.client_id)
+            .org(&app.owner_corp_id)
+            .detail("custom", custom);
+        audit::record(core, origin, event).await?;
+    }
     let app = core
         .store
         .get_app(&app.client_id)
         .await?
         .ok_or_else(|| not_found(format!("app {client_id} does not exist")))?;
     Ok(AppView::new(app, None))
-}
-
-/// Sets the URL of an app's admin backend (`""` removes it).
-pub async fn set_admin_url(core: &Core, origin: &Origin, client_id: &str, url: &str) -> Result<()> {
-    let url = check_admin_url(url)?;
-    let app = policy::app_to_change(core, origin, client_id).await?.app;
-    core.store.set_app_admin_url(&app.client_id, &url).await?;
-    let event = audit::admin_action(core, origin, "set_app_admin_url")
-        .app(&app.client_id)
-        .org(&app.owner_corp_id);
-    audit::record(core, origin, event).await?;
-    Ok(())
 }
 
 /// Checks an icon URL: empty, or an absolute https URL (the pages' CSP loads images only

@@ -180,6 +180,49 @@ opending_testkit::both_backends! {
         assert_eq!(app_name(&app, &id).await, "Bob's better tool");
     }
 
+    async fn third_party_apps_show_their_suite_ticket_and_take_custom_and_admin_url(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let alice = app.signed_in(ALICE).await;
+        let path = format!("/console/apps/{}", TRAVEL.0);
+        let view = get(&alice, &app, &path).await;
+        assert_eq!(view.status, 200);
+        // The ticket shown is the one the token endpoints accept.
+        let ticket = code_in(&view.html, "suite-ticket");
+        let admin = app.send(app.admin(reqwest::Method::GET, &format!("/apps/{}/suite-ticket", TRAVEL.0))).await;
+        assert_eq!(admin.body["suiteTicket"], ticket.as_str(), "{}", admin.body);
+        assert!(view.html.contains("value=\"https://travel.example/admin\""), "{}", view.html);
+        // Bob, a plain member, sees the settings read-only and no ticket.
+        let bob = app.signed_in(BOB).await;
+        let bobs = get(&bob, &app, &path).await;
+        assert_eq!(bobs.status, 200);
+        assert!(!bobs.html.contains("suite-ticket") && !bobs.html.contains(&ticket), "{}", bobs.html);
+        let p = post(&bob, &app, &format!("{path}/isv"), &[("csrf", &csrf_in(&bobs.html)), ("custom", "on"), ("admin_url", "")]).await;
+        assert_eq!(p.status, 403, "{}", p.html);
+        // Alice marks it custom with a new admin URL: any ticket then opens a corp token.
+        let token = csrf_in(&view.html);
+        let p = post(&alice, &app, &format!("{path}/isv"), &[("csrf", &token), ("custom", "on"), ("admin_url", "https://travel.example/manage")]).await;
+        assert_eq!((p.status, p.location.as_str()), (303, format!("{path}?notice=saved#isv").as_str()), "{}", p.html);
+        let shown = app.send(app.admin(reqwest::Method::GET, &format!("/apps/{}", TRAVEL.0))).await;
+        assert_eq!(shown.body["custom"], true, "{}", shown.body);
+        let corp = app.send(app.http.post(format!("{}/v1.0/oauth2/corpAccessToken", app.base)).json(&json!({"authCorpId": GLOBEX, "suiteKey": TRAVEL.0, "suiteSecret": TRAVEL.1, "suiteTicket": "anything"}))).await;
+        assert_eq!(corp.status, 200, "{}", corp.body);
+        let view = get(&alice, &app, &path).await;
+        assert!(view.html.contains("value=\"https://travel.example/manage\"") && view.html.contains(" checked"), "{}", view.html);
+        // Unticking clears it; a bad URL is explained on the page and changes nothing.
+        let p = post(&alice, &app, &format!("{path}/isv"), &[("csrf", &token), ("admin_url", "https://travel.example/manage")]).await;
+        assert_eq!(p.status, 303, "{}", p.html);
+        let p = post(&alice, &app, &format!("{path}/isv"), &[("csrf", &token), ("custom", "on"), ("admin_url", "javascript:alert(1)")]).await;
+        assert_eq!(p.status, 400, "{}", p.html);
+        assert!(p.html.contains("admin URL"), "{}", p.html);
+        let shown = app.send(app.admin(reqwest::Method::GET, &format!("/apps/{}", TRAVEL.0))).await;
+        assert_eq!(shown.body["custom"], false, "{}", shown.body);
+        // An internal app has no such section, and custom is refused for it.
+        let hr = get(&alice, &app, &format!("/console/apps/{}", HR.0)).await;
+        assert!(!hr.html.contains("id=\"isv\""), "{}", hr.html);
+        let p = post(&alice, &app, &format!("/console/apps/{}/isv", HR.0), &[("csrf", &token), ("custom", "on"), ("admin_url", "")]).await;
+        assert_eq!(p.status, 400, "{}", p.html);
+    }
+
     async fn the_secret_is_shown_once_works_and_rotation_retires_it(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let alice = app.signed_in(ALICE).await;
@@ -250,6 +293,7 @@ opending_testkit::both_backends! {
             (format!("/console/apps/{id}/points/remove"), vec![("code", "Contact.Org.Read")]),
             (format!("/console/apps/{id}/rotate"), vec![]),
             (format!("/console/apps/{id}/delete"), vec![]),
+            (format!("/console/apps/{}/isv", TRAVEL.0), vec![("custom", "on"), ("admin_url", "https://forged.example/admin")]),
         ];
         for (path, form) in &forms {
             for token in [None, Some(""), Some("00000000000000000000000000000000"), Some(bobs.as_str())] {
@@ -263,6 +307,8 @@ opending_testkit::both_backends! {
         }
         assert_eq!(app_name(&app, &id).await, "Guarded");
         assert_eq!(app.app_token(ACME, (&id, &secret)).await.status, 200);
+        let travel = app.send(app.admin(reqwest::Method::GET, &format!("/apps/{}", TRAVEL.0))).await;
+        assert_eq!(travel.body["custom"], false, "{}", travel.body);
         assert!(!app.core.store.list_apps(None).await.unwrap().iter().any(|a| a.name == "Forged"));
         // The operator's forms too.
         let op = operator(&app).await;

@@ -399,11 +399,10 @@ pub(super) async fn update_app(
     Path(client_id): Path<String>,
     JsonBody(settings): JsonBody<AppSettings>,
 ) -> Result<Json<apps::AppView>, Error> {
-    if let Some(url) = &settings.admin_url {
-        apps::set_admin_url(&core, &origin, &client_id, url).await?;
-    }
-    if let Some(custom) = settings.custom {
-        apps::set_custom(&core, &origin, &client_id, custom).await?;
-    }
+    let isv = apps::IsvSettings {
+        custom: settings.custom,
+        admin_url: settings.admin_url,
+    };
+    apps::update_isv_settings(&core, &origin, &client_id, isv).await?;
     Ok(Json(apps::show_app(&core, &client_id).await?))
 }

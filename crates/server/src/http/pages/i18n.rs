@@ -329,6 +329,26 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "当前密钥将立即失效，应用的所有访问凭证都会被撤销。",
     ),
     ("console_basic", "Basic info", "基础信息"),
+    ("console_isv", "Third-party app", "第三方应用"),
+    ("console_ticket_rotated", "Pushed", "推送于"),
+    ("console_ticket_next", "next", "下次"),
+    (
+        "console_ticket_previous",
+        "the previous ticket is still accepted",
+        "上一个 ticket 仍然有效",
+    ),
+    ("console_custom", "Custom app (定制应用)", "定制应用"),
+    (
+        "console_custom_hint",
+        "A custom app may sign its token requests with any suite ticket.",
+        "定制应用获取凭证时可使用任意 suiteTicket。",
+    ),
+    ("console_admin_url", "Admin backend URL", "应用管理后台地址"),
+    (
+        "console_admin_url_hint",
+        "Where an org admin lands, with ?code= for SSO, when opening the app's admin backend.",
+        "企业管理员进入应用管理后台时跳转的地址（附带 ?code= 用于免登）。",
+    ),
     ("console_uris", "Sign-in and openAuth", "登录与授权配置"),
     ("console_redirect_uris", "Redirect URIs", "重定向地址"),
     (

@@ -1,5 +1,6 @@
-//! `GET /console/apps/{clientId}` (credentials, basic info, URIs, permission points, danger
-//! zone) and `POST …/settings` (name and icon).
+//! `GET /console/apps/{clientId}` (credentials, basic info, third-party settings and suite
+//! ticket, URIs, permission points, danger zone), `POST …/settings` (name and icon) and
+//! `POST …/isv` (custom app, admin backend URL).
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -70,6 +71,29 @@ pub(super) async fn render(
             context! { name => name, points => points }
         })
         .collect();
+    // A third-party app's suite ticket: to those who may change the app (it signs its
+    // corp-token requests, with the secret).
+    let isv = if app.app.distribution == opending_domain::Distribution::ThirdParty {
+        let ticket = if app.can_manage {
+            let t =
+                crate::service::isv::ticket(core, &page.origin, app.app.client_id.as_str()).await?;
+            Some(context! {
+                value => t.suite_ticket,
+                previous => t.previous_suite_ticket,
+                rotated_at => crate::http::pages::org::when(t.rotated_at),
+                next_rotation_at => crate::http::pages::org::when(t.next_rotation_at),
+            })
+        } else {
+            None
+        };
+        Some(context! {
+            custom => app.app.custom,
+            admin_url => app.profile.admin_url.clone(),
+            ticket => ticket,
+        })
+    } else {
+        None
+    };
     let creator = match &app.profile.created_by {
         Some(u) => crate::service::users::nick_of(core, u).await?,
         None => None,
@@ -90,6 +114,7 @@ pub(super) async fn render(
                 creator => creator,
             },
             can_manage => app.can_manage,
+            isv => isv,
             redirect_uris => uris.redirect_uris,
             origins => uris.origins,
             groups => groups,
@@ -176,4 +201,35 @@ pub(super) async fn save(
     }
     let done = apps::update_app(&core, &page.origin, &client_id, &f.name, &f.icon_url).await;
     after_change(&core, &page, &client_id, done, "basic").await
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct IsvForm {
+    #[serde(default)]
+    csrf: String,
+    /// Present (`on`) when the box is ticked.
+    #[serde(default)]
+    custom: Option<String>,
+    #[serde(default)]
+    admin_url: String,
+}
+
+/// A third-party app's settings: custom (定制应用) and the admin backend's URL.
+pub(super) async fn save_isv(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path(client_id): Path<String>,
+    Form(f): Form<IsvForm>,
+) -> Result<Response, Error> {
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
+    let settings = apps::IsvSettings {
+        custom: Some(f.custom.is_some()),
+        admin_url: Some(f.admin_url),
+    };
+    let done = apps::update_isv_settings(&core, &page.origin, &client_id, settings)
+        .await
+        .map(drop);
+    after_change(&core, &page, &client_id, done, "isv").await
 }

@@ -56,6 +56,7 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/console/apps/new", get(create::show))
         .route("/console/apps/{client_id}", get(app::show))
         .route("/console/apps/{client_id}/settings", post(app::save))
+        .route("/console/apps/{client_id}/isv", post(app::save_isv))
         .route(
             "/console/apps/{client_id}/uris/{action}",
             post(uris::change),
