@@ -67,6 +67,21 @@ pub enum LegacyCode {
     SignatureMismatch,
     /// 853005 `签名中套件ticket参数无效` (observed): a signed call's `suiteTicket`.
     SignedSuiteTicket,
+    /// 60121 `找不到该用户` (observed): no member with that unionId, userid or mobile.
+    UserNotFound,
+    /// 60003 `部门不存在`: no such department in the org.
+    DeptNotFound,
+    /// 400002 `无效的参数`: a directory read's parameter is missing or malformed.
+    BadParameter,
+    /// 33012 `无效的USERID`: a malformed userid.
+    InvalidUserid,
+    /// 40104 `企业中无效的手机号`: a malformed mobile number.
+    InvalidMobile,
+    /// 40078 `nonexistent temp auth code` (observed): an unknown, expired, used or foreign 免登
+    /// or personal-login code.
+    InvalidTmpAuthCode,
+    /// 41026 `缺少tmp_auth_code`.
+    MissingTmpAuthCode,
 }
 
 impl LegacyCode {
@@ -98,6 +113,13 @@ impl LegacyCode {
         LegacyCode::UnknownAccessKey,
         LegacyCode::SignatureMismatch,
         LegacyCode::SignedSuiteTicket,
+        LegacyCode::UserNotFound,
+        LegacyCode::DeptNotFound,
+        LegacyCode::BadParameter,
+        LegacyCode::InvalidUserid,
+        LegacyCode::InvalidMobile,
+        LegacyCode::InvalidTmpAuthCode,
+        LegacyCode::MissingTmpAuthCode,
     ];
 
     /// The code with this `errcode`, if opending knows it.
@@ -135,6 +157,13 @@ impl LegacyCode {
             UnknownAccessKey => 853003,
             SignatureMismatch => 853004,
             SignedSuiteTicket => 853005,
+            UserNotFound => 60121,
+            DeptNotFound => 60003,
+            BadParameter => 400002,
+            InvalidUserid => 33012,
+            InvalidMobile => 40104,
+            InvalidTmpAuthCode => 40078,
+            MissingTmpAuthCode => 41026,
         }
     }
 
@@ -170,6 +199,13 @@ impl LegacyCode {
             UnknownAccessKey => "accessKey参数不合法，必须是钉钉开放平台存在的appId",
             SignatureMismatch => "signature参数不正确，与钉钉服务端计算出来的签名不一致，注意该参数传递时必须urlEncode",
             SignedSuiteTicket => "签名中套件ticket参数无效",
+            UserNotFound => "找不到该用户",
+            DeptNotFound => "部门不存在",
+            BadParameter => "无效的参数",
+            InvalidUserid => "无效的USERID",
+            InvalidMobile => "企业中无效的手机号",
+            InvalidTmpAuthCode => "nonexistent temp auth code",
+            MissingTmpAuthCode => "缺少tmp_auth_code",
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod audit;
 pub mod clock;
+pub mod directory;
 pub mod error;
 pub mod grant;
 pub mod ids;

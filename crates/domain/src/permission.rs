@@ -176,6 +176,18 @@ pub fn builtin_points() -> Vec<PermissionPoint> {
           "Adds mobile and stateCode to the user profile."),
         p("Contact.User.email", "邮箱等个人信息", Field, Delegated,
           "Adds email to the user profile."),
+        p("qyapi_get_member", "成员信息读权限", Rpc, App,
+          "Read the org directory's members (topapi/v2/user/get, topapi/user/getbyunionid, topapi/user/listid, topapi/user/count)."),
+        p("qyapi_get_department_list", "通讯录部门信息读权限", Rpc, App,
+          "Read the org's departments (topapi/v2/department/listsub, get, listsubid, listparentbyuser)."),
+        p("qyapi_get_department_member", "通讯录部门成员读权限", Rpc, App,
+          "List a department's members with their profiles (topapi/v2/user/list)."),
+        p("qyapi_get_member_by_mobile", "根据手机号获取成员基本信息权限", Rpc, App,
+          "Find a member by mobile number (topapi/v2/user/getbymobile; internal apps only)."),
+        p("fieldMobile", "企业员工手机号信息", Field, App,
+          "Adds mobile and state_code to the directory reads (internal apps only)."),
+        p("fieldEmail", "邮箱等个人信息", Field, App,
+          "Adds email, org_email, work_place, remark and extension to the directory reads (internal apps only)."),
         p("Todo.Todo.Read", "待办读权限", Rpc, Delegated, "Read the user's to-dos."),
         p("Todo.Todo.Write", "待办写权限", Rpc, Delegated, "Create and update the user's to-dos."),
     ]
@@ -256,7 +268,7 @@ mod tests {
     #[test]
     fn builtins_are_consistent() {
         let b = builtin_points();
-        assert_eq!(b.len(), 8);
+        assert_eq!(b.len(), 14);
         let org_read = b
             .iter()
             .find(|p| p.code.as_str() == "Contact.Org.Read")

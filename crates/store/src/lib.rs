@@ -32,6 +32,7 @@ pub use resource::{
     audit::AuditStore,
     auth_requests::AuthRequestStore,
     codes::{CodeStore, TokensFor},
+    directory::{DirectoryStore, LoginCode, Member},
     grants::GrantStore,
     installations::{InstallationFilter, InstallationStore},
     isv::IsvStore,
@@ -99,6 +100,7 @@ pub trait Store:
     + IsvStore
     + UserStore
     + MembershipStore
+    + DirectoryStore
     + SessionStore
     + CodeStore
     + UserTokenStore

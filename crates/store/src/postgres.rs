@@ -216,7 +216,7 @@ impl Backend for PgStore {
 impl Store for PgStore {
     async fn migrate(&self) -> StoreResult<()> {
         Self::MIGRATOR.run(&self.pool).await?;
-        Ok(())
+        crate::resource::directory::backfill_userids(self).await
     }
 
     async fn ping(&self) -> StoreResult<()> {

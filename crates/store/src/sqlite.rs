@@ -461,7 +461,7 @@ impl Backend for SqliteStore {
 impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
         Self::MIGRATOR.run(&self.write).await?;
-        Ok(())
+        crate::resource::directory::backfill_userids(self).await
     }
 
     async fn ping(&self) -> StoreResult<()> {

@@ -26,6 +26,8 @@ pub const HR: (&str, &str) = ("dingacmehr", "acme-hr-secret-0123456789abcdef");
 pub const TRAVEL: (&str, &str) = ("suitetravel", "travel-secret-0123456789abcdef");
 pub const OPS: (&str, &str) = ("dingglobexops", "globex-ops-secret-0123456789ab");
 pub const CRM: (&str, &str) = ("suitecrm", "crm-secret-0123456789abcdef");
+/// Acme's directory reader (internal, with the directory points and both field points).
+pub const DIR: (&str, &str) = ("dingacmedir", "acme-dir-secret-0123456789abcdef");
 /// Users: (unionId, login, password).
 pub const ALICE: (&str, &str, &str) = ("aliceUnionId0000000001", "alice", "alice-password-1");
 pub const BOB: (&str, &str, &str) = ("bobUnionId000000000002", "bob", "bob-password-2");

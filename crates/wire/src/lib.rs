@@ -10,6 +10,7 @@
 //! (the opending server's `http/oauth2.rs`).
 
 pub mod contact;
+pub mod directory;
 pub mod error;
 pub mod introspect;
 pub mod isv;
@@ -18,6 +19,11 @@ pub mod oauth2;
 mod secret;
 
 pub use contact::{OrgAuthInfo, User};
+pub use directory::{
+    DepartmentDetail, DeptIdList, DeptLeader, DeptOrder, DirectoryRole, DirectoryUser, ListedUser,
+    ParentPath, ParentPaths, SubDepartment, TopapiResponse, UserCount, UserGetLegacy,
+    UserIdByUnionId, UserIdList, UserIdOnly, UserPage, UseridByUnionidLegacy,
+};
 pub use error::{AccessDeniedDetail, ErrorBody};
 pub use introspect::{IntrospectRequest, Introspection};
 pub use isv::{

@@ -37,10 +37,10 @@ both_backends! {
         let seed = world_seed().display().to_string();
         let (code, first, err) = admin(&backend, &["apply", &seed]);
         assert_eq!(code, 0, "{err}");
-        assert_eq!(first["created"].as_array().unwrap().len(), 13);
+        assert_eq!(first["created"].as_array().unwrap().len(), 17);
         let (_, second, _) = admin(&backend, &["apply", &seed]);
         assert_eq!(second["created"].as_array().unwrap().len(), 0);
-        assert_eq!(second["unchanged"], 13);
+        assert_eq!(second["unchanged"], 17);
 
         let (code, _, _) = admin(&backend, &["suspend", "--app", "suitetravel", "--org", "dingglobex"]);
         assert_eq!(code, 0);

@@ -321,13 +321,9 @@ async fn exit_codes_tell_usage_auth_and_transport_apart() {
         "{}",
         no_scheme.stderr
     );
-    // 1: nothing listening.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let closed = format!("http://127.0.0.1:{port}");
+    // 1: nothing listening. Port 1: below the ephemeral range, so no server another test
+    // starts on port 0 can take it (a port bound and released here could be).
+    let closed = "http://127.0.0.1:1".to_owned();
     let refused = opending(
         &[
             "token",

@@ -241,10 +241,9 @@ async fn an_outage_during_refresh_keeps_the_live_token() {
 
 #[tokio::test]
 async fn a_refused_connection_says_what_to_check() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    // Port 1: below the ephemeral range, so no server another test starts on port 0 can be
+    // listening there (a port bound and released here could be taken meanwhile).
+    let port = 1;
     let err = client_for(&format!("http://127.0.0.1:{port}"))
         .get_token("dingcorp", &hr_request())
         .await

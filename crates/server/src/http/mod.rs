@@ -4,6 +4,7 @@ pub mod admin;
 pub mod body;
 pub mod contact;
 pub mod context;
+pub mod directory;
 pub mod emulator;
 pub mod error;
 pub mod extract;
@@ -33,6 +34,7 @@ pub fn router(core: Arc<Core>) -> Router {
         .merge(oauth2::router())
         .merge(contact::router())
         .merge(legacy::router())
+        .merge(directory::router())
         .merge(isv::router())
         .merge(sso::router())
         .merge(pages::router());

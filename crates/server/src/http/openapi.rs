@@ -37,6 +37,7 @@ use super::error::ErrorBody;
         (name = "oauth2", description = "App and user access tokens, introspection (docs/dingtalk/dingtalk-wire.md §4)"),
         (name = "contact", description = "The contact API, behind `x-acs-dingtalk-access-token`"),
         (name = "legacy", description = "DingTalk's legacy (oapi) paths: always HTTP 200, failures as `errcode`/`errmsg` (docs/dingtalk/dingtalk-wire-2.md §1)"),
+        (name = "directory", description = "The org directory's legacy reads (`/topapi/…`, `/user/…`): always HTTP 200 (docs/dingtalk/dingtalk-wire-2.md §D)"),
         (name = "openauth", description = "The JSON API of the openAuth consent page"),
         (name = "admin", description = "The admin API (`Authorization: Bearer <admin key>`)"),
         (name = "emulator", description = "Emulator-only control API (`serve --emulator`)"),
@@ -77,6 +78,7 @@ pub fn document() -> Document {
     doc.merge(super::oauth2::ApiDoc::openapi());
     doc.merge(super::contact::ApiDoc::openapi());
     doc.merge(super::legacy::ApiDoc::openapi());
+    doc.merge(super::directory::ApiDoc::openapi());
     doc.merge(super::isv::ApiDoc::openapi());
     doc.merge(super::sso::ApiDoc::openapi());
     doc.merge(super::pages::openauth::ApiDoc::openapi());
@@ -138,7 +140,7 @@ pub fn document() -> Document {
         {
             if op.tags.as_ref().is_some_and(|t| {
                 t.iter()
-                    .any(|t| t == "meta" || t == "health" || t == "legacy")
+                    .any(|t| t == "meta" || t == "health" || t == "legacy" || t == "directory")
             }) {
                 continue;
             }

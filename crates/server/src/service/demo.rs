@@ -59,12 +59,14 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
                     ..Default::default()
                 }),
                 sso_secret: None,
+                departments: Vec::new(),
             },
             SeedOrg {
                 corp_id: partner.clone(),
                 name: "Partner Org".into(),
                 auth_info: None,
                 sso_secret: None,
+                departments: Vec::new(),
             },
         ],
         apps: vec![

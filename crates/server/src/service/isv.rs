@@ -431,14 +431,12 @@ pub async fn auth_info(core: &Core, app: &App, corp: &str) -> Result<AuthInfo> {
         .get_org_auth_info(&corp)
         .await?
         .map_or(0, |i| i.auth_level);
-    let mut admins: Vec<String> = core
-        .store
-        .members_of(&corp)
-        .await?
-        .into_iter()
-        .filter(|m| m.role == Role::Admin)
-        .map(|m| opending_domain::user::userid(&corp, &m.union_id))
-        .collect();
+    let mut admins = Vec::new();
+    for m in core.store.members_of(&corp).await? {
+        if m.role == Role::Admin {
+            admins.extend(super::directory::userid_of(core, &corp, &m.union_id).await?);
+        }
+    }
     admins.sort();
     Ok(AuthInfo {
         authorizing_user: admins.first().cloned().unwrap_or_default(),

@@ -17,6 +17,7 @@ pub mod consents;
 pub mod contact;
 pub mod contact_cache;
 pub mod demo;
+pub mod directory;
 pub mod emulator;
 pub mod health;
 pub mod installations;

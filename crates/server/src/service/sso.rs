@@ -221,8 +221,11 @@ pub async fn user_info(core: &Core, token: Option<&str>, code: &str) -> Result<S
     ) else {
         return Err(bad_code());
     };
+    let userid = super::directory::userid_of(core, &taken.corp_id, &taken.union_id)
+        .await?
+        .ok_or_else(bad_code)?;
     Ok(SsoUser {
-        userid: opending_domain::user::userid(&taken.corp_id, &taken.union_id),
+        userid,
         corp_id: taken.corp_id,
         corp_name: org.name,
         email: user.email.unwrap_or_default(),

@@ -45,7 +45,7 @@ memory_and_sqlite! {
         app.emu(Method::POST, "/clock", Some(json!({"advanceSeconds": 100}))).await;
         let reset = app.emu(Method::POST, "/reset", None).await;
         assert_eq!(reset.status, 200, "{}", reset.body);
-        assert_eq!(reset.body["created"].as_array().unwrap().len(), 13);
+        assert_eq!(reset.body["created"].as_array().unwrap().len(), 17);
         app.send(app.admin(Method::GET, "/orgs/dingtemp")).await.assert_error(404, "NotFound");
         app.auth_infos(Some(&token), None).await.assert_error(400, "InvalidAuthentication");
         assert_eq!(app.emu(Method::GET, "/clock", None).await.body["offsetSeconds"], 0);

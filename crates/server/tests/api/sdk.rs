@@ -110,6 +110,11 @@ opending_testkit::both_backends! {
         python_script_with(&app, "legacy_token.py", &[("OPENDING_V1_TOKEN", token)]).await;
     }
 
+    async fn legacy_python_sdk_resolves_a_unionid_and_reads_the_member(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        python_script(&app, "directory.py").await;
+    }
+
     async fn both_python_clients_get_the_same_jsapi_ticket(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         python_script(&app, "jsapi_ticket.py").await;

@@ -41,12 +41,15 @@ fn role(r: &dyn Row) -> StoreResult<Role> {
 #[async_trait]
 impl<B: Backend> MembershipStore for B {
     async fn put_membership(&self, m: &Membership) -> StoreResult<()> {
+        // A new member gets the userid derived from (org, user); a stored one (set by hand)
+        // is kept when only the role changes.
         let upsert = stmt!(
-            "INSERT INTO memberships (corp_id, union_id, role) VALUES ($1, $2, $3) \
+            "INSERT INTO memberships (corp_id, union_id, role, userid) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (corp_id, union_id) DO UPDATE SET role = excluded.role",
             m.corp_id.as_str(),
             m.union_id.as_str(),
-            m.role.as_str()
+            m.role.as_str(),
+            opending_domain::user::userid(&m.corp_id, &m.union_id)
         );
         self.change(move |tx| {
             Box::pin(async move {

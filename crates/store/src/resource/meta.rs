@@ -40,7 +40,10 @@ pub(crate) fn parse_change_seq(v: Option<String>) -> StoreResult<i64> {
 }
 
 /// Every table `wipe` empties, children before parents.
-const WIPED: [&str; 21] = [
+const WIPED: [&str; 24] = [
+    "login_codes",
+    "dept_seats",
+    "departments",
     "sso_codes",
     "sso_secrets",
     "minted_tokens",

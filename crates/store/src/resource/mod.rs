@@ -14,6 +14,7 @@ pub mod apps;
 pub mod audit;
 pub mod auth_requests;
 pub mod codes;
+pub mod directory;
 pub mod grants;
 pub mod installations;
 pub mod isv;

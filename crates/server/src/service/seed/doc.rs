@@ -91,6 +91,66 @@ pub struct SeedMembership {
     /// `member` (default) or `admin`.
     #[serde(default = "member")]
     pub role: opending_domain::Role,
+    /// The org-scoped userid (default: derived from the org and the unionId).
+    #[serde(default)]
+    pub userid: Option<String>,
+    /// 职位.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// 工号.
+    #[serde(default)]
+    pub job_number: Option<String>,
+    /// 办公地点.
+    #[serde(default)]
+    pub work_place: Option<String>,
+    /// 备注.
+    #[serde(default)]
+    pub remark: Option<String>,
+    /// 扩展属性: a JSON object as text.
+    #[serde(default)]
+    pub extension: Option<String>,
+    /// 企业邮箱.
+    #[serde(default)]
+    pub org_email: Option<String>,
+    /// 分机号.
+    #[serde(default)]
+    pub telephone: Option<String>,
+    /// 入职时间, Unix milliseconds.
+    #[serde(default)]
+    pub hired_date: Option<i64>,
+    /// 老板.
+    #[serde(default)]
+    pub boss: Option<bool>,
+    /// The direct manager's userid.
+    #[serde(default)]
+    pub manager_userid: Option<String>,
+    /// Activated (default true).
+    #[serde(default)]
+    pub active: Option<bool>,
+    /// Seats in the org's departments: `[{deptId, order?, leader?}]` (none: the root).
+    #[serde(default)]
+    pub departments: Option<Vec<opending_domain::directory::Seat>>,
+}
+
+impl SeedMembership {
+    /// The staff profile fields given.
+    pub(super) fn staff(&self) -> crate::service::directory::StaffInput {
+        crate::service::directory::StaffInput {
+            userid: self.userid.clone(),
+            title: self.title.clone(),
+            job_number: self.job_number.clone(),
+            work_place: self.work_place.clone(),
+            remark: self.remark.clone(),
+            extension: self.extension.clone(),
+            org_email: self.org_email.clone(),
+            telephone: self.telephone.clone(),
+            hired_date: self.hired_date,
+            boss: self.boss,
+            manager_userid: self.manager_userid.clone(),
+            active: self.active,
+            departments: self.departments.clone(),
+        }
+    }
 }
 
 fn member() -> opending_domain::Role {
@@ -111,6 +171,9 @@ pub struct SeedOrg {
     /// The org's SSO secret (应用管理后台免登); kept when absent.
     #[serde(default)]
     pub sso_secret: Option<Secret>,
+    /// The org's departments (the root, 1, is the org itself).
+    #[serde(default)]
+    pub departments: Vec<crate::service::directory::DepartmentInput>,
 }
 
 /// An app in a seed.

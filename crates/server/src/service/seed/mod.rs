@@ -66,6 +66,15 @@ pub async fn apply(core: &Core, origin: &crate::Origin, doc: &SeedDoc) -> Result
                 report.updated.push(format!("{id}: authInfo"));
             }
         }
+        if !o.departments.is_empty() {
+            for (dept, declared) in
+                super::directory::declare_departments(core, &o.corp_id, &o.departments)
+                    .await
+                    .map_err(within(&id))?
+            {
+                report.count(format!("{id}: department {dept}"), declared);
+            }
+        }
         if let Some(secret) = &o.sso_secret {
             if super::sso::declare_secret(core, &o.corp_id, secret)
                 .await
@@ -115,6 +124,16 @@ pub async fn apply(core: &Core, origin: &crate::Origin, doc: &SeedDoc) -> Result
                     m.corp_id,
                     m.role.as_str()
                 ));
+            }
+            let staff = m.staff();
+            if !staff.is_empty()
+                && super::directory::declare_staff(core, &m.corp_id, &union_id, &staff)
+                    .await
+                    .map_err(within(&format!("{id} in {}", m.corp_id)))?
+            {
+                report
+                    .updated
+                    .push(format!("{id}: directory profile in {}", m.corp_id));
             }
         }
     }
