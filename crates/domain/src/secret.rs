@@ -118,6 +118,8 @@ pub enum Purpose {
     SecretSeal,
     /// Looking up an SSO code.
     SsoCode,
+    /// Looking up an in-app login (免登) code.
+    LoginCode,
 }
 
 impl Purpose {
@@ -139,6 +141,7 @@ impl Purpose {
             Self::SuiteTicket => b"opending/suite-ticket/v1\0",
             Self::SecretSeal => b"opending/secret-seal/v1\0",
             Self::SsoCode => b"opending/sso-code/v1\0",
+            Self::LoginCode => b"opending/login-code/v1\0",
         }
     }
 }

@@ -404,3 +404,44 @@ pub struct UserGetLegacy {
     /// `realAuthed`.
     pub real_authed: bool,
 }
+
+/// `result` of `topapi/v2/user/getuserinfo` (免登).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InAppUserInfo {
+    /// `associated_unionid`: `""` outside associated orgs.
+    pub associated_unionid: String,
+    /// `unionid`.
+    pub unionid: String,
+    /// `device_id`.
+    pub device_id: String,
+    /// `sys_level`: 1 main admin, 2 sub-admin, 100 boss, 0 others.
+    pub sys_level: i64,
+    /// `name`.
+    pub name: String,
+    /// `sys`: an admin.
+    pub sys: bool,
+    /// `userid`.
+    pub userid: String,
+}
+
+/// `GET /user/getuserinfo` (免登, older): the member at the top level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InAppUserInfoLegacy {
+    /// `errcode`: `0`.
+    pub errcode: i64,
+    /// `errmsg`: `"ok"`.
+    pub errmsg: String,
+    /// `sys_level`.
+    pub sys_level: i64,
+    /// `is_sys`.
+    pub is_sys: bool,
+    /// `name`.
+    pub name: String,
+    /// `deviceId` (camel case, as DingTalk sends it).
+    #[serde(rename = "deviceId")]
+    pub device_id: String,
+    /// `userid`.
+    pub userid: String,
+}

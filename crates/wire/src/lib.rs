@@ -20,9 +20,10 @@ mod secret;
 
 pub use contact::{OrgAuthInfo, User};
 pub use directory::{
-    DepartmentDetail, DeptIdList, DeptLeader, DeptOrder, DirectoryRole, DirectoryUser, ListedUser,
-    ParentPath, ParentPaths, SubDepartment, TopapiResponse, UserCount, UserGetLegacy,
-    UserIdByUnionId, UserIdList, UserIdOnly, UserPage, UseridByUnionidLegacy,
+    DepartmentDetail, DeptIdList, DeptLeader, DeptOrder, DirectoryRole, DirectoryUser,
+    InAppUserInfo, InAppUserInfoLegacy, ListedUser, ParentPath, ParentPaths, SubDepartment,
+    TopapiResponse, UserCount, UserGetLegacy, UserIdByUnionId, UserIdList, UserIdOnly, UserPage,
+    UseridByUnionidLegacy,
 };
 pub use error::{AccessDeniedDetail, ErrorBody};
 pub use introspect::{IntrospectRequest, Introspection};

@@ -16,7 +16,7 @@ use super::{body::LegacyParams, extract::Authenticated};
 use crate::{
     service::{
         directory::{self, Page},
-        Error,
+        inapp, Error,
     },
     Core,
 };
@@ -37,6 +37,8 @@ use crate::{
     legacy_userid_by_unionid,
     legacy_userid_by_unionid_lower,
     legacy_user_get,
+    inapp_user_info,
+    inapp_user_info_legacy,
 ))]
 pub struct ApiDoc;
 
@@ -65,6 +67,8 @@ pub fn router() -> Router<Arc<Core>> {
             get(legacy_userid_by_unionid_lower),
         )
         .route("/user/get", get(legacy_user_get))
+        .route("/topapi/v2/user/getuserinfo", post(inapp_user_info))
+        .route("/user/getuserinfo", get(inapp_user_info_legacy))
 }
 
 /// A `/topapi/` success with this request's `request_id`.
@@ -385,4 +389,42 @@ async fn legacy_user_get(
     params: LegacyParams,
 ) -> Result<Response, Error> {
     Ok(Json(directory::user_legacy(&core, &caller.0, params.get("userid")).await?).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/topapi/v2/user/getuserinfo",
+    tag = "directory",
+    operation_id = "topapiV2UserGetuserinfo",
+    params(("access_token" = String, Query, description = "A token of the app the 免登 code was made for, in its org")),
+    request_body(description = "`{\"code\"}` (the query is read too)", content = String),
+    responses((status = 200, description = directory_doc!("`result`: `{\"associated_unionid\",\"unionid\",\"device_id\",\"sys_level\",\"name\",\"sys\",\"userid\"}`; 40078 an unknown, expired, used or another app's code (or an OAuth code)"), body = TopapiAnswer))
+)]
+async fn inapp_user_info(
+    State(core): State<Arc<Core>>,
+    caller: Authenticated,
+    params: LegacyParams,
+) -> Result<Response, Error> {
+    Ok(topapi(
+        inapp::user_info(&core, &caller.0, params.get("code")).await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/user/getuserinfo",
+    tag = "directory",
+    operation_id = "legacyUserGetuserinfo",
+    params(
+        ("access_token" = String, Query, description = "A token of the app the 免登 code was made for"),
+        ("code" = String, Query, description = "The 免登 code"),
+    ),
+    responses((status = 200, description = "Always 200: `{\"errcode\":0,\"errmsg\":\"ok\",\"sys_level\",\"is_sys\",\"name\",\"deviceId\",\"userid\"}`; or 40014, 41001, 40078", body = OlderAnswer))
+)]
+async fn inapp_user_info_legacy(
+    State(core): State<Arc<Core>>,
+    caller: Authenticated,
+    params: LegacyParams,
+) -> Result<Response, Error> {
+    Ok(Json(inapp::user_info_legacy(&core, &caller.0, params.get("code")).await?).into_response())
 }

@@ -54,6 +54,7 @@ use crate::{
     suite_ticket,
     rotate_suite_ticket,
     sso_code,
+    login_code,
 ))]
 pub struct ApiDoc;
 
@@ -117,6 +118,7 @@ pub fn router() -> Router<Arc<Core>> {
             post(rotate_suite_ticket),
         )
         .route("/_opending/sso-codes", post(sso_code))
+        .route("/_opending/login-codes", post(login_code))
         .route_layer(axum::middleware::from_fn(act_as_emulator))
 }
 
@@ -620,4 +622,63 @@ async fn sso_code(
     .await?;
     let code = url.rsplit("code=").next().unwrap_or_default().to_owned();
     Ok((StatusCode::CREATED, Json(SsoCodeMinted { url, code })).into_response())
+}
+
+/// A member signing in to an app inside DingTalk (免登).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LoginCodeRequest {
+    /// The app (it must run in the org).
+    client_id: String,
+    /// The org.
+    corp_id: String,
+    /// The member, by unionId (or give `userid`).
+    #[serde(default)]
+    union_id: Option<String>,
+    /// The member, by userid.
+    #[serde(default)]
+    userid: Option<String>,
+}
+
+/// The minted 免登 code.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct LoginCodeMinted {
+    /// The single-use code (5 minutes), for `topapi/v2/user/getuserinfo`.
+    code: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/_opending/login-codes",
+    tag = "emulator",
+    operation_id = "emulator_login_code",
+    request_body(content = LoginCodeRequest, content_type = "application/json"),
+    security(()),
+    responses(
+        (status = 201, description = "A 免登 code, as if the member had opened the app inside DingTalk and the page called dd.requestAuthCode", body = LoginCodeMinted),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter` (the app does not run in the org; neither or both of unionId and userid)", body = ErrorBody),
+        (status = 404, description = "`NotFound`: no such app or member", body = ErrorBody),
+    )
+)]
+async fn login_code(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    JsonBody(r): JsonBody<LoginCodeRequest>,
+) -> Result<Response, Error> {
+    let code = crate::service::inapp::mint_for(
+        &core,
+        &origin,
+        &r.client_id,
+        &r.corp_id,
+        r.union_id.as_deref(),
+        r.userid.as_deref(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LoginCodeMinted {
+            code: code.expose().to_owned(),
+        }),
+    )
+        .into_response())
 }

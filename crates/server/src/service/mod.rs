@@ -20,6 +20,7 @@ pub mod demo;
 pub mod directory;
 pub mod emulator;
 pub mod health;
+pub mod inapp;
 pub mod installations;
 pub mod introspect;
 pub mod isv;

@@ -17,6 +17,7 @@ mod delegation;
 mod directory;
 mod emulator;
 mod hot_path;
+mod inapp;
 mod introspect;
 mod isv;
 mod journal;

@@ -35,6 +35,8 @@ const NOT_AN_API: &[(&str, &str)] = &[
     ("POST", "/logout"),
     ("GET", "/static/*"),
     ("GET", "/sdk/openauth.js"),
+    ("GET", "/sdk/dingtalk.js"),
+    ("GET", "/dd/authcode"),
 ];
 
 /// `{corp_id}` and `{corpId}` alike become `{}`.

@@ -26,6 +26,14 @@ pub trait JsapiTicketStore: Send + Sync {
         candidate: &JsapiTicket,
         now: UnixTime,
     ) -> StoreResult<JsapiTicket>;
+    /// The ticket of (app, org) if it is live at `now` (what `dd.config` signatures are
+    /// checked against).
+    async fn live_jsapi_ticket(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+        now: UnixTime,
+    ) -> StoreResult<Option<JsapiTicket>>;
     /// Makes the ticket of (app, org) expire at `at`; returns whether one existed.
     async fn expire_jsapi_ticket(
         &self,
@@ -78,6 +86,25 @@ RETURNING client_id, corp_id, nonce, created_at, expires_at",
                     .ok_or_else(|| StoreError::Corrupt("the ticket upsert returned no row".into()))
             })
         })
+        .await
+    }
+
+    async fn live_jsapi_ticket(
+        &self,
+        client_id: &ClientId,
+        corp_id: &CorpId,
+        now: UnixTime,
+    ) -> StoreResult<Option<JsapiTicket>> {
+        self.one(
+            stmt!(
+                "SELECT client_id, corp_id, nonce, created_at, expires_at FROM jsapi_tickets \
+                 WHERE client_id = $1 AND corp_id = $2 AND expires_at > $3",
+                client_id.as_str(),
+                corp_id.as_str(),
+                now.0
+            ),
+            ticket,
+        )
         .await
     }
 

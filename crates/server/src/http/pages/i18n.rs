@@ -330,6 +330,8 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("console_basic", "Basic info", "基础信息"),
     ("console_isv", "Third-party app", "第三方应用"),
+    ("dd_title", "Signing in", "免登"),
+    ("dd_signing_in", "Signing you in to", "正在登录"),
     ("console_ticket_rotated", "Pushed", "推送于"),
     ("console_ticket_next", "next", "下次"),
     (

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod browser;
 pub mod console;
+pub mod dd;
 pub mod i18n;
 pub mod openauth;
 pub mod operator;
@@ -114,6 +115,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "account.html",
             include_str!("../../../templates/account.html"),
         ),
+        (
+            "dd_authcode.html",
+            include_str!("../../../templates/dd_authcode.html"),
+        ),
     ]
     .into_iter()
     .chain(org::TEMPLATES.iter().copied())
@@ -157,6 +162,7 @@ pub fn router() -> Router<Arc<Core>> {
         )
         .merge(signin::router())
         .merge(openauth::router())
+        .merge(dd::router())
         .merge(browser::router())
         .merge(account::router())
         .merge(org::router())
@@ -164,7 +170,7 @@ pub fn router() -> Router<Arc<Core>> {
         .merge(operator::router())
 }
 
-async fn static_file(content_type: &'static str, body: &'static str) -> Response {
+pub(crate) async fn static_file(content_type: &'static str, body: &'static str) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
