@@ -20,7 +20,7 @@ use reqwest::Method;
 use serde_json::json;
 
 /// A free port on 127.0.0.1 for the demo app (its origin must be registered before it runs).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -28,7 +28,12 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn register_uris(app: &TestApp, client_id: &str, redirect_uris: &[&str], origins: &[&str]) {
+pub(crate) async fn register_uris(
+    app: &TestApp,
+    client_id: &str,
+    redirect_uris: &[&str],
+    origins: &[&str],
+) {
     let a = app
         .send(
             app.admin(Method::POST, &format!("/apps/{client_id}/uris"))

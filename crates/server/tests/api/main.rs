@@ -18,6 +18,7 @@ mod directory;
 mod emulator;
 mod hot_path;
 mod inapp;
+mod inapp_browser;
 mod introspect;
 mod isv;
 mod journal;
