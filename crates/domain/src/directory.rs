@@ -91,6 +91,7 @@ pub struct Seat {
 }
 
 /// A member's staff profile in an org. Text fields are empty when unset.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Staff {

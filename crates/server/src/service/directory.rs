@@ -805,3 +805,140 @@ pub async fn declare_staff(
     core.store.set_staff(corp, union_id, &staff).await?;
     Ok(true)
 }
+
+// ---- Managing the directory (admin API, CLI, org pages): an org's admins or the platform ----
+
+/// A department as the admin faces show it.
+pub type DepartmentView = DepartmentInput;
+
+fn view(d: &Department) -> DepartmentView {
+    DepartmentInput {
+        dept_id: d.dept_id,
+        name: d.name.clone(),
+        parent_id: d.parent_id,
+        order: d.order,
+        managers: d.managers.clone(),
+    }
+}
+
+/// An org's departments (the root, 1, is the org and not listed), by parent, order, id.
+pub async fn list_departments(
+    core: &Core,
+    origin: &crate::Origin,
+    corp_id: &str,
+) -> Result<Vec<DepartmentView>> {
+    let corp = super::parse_corp_id(corp_id)?;
+    super::policy::org_to_administer(core, origin, &corp).await?;
+    Ok(core
+        .store
+        .departments_of(&corp)
+        .await?
+        .iter()
+        .map(view)
+        .collect())
+}
+
+/// Creates or changes one department (a move is a change of `parentId`); the tree stays a tree.
+pub async fn put_department(
+    core: &Core,
+    origin: &crate::Origin,
+    corp_id: &str,
+    input: DepartmentInput,
+) -> Result<DepartmentView> {
+    let corp = super::parse_corp_id(corp_id)?;
+    super::policy::org_to_administer(core, origin, &corp).await?;
+    if core.store.get_org(&corp).await?.is_none() {
+        return Err(super::not_found(format!("org {corp} does not exist")));
+    }
+    let declared = declare_departments(core, &corp, std::slice::from_ref(&input)).await?;
+    if declared.iter().any(|(_, d)| *d != Declared::Unchanged) {
+        let event = super::audit::admin_action(core, origin, "put_department")
+            .org(&corp)
+            .detail("department", input.dept_id);
+        super::audit::record(core, origin, event).await?;
+    }
+    let stored = core
+        .store
+        .departments_of(&corp)
+        .await?
+        .into_iter()
+        .find(|d| d.dept_id == input.dept_id)
+        .ok_or_else(|| super::Error::Internal(anyhow::anyhow!("department vanished")))?;
+    Ok(view(&stored))
+}
+
+/// Removes a department: refused (`Conflict`) while it has child departments or members.
+pub async fn delete_department(
+    core: &Core,
+    origin: &crate::Origin,
+    corp_id: &str,
+    dept_id: i64,
+) -> Result<()> {
+    let corp = super::parse_corp_id(corp_id)?;
+    super::policy::org_to_administer(core, origin, &corp).await?;
+    let depts = departments(core, &corp).await?;
+    if !depts.contains_key(&dept_id) {
+        return Err(super::not_found(format!("department {dept_id} of {corp}")));
+    }
+    let conflict =
+        |msg: String| -> super::Error { ApiError::with_message(ErrorCode::Conflict, msg).into() };
+    if depts.values().any(|d| d.parent_id == dept_id) {
+        return Err(conflict(format!(
+            "department {dept_id} has departments under it: move or remove them first"
+        )));
+    }
+    if !core
+        .store
+        .members_in_dept(&corp, dept_id, 0, 1)
+        .await?
+        .is_empty()
+    {
+        return Err(conflict(format!(
+            "department {dept_id} has members: move them first"
+        )));
+    }
+    core.store.delete_department(&corp, dept_id).await?;
+    let event = super::audit::admin_action(core, origin, "delete_department")
+        .org(&corp)
+        .detail("department", dept_id);
+    super::audit::record(core, origin, event).await?;
+    Ok(())
+}
+
+/// A member's staff profile.
+pub async fn profile(
+    core: &Core,
+    origin: &crate::Origin,
+    corp_id: &str,
+    union_id: &str,
+) -> Result<Staff> {
+    let corp = super::parse_corp_id(corp_id)?;
+    super::policy::org_to_administer(core, origin, &corp).await?;
+    let user = super::users::parse_union_id(union_id)?;
+    Ok(core
+        .store
+        .member(&corp, &user)
+        .await?
+        .ok_or_else(|| super::not_found(format!("{user} is not a member of {corp}")))?
+        .staff)
+}
+
+/// Changes a member's staff profile (the fields given); answers the profile.
+pub async fn set_profile(
+    core: &Core,
+    origin: &crate::Origin,
+    corp_id: &str,
+    union_id: &str,
+    input: &StaffInput,
+) -> Result<Staff> {
+    let corp = super::parse_corp_id(corp_id)?;
+    super::policy::org_to_administer(core, origin, &corp).await?;
+    let user = super::users::parse_union_id(union_id)?;
+    if declare_staff(core, &corp, &user, input).await? {
+        let event = super::audit::admin_action(core, origin, "set_profile")
+            .org(&corp)
+            .detail("user", &user);
+        super::audit::record(core, origin, event).await?;
+    }
+    profile(core, origin, corp_id, union_id).await
+}

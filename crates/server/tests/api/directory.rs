@@ -252,4 +252,56 @@ both_backends! {
         assert_eq!(ok(&ids), &json!({"dept_id_list": [100, 200]}));
         assert_eq!(ok(&app.topapi(&t, "/topapi/user/getbyunionid", json!({"unionid": BOB.0})).await)["userid"], "bob");
     }
+
+    async fn the_admin_api_edits_moves_and_removes_departments_and_profiles(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let admin = |m: reqwest::Method, p: &str| app.admin(m, &format!("/orgs/{ACME}{p}"));
+        let list = app.send(admin(reqwest::Method::GET, "/departments")).await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert_eq!(list.body.as_array().unwrap().len(), 3);
+        let put = |id: i64, body: Value| app.send(admin(reqwest::Method::PUT, &format!("/departments/{id}")).json(&body));
+        let r = put(300, json!({"name": "销售部", "parentId": 200, "order": 3})).await;
+        assert_eq!((r.status, r.body["parentId"].as_i64()), (200, Some(200)), "{}", r.body);
+        let t = app.token_value(ACME, DIR).await;
+        assert_eq!(ok(&app.topapi(&t, "/topapi/v2/department/listsubid", json!({"dept_id": 200})).await)["dept_id_list"], json!([300]));
+        // A move: 101 under 300; under its own descendant is refused.
+        assert_eq!(put(101, json!({"name": "平台组", "parentId": 300})).await.status, 200);
+        let paths = app.topapi(&t, "/topapi/v2/department/listparentbyuser", json!({"userid": "bob"})).await;
+        assert_eq!(ok(&paths)["parent_list"][0], json!({"parent_dept_id_list": [101, 300, 200, 1]}));
+        let cycle = put(200, json!({"name": "市场部", "parentId": 101})).await;
+        assert_eq!(cycle.status, 400, "{}", cycle.body);
+        assert!(put(1, json!({"name": "Root"})).await.status == 400);
+        assert_eq!(put(400, json!({"name": "X", "parentId": 999})).await.status, 400);
+        assert_eq!(app.send(app.admin(reqwest::Method::PUT, "/orgs/dingnosuchorg/departments/500").json(&json!({"name": "X"}))).await.status, 404);
+        // Removing: refused while it has departments under it or members.
+        let del = |id: i64| app.send(admin(reqwest::Method::DELETE, &format!("/departments/{id}")));
+        assert_eq!(del(300).await.status, 409);
+        assert_eq!(del(101).await.status, 409, "Bob sits in 101");
+        assert_eq!(del(999).await.status, 404);
+        // Profiles: Bob moves to 100 with a new title; 101 can then go.
+        let p = app.send(admin(reqwest::Method::PATCH, &format!("/members/{}/profile", BOB.0)).json(&json!({"title": "Staff Engineer", "departments": [{"deptId": 100, "order": 2}]}))).await;
+        assert_eq!((p.status, p.body["title"].as_str(), p.body["userid"].as_str()), (200, Some("Staff Engineer"), Some("bob")), "{}", p.body);
+        assert_eq!(del(101).await.status, 204);
+        assert_eq!(del(300).await.status, 204);
+        let u = app.topapi(&t, "/topapi/v2/user/get", json!({"userid": "bob"})).await;
+        assert_eq!((ok(&u)["title"].as_str(), ok(&u)["dept_id_list"].clone()), (Some("Staff Engineer"), json!([100])));
+        // Another member's userid, an unknown department, a non-member, a bad field.
+        for (body, status) in [
+            (json!({"userid": "alice"}), 409),
+            (json!({"departments": [{"deptId": 101}]}), 400),
+            (json!({"extension": "not json"}), 400),
+            (json!({"hiredDate": "yesterday"}), 400),
+        ] {
+            let r = app.send(admin(reqwest::Method::PATCH, &format!("/members/{}/profile", BOB.0)).json(&body)).await;
+            assert_eq!(r.status, status, "{body}: {}", r.body);
+        }
+        assert_eq!(app.send(admin(reqwest::Method::PATCH, &format!("/members/{}/profile", CAROL.0)).json(&json!({"title": "x"}))).await.status, 404);
+        let shown = app.send(admin(reqwest::Method::GET, &format!("/members/{}/profile", BOB.0))).await;
+        assert_eq!(shown.body["seats"], json!([{"deptId": 100, "order": 2, "leader": false}]), "{}", shown.body);
+        // A new userid is what the directory answers from then on.
+        let p = app.send(admin(reqwest::Method::PATCH, &format!("/members/{}/profile", BOB.0)).json(&json!({"userid": "bob.li"}))).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert_eq!(ok(&app.topapi(&t, "/topapi/user/getbyunionid", json!({"unionid": BOB.0})).await)["userid"], "bob.li");
+        fails(&app.topapi(&t, "/topapi/v2/user/get", json!({"userid": "bob"})).await, 60121, None);
+    }
 }

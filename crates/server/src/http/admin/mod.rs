@@ -17,6 +17,7 @@ use crate::{service::Error, Core};
 
 mod apps;
 mod audit;
+mod directory;
 mod installations;
 mod orgs;
 mod points;
@@ -65,6 +66,11 @@ mod users;
     tokens::revoke,
     audit::audit_log,
     seed::apply,
+    directory::list_departments,
+    directory::put_department,
+    directory::delete_department,
+    directory::profile,
+    directory::set_profile,
 ))]
 pub struct ApiDoc;
 
@@ -144,6 +150,18 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
             axum::routing::delete(users::delete_user),
         )
         .route("/admin/v1/orgs/{corp_id}/members", get(orgs::members))
+        .route(
+            "/admin/v1/orgs/{corp_id}/departments",
+            get(directory::list_departments),
+        )
+        .route(
+            "/admin/v1/orgs/{corp_id}/departments/{dept_id}",
+            put(directory::put_department).delete(directory::delete_department),
+        )
+        .route(
+            "/admin/v1/orgs/{corp_id}/members/{union_id}/profile",
+            get(directory::profile).patch(directory::set_profile),
+        )
         .route(
             "/admin/v1/orgs/{corp_id}/members/{union_id}",
             put(orgs::set_member).delete(orgs::remove_member),
