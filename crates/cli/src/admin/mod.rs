@@ -15,13 +15,15 @@ use serde::Serialize;
 use crate::args::StorageArgs;
 
 mod app;
+mod dept;
 mod member;
 mod org;
 mod point;
 mod user;
 
 use self::{
-    app::AppCommand, member::MemberCommand, org::OrgCommand, point::PointCommand, user::UserCommand,
+    app::AppCommand, dept::DeptCommand, member::MemberCommand, org::OrgCommand,
+    point::PointCommand, user::UserCommand,
 };
 
 /// Flags of `opending admin`.
@@ -65,9 +67,12 @@ enum AdminCommand {
     /// Users (who sign in to consent pages).
     #[command(subcommand)]
     User(UserCommand),
-    /// Org memberships and roles.
+    /// Org memberships and roles, and members' staff profiles.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// An org's directory departments.
+    #[command(subcommand)]
+    Dept(DeptCommand),
     /// An org grants app-type points to a third-party app installed there.
     Grant {
         /// The app's clientId.
@@ -180,6 +185,7 @@ async fn execute(core: &Core, command: AdminCommand) -> Result<(), Error> {
     match command {
         AdminCommand::Point(command) => point::run(core, command).await,
         AdminCommand::Member(command) => member::run(core, origin, command).await,
+        AdminCommand::Dept(command) => dept::run(core, origin, command).await,
         AdminCommand::User(command) => user::run(core, origin, command).await,
         AdminCommand::App(command) => app::run(core, origin, command).await,
         AdminCommand::Org(command) => org::run(core, origin, command).await,

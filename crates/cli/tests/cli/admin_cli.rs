@@ -122,6 +122,103 @@ async fn users_members_and_uris_through_the_cli() {
     assert_eq!(m["role"], "admin");
     let (_, list, _) = admin(&backend, &["member", "list", "--org", "dingumbrella"]);
     assert_eq!(list.as_array().unwrap().len(), 1);
+    // The directory: a department, Dave's profile in it, a refused removal, a move, removal.
+    let (code, d, err) = admin(
+        &backend,
+        &[
+            "dept",
+            "set",
+            "--org",
+            "dingumbrella",
+            "--id",
+            "500",
+            "--name",
+            "研发部",
+            "--manager",
+            "dave",
+        ],
+    );
+    assert_eq!(
+        (code, &d["deptId"], &d["managers"]),
+        (0, &serde_json::json!(500), &serde_json::json!(["dave"])),
+        "{err}"
+    );
+    let (code, p, err) = admin(
+        &backend,
+        &[
+            "member",
+            "profile",
+            "--org",
+            "dingumbrella",
+            "--user",
+            &union_id,
+            "--userid",
+            "dave",
+            "--title",
+            "Engineer",
+            "--departments",
+            "500",
+        ],
+    );
+    assert_eq!(
+        (code, p["userid"].as_str(), p["seats"][0]["deptId"].as_i64()),
+        (0, Some("dave"), Some(500)),
+        "{err}"
+    );
+    let (code, p, _) = admin(
+        &backend,
+        &[
+            "member",
+            "profile",
+            "--org",
+            "dingumbrella",
+            "--user",
+            &union_id,
+        ],
+    );
+    assert_eq!((code, p["title"].as_str()), (0, Some("Engineer")));
+    let (code, _, err) = admin(
+        &backend,
+        &["dept", "remove", "--org", "dingumbrella", "--id", "500"],
+    );
+    assert_eq!(code, 2, "a department with members stays: {err}");
+    let (code, _, err) = admin(
+        &backend,
+        &[
+            "dept",
+            "set",
+            "--org",
+            "dingumbrella",
+            "--id",
+            "501",
+            "--name",
+            "X",
+            "--parent",
+            "999",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = admin(
+        &backend,
+        &[
+            "member",
+            "profile",
+            "--org",
+            "dingumbrella",
+            "--user",
+            &union_id,
+            "--departments",
+            "",
+        ],
+    );
+    assert_eq!(code, 0);
+    let (code, _, err) = admin(
+        &backend,
+        &["dept", "remove", "--org", "dingumbrella", "--id", "500"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, depts, _) = admin(&backend, &["dept", "list", "--org", "dingumbrella"]);
+    assert_eq!(depts, serde_json::json!([]));
     let (code, app, _) = admin(
         &backend,
         &[
