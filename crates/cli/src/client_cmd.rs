@@ -198,6 +198,54 @@ enum ContactCommand {
         /// The user's unionId.
         union_id: String,
     },
+    /// A member of the org's directory: topapi/v2/user/get (by --userid, or by --unionid
+    /// through topapi/user/getbyunionid). Uses --token, or fetches an app token with the client
+    /// credentials and --corp.
+    Member {
+        /// The member's userid.
+        #[arg(long, required_unless_present = "unionid", conflicts_with = "unionid")]
+        userid: Option<String>,
+        /// The member's unionId.
+        #[arg(long)]
+        unionid: Option<String>,
+        /// The org to fetch an app token in, when no --token is given.
+        #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
+        corp: Option<String>,
+    },
+    /// A department's child departments: topapi/v2/department/listsub (the root's by default).
+    Departments {
+        /// The department (1 is the org).
+        #[arg(long)]
+        dept: Option<i64>,
+        /// The org to fetch an app token in, when no --token is given.
+        #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
+        corp: Option<String>,
+    },
+    /// A page of a department's members: topapi/v2/user/list.
+    DeptMembers {
+        /// The department (1 is the org).
+        #[arg(long, default_value_t = 1)]
+        dept: i64,
+        /// Where to start (0, then the answer's next_cursor).
+        #[arg(long, default_value_t = 0)]
+        cursor: i64,
+        /// How many (1 to 100).
+        #[arg(long, default_value_t = 100)]
+        size: i64,
+        /// The org to fetch an app token in, when no --token is given.
+        #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
+        corp: Option<String>,
+    },
+    /// Who an in-app login (免登) code from dd.requestAuthCode was made for:
+    /// topapi/v2/user/getuserinfo (single use).
+    InappUser {
+        /// The code.
+        #[arg(long)]
+        code: String,
+        /// The org to fetch an app token in, when no --token is given.
+        #[arg(long, env = "OPENDING_CORP_ID", value_name = "CORP")]
+        corp: Option<String>,
+    },
 }
 
 /// Why a command failed, and so its exit code.
@@ -391,9 +439,68 @@ async fn token(args: TokenArgs) -> Outcome {
     }
 }
 
+/// The app token of --token, or one fetched with the client credentials in `corp`.
+async fn app_token(conn: &Conn, corp: Option<String>) -> Result<Secret, Failure> {
+    if let Some(token) = &conn.token {
+        return Ok(token.clone());
+    }
+    let creds = conn.credentials().map_err(|_| {
+        Failure::Usage(
+            "an app token is needed: --token, or client credentials and --corp to fetch one".into(),
+        )
+    })?;
+    let manager = AppTokenManager::new(conn.client.clone(), creds, conn.corp(corp)?);
+    Ok(manager.get_token().await?)
+}
+
 async fn contact(args: ContactArgs) -> Outcome {
     let conn = Conn::open(args.conn)?;
     match args.command {
+        ContactCommand::Member {
+            userid,
+            unionid,
+            corp,
+        } => {
+            let token = app_token(&conn, corp).await?;
+            let userid = match (userid, unionid) {
+                (Some(u), _) => u,
+                (None, Some(union)) => {
+                    conn.client
+                        .get_userid_by_unionid(&token, &union)
+                        .await?
+                        .userid
+                }
+                (None, None) => return Err(Failure::Usage("give --userid or --unionid".into())),
+            };
+            print(&conn.client.get_directory_user(&token, &userid).await?)
+        }
+        ContactCommand::Departments { dept, corp } => {
+            let token = app_token(&conn, corp).await?;
+            print(&conn.client.list_sub_departments(&token, dept).await?)
+        }
+        ContactCommand::DeptMembers {
+            dept,
+            cursor,
+            size,
+            corp,
+        } => {
+            let token = app_token(&conn, corp).await?;
+            print(
+                &conn
+                    .client
+                    .list_directory_users(&token, dept, cursor, size)
+                    .await?,
+            )
+        }
+        ContactCommand::InappUser { code, corp } => {
+            let token = app_token(&conn, corp).await?;
+            print(
+                &conn
+                    .client
+                    .get_inapp_user_info(&token, &Secret::new(code))
+                    .await?,
+            )
+        }
         ContactCommand::OrgAuthInfo { target, corp } => {
             let target = target.as_deref();
             if let Some(token) = &conn.token {

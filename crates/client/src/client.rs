@@ -305,10 +305,16 @@ fn legacy_error(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     });
+    // `/topapi/` wraps token and permission failures in 88 with the underlying code as
+    // `sub_code` (`"40014"`, `"60011"`): that is the code callers act on.
+    let code = match (parsed.errcode, parsed.sub_code) {
+        (88, Some(sub)) if !sub.is_empty() => sub,
+        (errcode, _) => errcode.to_string(),
+    };
     Some(ApiError {
         operation,
         status: 200,
-        code: Some(parsed.errcode.to_string()),
+        code: Some(code),
         message: Some(parsed.errmsg).filter(|m| !m.is_empty()),
         request_id,
         required_scopes: Vec::new(),

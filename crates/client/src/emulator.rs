@@ -436,4 +436,27 @@ impl EmulatorClient {
         .segment("expire");
         self.client.send(req).await
     }
+
+    /// Mints an in-app login (免登) code for the member `union_id` of `corp_id` in `client_id`,
+    /// as if the page had called `dd.requestAuthCode` inside DingTalk.
+    pub async fn mint_login_code(
+        &self,
+        client_id: &str,
+        corp_id: &str,
+        union_id: &str,
+    ) -> Result<Secret> {
+        #[derive(Deserialize)]
+        struct Minted {
+            code: String,
+        }
+        let minted: Minted = self
+            .call(
+                "emulator.loginCode",
+                Method::POST,
+                "/_opending/login-codes",
+                Some(&serde_json::json!({"clientId": client_id, "corpId": corp_id, "unionId": union_id})),
+            )
+            .await?;
+        Ok(Secret::new(minted.code))
+    }
 }

@@ -143,6 +143,7 @@
 
 mod app_token;
 mod client;
+mod directory;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 mod endpoints;

@@ -225,3 +225,86 @@ async fn user_tokens_and_the_profile_of_me() {
         no_token.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_directory_and_inapp_codes_from_the_command_line() {
+    let server = Spawned::start(Backend::sqlite(), |c| c.emulator.enabled = true).await;
+    let b = &server.base;
+    let env = [
+        ("OPENDING_CLIENT_ID", DIR.0),
+        ("OPENDING_CLIENT_SECRET", DIR.1),
+        ("OPENDING_CORP_ID", ACME),
+    ];
+    let m = opending(
+        &with_base(b, &["contact", "member", "--unionid", BOB.0]),
+        &env,
+    )
+    .await;
+    assert_eq!(m.code, 0, "{}", m.stderr);
+    assert_eq!(
+        (m.json["userid"].as_str(), m.json["title"].as_str()),
+        (Some("bob"), Some("Engineer"))
+    );
+    let d = opending(&with_base(b, &["contact", "departments"]), &env).await;
+    assert_eq!(d.json.as_array().map(Vec::len), Some(2), "{}", d.stderr);
+    let page = opending(
+        &with_base(b, &["contact", "dept-members", "--dept", "101"]),
+        &env,
+    )
+    .await;
+    assert_eq!(page.json["list"][0]["userid"], "bob", "{}", page.stderr);
+    let missing = opending(
+        &with_base(b, &["contact", "member", "--userid", "nobody"]),
+        &env,
+    )
+    .await;
+    assert_eq!(
+        missing.code, 2,
+        "an unknown member is a 4xx-like refusal: {}",
+        missing.stderr
+    );
+    assert!(missing.stderr.contains("60121"), "{}", missing.stderr);
+    let hr = [
+        ("OPENDING_CLIENT_ID", HR.0),
+        ("OPENDING_CLIENT_SECRET", HR.1),
+        ("OPENDING_CORP_ID", ACME),
+    ];
+    let refused = opending(
+        &with_base(b, &["contact", "member", "--userid", "bob"]),
+        &hr,
+    )
+    .await;
+    assert_eq!(
+        refused.code, 3,
+        "a missing permission point: {}",
+        refused.stderr
+    );
+    // A 免登 code from the emulator, exchanged once.
+    let r = reqwest::Client::new()
+        .post(format!("{b}/_opending/login-codes"))
+        .json(&serde_json::json!({"clientId": HR.0, "corpId": ACME, "unionId": ALICE.0}))
+        .send()
+        .await
+        .unwrap();
+    let code = r.json::<serde_json::Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let who = opending(
+        &with_base(b, &["contact", "inapp-user", "--code", &code]),
+        &hr,
+    )
+    .await;
+    assert_eq!(
+        (who.code, who.json["userid"].as_str()),
+        (0, Some("alice")),
+        "{}",
+        who.stderr
+    );
+    let again = opending(
+        &with_base(b, &["contact", "inapp-user", "--code", &code]),
+        &hr,
+    )
+    .await;
+    assert_eq!(again.code, 2, "{}", again.stderr);
+}

@@ -9,13 +9,15 @@ mod introspect;
 
 pub use introspect::IntrospectionAuth;
 pub use opending_wire::{
-    AuthAgent, AuthAppInfo, AuthCorpInfo, AuthUserInfo, CreateJsapiTicketResponse, ErrorBody,
+    AuthAgent, AuthAppInfo, AuthCorpInfo, AuthUserInfo, CreateJsapiTicketResponse,
+    DepartmentDetail, DeptIdList, DeptLeader, DeptOrder, DirectoryRole, DirectoryUser, ErrorBody,
     GetAccessTokenRequest, GetAccessTokenResponse, GetAuthInfoLegacyResponse, GetAuthInfoResponse,
     GetCorpAccessTokenRequest, GetJsapiTicketLegacyResponse, GetPersonalAuthRuleResponse,
     GetSsoAccessTokenRequest, GetSsoUserInfoResponse, GetSuiteAccessTokenRequest,
     GetSuiteTokenLegacyResponse, GetTokenLegacyResponse, GetTokenRequest, GetTokenResponse,
-    GetUserTokenRequest, GetUserTokenResponse, GrantType, IntrospectRequest, Introspection,
-    LegacyAgent, LegacyAuthCorpInfo, LegacyAuthInfo, LegacyErrorBody, OrgAuthInfo,
-    PersonalAuthRule, SsoLegacyCorp, SsoLegacyUser, SsoTokenLegacyResponse,
-    SsoUserInfoLegacyResponse, User,
+    GetUserTokenRequest, GetUserTokenResponse, GrantType, InAppUserInfo, IntrospectRequest,
+    Introspection, LegacyAgent, LegacyAuthCorpInfo, LegacyAuthInfo, LegacyErrorBody, ListedUser,
+    OrgAuthInfo, ParentPath, ParentPaths, PersonalAuthRule, SsoLegacyCorp, SsoLegacyUser,
+    SsoTokenLegacyResponse, SsoUserInfoLegacyResponse, SubDepartment, TopapiResponse, User,
+    UserCount, UserIdByUnionId, UserIdList, UserIdOnly, UserPage,
 };

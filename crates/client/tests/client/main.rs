@@ -9,6 +9,7 @@ mod stub;
 
 mod app_token;
 mod contact;
+mod directory;
 mod faults;
 mod introspect;
 mod isv;
