@@ -299,10 +299,46 @@ pub fn signature_matches(
     expected.as_bytes().ct_eq(presented.as_bytes()).into()
 }
 
+/// The signature of the personal-login call `sns/getuserinfo_bycode` (§G2): Base64 of
+/// HMAC-SHA256 keyed with the app secret over the `timestamp` alone (what DingTalk's reference
+/// page and every client do; another page's `timestamp + "\n" + secret` contradicts them).
+pub fn sns_signature(secret: &str, timestamp: &str) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
+    mac.update(timestamp.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Whether `presented` (percent-decoded once) is [`sns_signature`] of `timestamp`, in constant
+/// time; spaces (an unencoded `+`) read back as `+`.
+pub fn sns_signature_matches(secret: &str, timestamp: &str, presented: &str) -> bool {
+    let expected = sns_signature(secret, timestamp);
+    let presented = presented.trim_end_matches('\n').replace(' ', "+");
+    expected.as_bytes().ct_eq(presented.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    /// docs/dingtalk/dingtalk-wire-2.md §G2, the computed vector.
+    #[test]
+    fn the_sns_vector_signs_as_documented() {
+        let sig = sns_signature("testappSecret", "1546084445901");
+        assert_eq!(sig, "HCbG3xNE3vzhO+u7qCUL1jS5hsu2n5r2cFhnTrtyDAE=");
+        assert!(sns_signature_matches(
+            "testappSecret",
+            "1546084445901",
+            &sig
+        ));
+        assert!(sns_signature_matches(
+            "testappSecret",
+            "1546084445901",
+            &sig.replace('+', " ")
+        ));
+        assert!(!sns_signature_matches("other", "1546084445901", &sig));
+    }
 
     #[test]
     fn the_spec_vector_signs_as_documented() {

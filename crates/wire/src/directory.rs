@@ -445,3 +445,30 @@ pub struct InAppUserInfoLegacy {
     /// `userid`.
     pub userid: String,
 }
+
+/// `POST /sns/getuserinfo_bycode`: `{"errcode":0,"errmsg":"ok","user_info":{…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SnsUserInfoResponse {
+    /// `errcode`: `0`.
+    pub errcode: i64,
+    /// `errmsg`: `"ok"`.
+    pub errmsg: String,
+    /// `user_info`.
+    pub user_info: SnsUserInfo,
+}
+
+/// `user_info` of `sns/getuserinfo_bycode`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SnsUserInfo {
+    /// `nick`.
+    pub nick: String,
+    /// `unionid`.
+    pub unionid: String,
+    /// `openid`: per developer (the app's owner org).
+    pub openid: String,
+    /// `main_org_auth_high_level`: whether the user's main org is highly certified (opending:
+    /// `false`).
+    pub main_org_auth_high_level: bool,
+}

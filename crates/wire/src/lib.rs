@@ -21,9 +21,9 @@ mod secret;
 pub use contact::{OrgAuthInfo, User};
 pub use directory::{
     DepartmentDetail, DeptIdList, DeptLeader, DeptOrder, DirectoryRole, DirectoryUser,
-    InAppUserInfo, InAppUserInfoLegacy, ListedUser, ParentPath, ParentPaths, SubDepartment,
-    TopapiResponse, UserCount, UserGetLegacy, UserIdByUnionId, UserIdList, UserIdOnly, UserPage,
-    UseridByUnionidLegacy,
+    InAppUserInfo, InAppUserInfoLegacy, ListedUser, ParentPath, ParentPaths, SnsUserInfo,
+    SnsUserInfoResponse, SubDepartment, TopapiResponse, UserCount, UserGetLegacy, UserIdByUnionId,
+    UserIdList, UserIdOnly, UserPage, UseridByUnionidLegacy,
 };
 pub use error::{AccessDeniedDetail, ErrorBody};
 pub use introspect::{IntrospectRequest, Introspection};

@@ -16,6 +16,7 @@ pub mod oauth2;
 pub mod openapi;
 pub mod pages;
 pub mod request;
+pub mod sns;
 pub mod sso;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub fn router(core: Arc<Core>) -> Router {
         .merge(contact::router())
         .merge(legacy::router())
         .merge(directory::router())
+        .merge(sns::router())
         .merge(isv::router())
         .merge(sso::router())
         .merge(pages::router());

@@ -79,6 +79,7 @@ pub fn document() -> Document {
     doc.merge(super::contact::ApiDoc::openapi());
     doc.merge(super::legacy::ApiDoc::openapi());
     doc.merge(super::directory::ApiDoc::openapi());
+    doc.merge(super::sns::ApiDoc::openapi());
     doc.merge(super::isv::ApiDoc::openapi());
     doc.merge(super::sso::ApiDoc::openapi());
     doc.merge(super::pages::openauth::ApiDoc::openapi());

@@ -288,7 +288,7 @@ pub struct SignedCall {
     pub signature: String,
 }
 
-fn signed(e: SignedCallError) -> super::Error {
+pub(crate) fn signed(e: SignedCallError) -> super::Error {
     let code = match e {
         SignedCallError::SignatureMismatch | SignedCallError::UnknownAccessKey => {
             ErrorCode::InvalidSuiteKey

@@ -34,6 +34,7 @@ pub mod points;
 pub mod policy;
 pub mod seed;
 pub mod session;
+pub mod sns;
 pub mod sso;
 pub mod tokens;
 pub mod user_token;

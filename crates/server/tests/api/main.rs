@@ -30,5 +30,6 @@ mod openapi;
 mod policy;
 mod sdk;
 mod seed;
+mod sns;
 mod sso;
 mod withdrawals;

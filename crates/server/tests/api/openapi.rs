@@ -37,6 +37,9 @@ const NOT_AN_API: &[(&str, &str)] = &[
     ("GET", "/sdk/openauth.js"),
     ("GET", "/sdk/dingtalk.js"),
     ("GET", "/dd/authcode"),
+    ("GET", "/oauth2/challenge.htm"),
+    ("GET", "/connect/qrconnect"),
+    ("GET", "/connect/oauth2/sns_authorize"),
 ];
 
 /// `{corp_id}` and `{corpId}` alike become `{}`.

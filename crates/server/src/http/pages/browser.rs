@@ -28,6 +28,72 @@ pub fn router() -> Router<Arc<Core>> {
     Router::new()
         .route("/oauth2/auth", get(authorize))
         .route("/oauth2/auth/decision", post(decide))
+        .route("/oauth2/challenge.htm", get(challenge))
+        .route("/connect/qrconnect", get(sns_authorize))
+        .route("/connect/oauth2/sns_authorize", get(sns_authorize))
+}
+
+/// `/oauth2/auth` with `pairs` as its query.
+fn to_auth(pairs: &[(&str, &str)]) -> Response {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        q.append_pair(k, v);
+    }
+    Redirect::to(&format!("/oauth2/auth?{}", q.finish())).into_response()
+}
+
+/// `GET /oauth2/challenge.htm`: the entry JustAuth's DingTalk login sends browsers to, the same
+/// flow as `/oauth2/auth` (dingtalk-wire-2.md §G1); its scopes may be comma-separated, and its
+/// empty optional parameters are dropped.
+async fn challenge(Query(q): Query<Vec<(String, String)>>) -> Response {
+    let pairs: Vec<(String, String)> = q
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| {
+            if k == "scope" {
+                let scope = v
+                    .split([',', ' '])
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (k, scope)
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    to_auth(&borrowed)
+}
+
+/// The older authorize pages' parameters (`appid`, `redirect_uri`, `state`; `response_type`
+/// and `scope=snsapi_login` fixed by DingTalk).
+#[derive(Deserialize, Default)]
+struct SnsQuery {
+    #[serde(default)]
+    appid: String,
+    #[serde(default)]
+    redirect_uri: String,
+    #[serde(default)]
+    state: String,
+}
+
+/// `GET /connect/qrconnect` and `GET /connect/oauth2/sns_authorize`: the personal login of the
+/// older sns flow (§G1) is the browser login flow — sign in, consent to sign-in (`openid`),
+/// back to `redirect_uri` with `code` (and `authCode`) and `state` — under the older names. The
+/// code is for `POST /sns/getuserinfo_bycode`.
+async fn sns_authorize(Query(q): Query<SnsQuery>) -> Response {
+    to_auth(&[
+        ("client_id", &q.appid),
+        ("redirect_uri", &q.redirect_uri),
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("state", &q.state),
+        ("prompt", "consent"),
+    ])
 }
 
 #[derive(Deserialize, Default, Clone)]
