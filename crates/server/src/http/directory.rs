@@ -79,16 +79,27 @@ fn topapi<T: serde::Serialize>(result: T) -> Response {
     Json(wire::TopapiResponse::ok(result, rid)).into_response()
 }
 
-/// What a `/topapi/` directory call answers, always with HTTP 200 (the OpenAPI view).
+/// What a `/topapi/` directory call answers, always with HTTP 200 (the OpenAPI view): one
+/// envelope for both outcomes, as DingTalk's — `errcode` 0 with `result` (see each call), or a
+/// failure with its `errcode` (88 with `sub_code`/`sub_msg` for token and permission failures).
 #[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
 #[allow(dead_code)]
-enum TopapiAnswer {
-    /// `errcode` 0: `{"errcode":0,"errmsg":"ok","result":…,"request_id"}` (see each call).
-    Ok(serde_json::Value),
-    /// A failure: `{"errcode","errmsg","request_id"}`, or errcode 88 with `sub_code`/`sub_msg`
-    /// for token and permission failures.
-    Failure(wire::LegacyErrorBody),
+struct TopapiAnswer {
+    /// `errcode`: 0 on success.
+    errcode: i64,
+    /// `errmsg`: `"ok"` on success.
+    errmsg: String,
+    /// `result`: on success only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result: Option<serde_json::Value>,
+    /// `sub_code`: with errcode 88.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub_code: Option<String>,
+    /// `sub_msg`: with errcode 88.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub_msg: Option<String>,
+    /// `request_id`.
+    request_id: String,
 }
 
 /// The common failures of the directory reads, for the descriptions.
