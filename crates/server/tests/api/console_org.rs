@@ -108,6 +108,55 @@ const TABS: [&str; 5] = [
 ];
 
 opending_testkit::both_backends! {
+    async fn the_directory_tab_edits_departments_and_profiles(backend: Backend) {
+        let app = TestApp::spawn(backend).await;
+        let alice = app.signed_in(ALICE).await;
+        let (status, html) = get(&app, &alice, &format!("/org/{ACME}/directory")).await;
+        assert_eq!(status, 200);
+        let html = html.replace("&#x2f;", "/");
+        for want in ["研发部 / 平台组", "市场部", "bob", "Engineer"] {
+            assert!(html.contains(want), "{want} in the directory tab:\n{html}");
+        }
+        let t = csrf(&app, &alice).await;
+        let depts = format!("/org/{ACME}/directory/departments");
+        let (status, loc, body) = post(&app, &alice, &depts, &[("csrf", &t), ("dept_id", "300"), ("name", "销售部"), ("parent_id", "200"), ("order", "0"), ("managers", "")]).await;
+        assert_eq!((status, loc.as_str()), (303, format!("/org/{ACME}/directory?done=department_saved").as_str()), "{body}");
+        let dir = app.token_value(ACME, DIR).await;
+        let r = app.send(app.http.post(format!("{}/topapi/v2/department/listsubid?access_token={dir}", app.base)).json(&serde_json::json!({"dept_id": 200}))).await;
+        assert_eq!(r.body["result"]["dept_id_list"], serde_json::json!([300]));
+        // Refusals are explained on the page: a move under its own child, a department with
+        // members, a number that is not one; no CSRF token is 403.
+        let (status, _, body) = post(&app, &alice, &depts, &[("csrf", &t), ("dept_id", "100"), ("name", "研发部"), ("parent_id", "101"), ("order", "0"), ("managers", "alice")]).await;
+        assert_eq!(status, 400);
+        assert!(body.contains("descendant"), "{body}");
+        let (status, _, body) = post(&app, &alice, &format!("/org/{ACME}/directory/departments/101/remove"), &[("csrf", &t)]).await;
+        assert_eq!(status, 409, "{body}");
+        let (status, _, _) = post(&app, &alice, &depts, &[("csrf", &t), ("dept_id", "abc"), ("name", "X"), ("parent_id", "1")]).await;
+        assert_eq!(status, 400);
+        let (status, _, _) = post(&app, &alice, &depts, &[("dept_id", "301"), ("name", "X"), ("parent_id", "1")]).await;
+        assert_eq!(status, 403);
+        let (status, loc, _) = post(&app, &alice, &format!("/org/{ACME}/directory/departments/300/remove"), &[("csrf", &t)]).await;
+        assert_eq!((status, loc.contains("department_removed")), (303, true));
+        // Bob's profile: shown, changed, refused with another member's userid.
+        let member = format!("/org/{ACME}/directory/members/{}", BOB.0);
+        let (status, html) = get(&app, &alice, &member).await;
+        assert!(status == 200 && html.contains("value=\"bob\"") && html.contains("101, 200"), "{html}");
+        let form = |userid: &'static str| vec![("csrf", t.clone()), ("userid", userid.to_owned()), ("title", "Staff Engineer".to_owned()), ("job_number", "0002".to_owned()), ("work_place", String::new()), ("org_email", String::new()), ("telephone", String::new()), ("manager_userid", "alice".to_owned()), ("remark", String::new()), ("departments", "100".to_owned()), ("active", "on".to_owned())];
+        let r = alice.post(format!("{}{member}", app.base)).form(&form("bob")).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let u = app.send(app.http.post(format!("{}/topapi/v2/user/get?access_token={dir}", app.base)).json(&serde_json::json!({"userid": "bob"}))).await;
+        assert_eq!((u.body["result"]["title"].as_str(), u.body["result"]["dept_id_list"].clone()), (Some("Staff Engineer"), serde_json::json!([100])), "{}", u.body);
+        let r = alice.post(format!("{}{member}", app.base)).form(&form("alice")).send().await.unwrap();
+        assert_eq!(r.status(), 409);
+        assert!(r.text().await.unwrap().contains("another member"));
+        // Carol administers Globex, not Acme; Bob is no admin.
+        let carol = app.signed_in(CAROL).await;
+        assert_eq!(get(&app, &carol, &format!("/org/{ACME}/directory")).await.0, 404);
+        let bob = app.signed_in(BOB).await;
+        assert_eq!(get(&app, &bob, &format!("/org/{ACME}/directory")).await.0, 403);
+        assert_eq!(get(&app, &alice, &format!("/org/{ACME}/directory/members/{}", CAROL.0)).await.0, 404);
+    }
+
     async fn an_admin_of_one_org_cannot_see_or_change_another(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let alice = app.signed_in(ALICE).await; // admin of Acme, plain member of Globex

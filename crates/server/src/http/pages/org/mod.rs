@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod certification;
+pub mod directory;
 pub mod installations;
 pub mod members;
 pub mod requests;
@@ -61,6 +62,14 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
         "org/audit.html",
         include_str!("../../../../templates/org/audit.html"),
     ),
+    (
+        "org/directory.html",
+        include_str!("../../../../templates/org/directory.html"),
+    ),
+    (
+        "org/directory_member.html",
+        include_str!("../../../../templates/org/directory_member.html"),
+    ),
 ];
 
 /// Routes of every org page.
@@ -77,6 +86,7 @@ pub fn router() -> Router<Arc<Core>> {
         .merge(requests::router())
         .merge(certification::router())
         .merge(audit::router())
+        .merge(directory::router())
 }
 
 /// A signed-in admin of the org named in the path: the guard of every org page.
@@ -221,6 +231,9 @@ pub const NOTICES: &[&str] = &[
     "app_uninstalled",
     "request_approved",
     "request_rejected",
+    "department_saved",
+    "department_removed",
+    "profile_saved",
 ];
 
 /// The notice for `?done=key`, if `key` is one of [`NOTICES`].
