@@ -245,6 +245,22 @@ pub async fn userid_of(core: &Core, corp: &CorpId, union_id: &UnionId) -> Result
         .map(|m| m.staff.userid))
 }
 
+/// Refuses (`Conflict`) a new member of `corp` whose mobile number is another member's: in an
+/// org's directory a mobile number names one member (`topapi/v2/user/getbymobile`).
+pub async fn check_mobile_free(core: &Core, corp: &CorpId, user: &UnionId) -> Result<()> {
+    let Some(mobile) = core.store.get_user(user).await?.and_then(|u| u.mobile) else {
+        return Ok(());
+    };
+    match core.store.member_by_mobile(corp, &mobile).await? {
+        Some(other) if other.membership.union_id != *user => Err(ApiError::with_message(
+            ErrorCode::Conflict,
+            format!("{user}'s mobile number is another member's in {corp}"),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// `topapi/user/getbyunionid`: the userid of the member with this unionId.
 pub async fn userid_by_unionid(
     core: &Core,

@@ -39,6 +39,14 @@ pub async fn set_membership(
     if role != Role::Admin {
         keep_an_admin(core, &m.corp_id, &m.union_id).await?;
     }
+    if core
+        .store
+        .get_role(&m.corp_id, &m.union_id)
+        .await?
+        .is_none()
+    {
+        super::directory::check_mobile_free(core, &m.corp_id, &m.union_id).await?;
+    }
     core.store.put_membership(&m).await?;
     tracing::info!(corp_id = %m.corp_id, union_id = %m.union_id, role = m.role.as_str(), "membership set");
     let event = super::audit::admin_action(core, origin, "set_membership")
@@ -99,8 +107,10 @@ pub async fn declare_membership(core: &Core, m: &Membership) -> Result<bool> {
             m.union_id, m.corp_id
         )));
     }
-    if core.store.get_role(&m.corp_id, &m.union_id).await? == Some(m.role) {
-        return Ok(false);
+    match core.store.get_role(&m.corp_id, &m.union_id).await? {
+        Some(role) if role == m.role => return Ok(false),
+        Some(_) => {}
+        None => super::directory::check_mobile_free(core, &m.corp_id, &m.union_id).await?,
     }
     core.store.put_membership(m).await?;
     Ok(true)
