@@ -19,13 +19,19 @@ use crate::{browser_helpers::*, helpers::*};
 use reqwest::Method;
 use serde_json::json;
 
-/// A free port on 127.0.0.1 for the demo app (its origin must be registered before it runs).
+/// A free port on 127.0.0.1 for the demo app (its origin must be registered before it runs),
+/// below the kernel's ephemeral range (32768 and up here): a port the kernel hands out for
+/// port 0 could be taken, between this check and the script's listen, by a server another test
+/// starts meanwhile; one below the range cannot.
 pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    (0..2000u32)
+        .map(|i| 20_000 + ((seed.wrapping_add(i.wrapping_mul(7919))) % 10_000) as u16)
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port between 20000 and 30000")
 }
 
 pub(crate) async fn register_uris(
