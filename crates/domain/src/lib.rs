@@ -9,6 +9,7 @@ pub mod audit;
 pub mod clock;
 pub mod directory;
 pub mod error;
+pub mod event;
 pub mod grant;
 pub mod ids;
 pub mod isv;

@@ -120,6 +120,8 @@ pub enum Purpose {
     SsoCode,
     /// Looking up an in-app login (免登) code.
     LoginCode,
+    /// Looking up a Stream connection ticket.
+    StreamTicket,
 }
 
 impl Purpose {
@@ -142,6 +144,7 @@ impl Purpose {
             Self::SecretSeal => b"opending/secret-seal/v1\0",
             Self::SsoCode => b"opending/sso-code/v1\0",
             Self::LoginCode => b"opending/login-code/v1\0",
+            Self::StreamTicket => b"opending/stream-ticket/v1\0",
         }
     }
 }

@@ -43,6 +43,19 @@ impl Clock {
         )
     }
 
+    /// The current time in Unix milliseconds: the system's milliseconds within the second, or
+    /// none when frozen.
+    pub fn now_ms(&self) -> i64 {
+        let millis = match self.frozen_at {
+            Some(_) => 0,
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| i64::from(d.subsec_millis()))
+                .unwrap_or(0),
+        };
+        self.now().0.saturating_mul(1000).saturating_add(millis)
+    }
+
     /// Moves the clock by `secs` (may be negative).
     pub fn advance(&self, secs: i64) {
         self.offset_secs.fetch_add(secs, Ordering::Relaxed);

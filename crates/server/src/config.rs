@@ -131,6 +131,57 @@ impl LimitsConfig {
     }
 }
 
+/// Events: delivery over Stream and HTTP callbacks (`[events]` in the file; docs/events.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventsConfig {
+    /// How long an app has to acknowledge an event (Stream ACK, or the callback's answer)
+    /// before the attempt counts as failed, in milliseconds. DingTalk: 60 s for Stream.
+    pub ack_timeout_ms: u64,
+    /// Delay before the second attempt of an event, in milliseconds; doubled for each further
+    /// attempt up to `retry_max_ms`.
+    pub retry_base_ms: u64,
+    /// Longest delay between two attempts, in milliseconds.
+    pub retry_max_ms: u64,
+    /// Attempts after which an event is given up (kept as `failed`, never delivered again).
+    pub max_attempts: u32,
+    /// How often each instance looks for due events it can deliver, in milliseconds (events
+    /// raised on this instance are looked at at once).
+    pub poll_interval_ms: u64,
+    /// Interval of the SYSTEM `ping` sent on each Stream connection, in milliseconds; a
+    /// connection silent for two intervals is closed.
+    pub ping_interval_ms: u64,
+    /// Most Stream connections this instance holds at once.
+    pub max_connections: usize,
+    /// Most Stream connections one app may hold on this instance.
+    pub max_connections_per_app: usize,
+    /// Largest frame a Stream client may send, in bytes.
+    pub max_frame_bytes: usize,
+    /// How long acknowledged and given-up events stay listed, in seconds.
+    pub retention_s: u64,
+    /// Callback URLs events may be POSTed to outside emulator mode: each entry is a URL prefix
+    /// (e.g. `https://hooks.example.com/`). Empty: HTTP callbacks only in emulator mode.
+    pub callback_allow: Vec<String>,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            ack_timeout_ms: 60_000,
+            retry_base_ms: 1_000,
+            retry_max_ms: 300_000,
+            max_attempts: 20,
+            poll_interval_ms: 500,
+            ping_interval_ms: 30_000,
+            max_connections: 10_000,
+            max_connections_per_app: 64,
+            max_frame_bytes: 64 * 1024,
+            retention_s: 7 * 24 * 3600,
+            callback_allow: Vec::new(),
+        }
+    }
+}
+
 /// Every setting of the server. See `docs/config.md` for the table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -195,6 +246,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Connection limits (`[connections]` in the file).
     pub connections: ConnectionsConfig,
+    /// Event delivery (`[events]` in the file).
+    pub events: EventsConfig,
     /// A second address serving only `GET /metrics`; when unset, `/metrics` is served on
     /// `listen` (docs/metrics.md).
     pub metrics_listen: Option<SocketAddr>,
@@ -233,6 +286,7 @@ impl Default for Config {
             emulator: EmulatorConfig::default(),
             limits: LimitsConfig::default(),
             connections: ConnectionsConfig::default(),
+            events: EventsConfig::default(),
             metrics_listen: None,
             metrics_token: None,
         }
@@ -327,6 +381,17 @@ const ENV_KEYS: &[&str] = &[
     "emulator__allow_remote",
     "connections__max",
     "connections__header_read_timeout_ms",
+    "events__ack_timeout_ms",
+    "events__retry_base_ms",
+    "events__retry_max_ms",
+    "events__max_attempts",
+    "events__poll_interval_ms",
+    "events__ping_interval_ms",
+    "events__max_connections",
+    "events__max_connections_per_app",
+    "events__max_frame_bytes",
+    "events__retention_s",
+    "events__callback_allow",
     "limits__enabled",
     "limits__app_api_per_second",
     "limits__app_api_burst",
@@ -406,6 +471,47 @@ impl Config {
         }
         if let Some(key) = &self.hash_key {
             opending_domain::HashKey::from_hex(key.expose()).map_err(anyhow::Error::msg)?;
+        }
+        let e = &self.events;
+        for (name, v, min, max) in [
+            ("events.ack_timeout_ms", e.ack_timeout_ms, 100, 3_600_000),
+            ("events.retry_base_ms", e.retry_base_ms, 10, 3_600_000),
+            ("events.retry_max_ms", e.retry_max_ms, 10, 24 * 3_600_000),
+            ("events.poll_interval_ms", e.poll_interval_ms, 10, 60_000),
+            (
+                "events.ping_interval_ms",
+                e.ping_interval_ms,
+                100,
+                3_600_000,
+            ),
+            ("events.max_attempts", u64::from(e.max_attempts), 1, 1000),
+            (
+                "events.max_frame_bytes",
+                e.max_frame_bytes as u64,
+                1024,
+                16 << 20,
+            ),
+            (
+                "events.max_connections",
+                e.max_connections as u64,
+                1,
+                1_000_000,
+            ),
+            (
+                "events.max_connections_per_app",
+                e.max_connections_per_app as u64,
+                1,
+                100_000,
+            ),
+        ] {
+            if v < min || v > max {
+                anyhow::bail!("{name} must be between {min} and {max}");
+            }
+        }
+        for prefix in &e.callback_allow {
+            if !(prefix.starts_with("http://") || prefix.starts_with("https://")) {
+                anyhow::bail!("events.callback_allow: {prefix:?} is not an http(s) URL prefix");
+            }
         }
         if self.emulator.deterministic.is_some() && !self.emulator.enabled {
             anyhow::bail!("deterministic mode is an emulator feature: add --emulator");

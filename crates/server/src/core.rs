@@ -11,7 +11,9 @@ use rand::RngCore;
 use crate::{
     clock::Clock,
     config::Config,
-    state::{AuditSink, ContactCache, EmulatorState, HotTokens, SignInThrottle, TokenCache},
+    state::{
+        AuditSink, ContactCache, EmulatorState, HotTokens, SignInThrottle, StreamHub, TokenCache,
+    },
 };
 
 /// Where ids, secrets, codes and tokens come from: the OS-seeded thread RNG, or — in
@@ -101,6 +103,15 @@ pub struct Core {
     pub metrics_token_hash: Option<KeyedHash>,
     /// Whether `/metrics` is served on the main listener (no `metrics_listen`).
     pub metrics_on_main: bool,
+    /// Event delivery settings.
+    pub events: crate::config::EventsConfig,
+    /// The Stream connections this instance holds.
+    pub stream: Arc<StreamHub>,
+    /// This instance's name in delivery leases and records (random per start).
+    pub instance_id: String,
+    /// The HTTP client of callback deliveries: no redirects followed, no proxy from the
+    /// environment, a timeout of `events.ack_timeout_ms`.
+    pub outbound: reqwest::Client,
 }
 
 impl std::fmt::Debug for Core {
@@ -164,7 +175,22 @@ impl Core {
             .metrics_token
             .as_ref()
             .map(|t| key.hash(Purpose::AdminKey, t.expose().as_bytes()));
+        let outbound = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .timeout(Duration::from_millis(config.events.ack_timeout_ms))
+            .user_agent(concat!("opending/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("building the callback HTTP client")?;
+        let instance_id = format!("{:016x}", rand::random::<u64>());
         Ok(Self {
+            events: config.events.clone(),
+            stream: Arc::new(StreamHub::new(
+                config.events.max_connections,
+                config.events.max_connections_per_app,
+            )),
+            instance_id,
+            outbound,
             audit,
             metrics_token_hash,
             metrics_on_main: config.metrics_listen.is_none(),
@@ -209,6 +235,11 @@ impl Core {
     /// The current time.
     pub fn now(&self) -> UnixTime {
         self.clock.now()
+    }
+
+    /// The current time in Unix milliseconds, on the same (movable) clock as [`Core::now`].
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// Runs `f` with the source of randomness for ids, secrets and tokens.

@@ -87,9 +87,8 @@ pub const MAX_PATH: usize = 512;
 /// The method as counted: the standard ones by name, anything else as `OTHER`.
 pub fn bounded_method(method: &str) -> &str {
     match method {
-        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "CONNECT" | "TRACE" => {
-            method
-        }
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "CONNECT" | "TRACE"
+        | "EVENT" => method,
         _ => "OTHER",
     }
 }
@@ -157,6 +156,23 @@ impl Journal {
             inner.entries.pop_front();
         }
         inner.entries.push_back(entry);
+    }
+
+    /// Records an event delivery attempt as an entry: method `EVENT`, path
+    /// `/events/{eventType}`, route `event`, status 200 when acknowledged (else 0), the outcome
+    /// as its error code, the recipient as its clientId.
+    pub fn record_event(&self, event_type: &str, client_id: &str, outcome: &str, at_ms: i64) {
+        self.record(JournalEntry {
+            seq: 0,
+            at_ms: at_ms - at_ms.rem_euclid(1000),
+            method: "EVENT".into(),
+            path: format!("/events/{event_type}"),
+            route: Some("event".into()),
+            status: if outcome == "acked" { 200 } else { 0 },
+            error_code: (outcome != "acked").then(|| outcome.to_owned()),
+            client_id: Some(client_id.to_owned()),
+            latency_us: 0,
+        });
     }
 
     /// Requests answered on `route` (a template such as `/v1.0/oauth2/{corp_id}/token`) with

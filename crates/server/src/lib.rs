@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod config;
 pub mod core;
+pub mod delivery;
 pub mod http;
 pub mod journal;
 pub mod limits;

@@ -60,6 +60,13 @@ pub struct PoolLabels {
     pub pool: &'static str,
 }
 
+/// Labels of an event delivery attempt.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EventLabels {
+    /// `acked`, `refused`, `timeout` or `unreachable`.
+    pub outcome: &'static str,
+}
+
 /// Every metric of one server instance.
 pub struct Metrics {
     registry: Registry,
@@ -78,6 +85,10 @@ pub struct Metrics {
     pool_size: Family<PoolLabels, Gauge>,
     pool_idle: Family<PoolLabels, Gauge>,
     pool_max: Family<PoolLabels, Gauge>,
+    /// Event delivery attempts, by outcome.
+    pub event_attempts: Family<EventLabels, Counter>,
+    /// Stream connections held.
+    pub stream_connections: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -145,7 +156,21 @@ impl Default for Metrics {
             "Most connections the pool opens",
             pool_max.clone(),
         );
+        let event_attempts = Family::<EventLabels, Counter>::default();
+        registry.register(
+            "event_delivery_attempts",
+            "Event delivery attempts (Stream or HTTP callback), by outcome (acked, refused, timeout, unreachable)",
+            event_attempts.clone(),
+        );
+        let stream_connections = Gauge::default();
+        registry.register(
+            "stream_connections",
+            "Stream mode WebSocket connections this instance holds",
+            stream_connections.clone(),
+        );
         Self {
+            event_attempts,
+            stream_connections,
             registry,
             requests,
             latency,
@@ -168,6 +193,13 @@ impl Metrics {
                 .get_or_create(&TokenLabels { kind, event })
                 .inc_by(n);
         }
+    }
+
+    /// Counts an event delivery attempt.
+    pub fn event_attempt(&self, outcome: &'static str) {
+        self.event_attempts
+            .get_or_create(&EventLabels { outcome })
+            .inc();
     }
 
     /// Counts a rate-limit rejection.

@@ -118,6 +118,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let limits = self.connections.clone();
+        let dispatcher = crate::delivery::start(self.core.clone());
         if let Some(listener) = self.metrics_listener {
             let router = crate::http::metrics_router(self.core.clone());
             let limits = limits.clone();
@@ -125,6 +126,13 @@ impl Application {
             tokio::spawn(serve(listener, router, limits, std::future::pending()));
         }
         let served = serve(self.listener, self.router, limits, shutdown).await;
+        // Deliveries stop with the server; unacknowledged events stay in the outbox, leased
+        // until their lease runs out, and Stream clients are told to go (they reconnect to
+        // another instance, or to this one when it is back).
+        dispatcher.abort();
+        for conn in self.core.stream.all() {
+            conn.close();
+        }
         // Queued audit events (token issuance) are written before the process ends.
         self.core.audit.flush().await;
         served
@@ -151,7 +159,11 @@ async fn serve(
     use tower::ServiceExt as _;
 
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Graceful shutdown by hand (hyper-util's helper does not take upgradeable connections):
+    // `stopping` tells each connection to finish its request and close; every connection task
+    // holds a clone of `alive`, so `drained` ends when the last one has.
+    let (stopping, _) = tokio::sync::watch::channel(false);
+    let (alive, mut drained) = tokio::sync::mpsc::channel::<()>(1);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(std::time::Duration::from_millis(
@@ -184,16 +196,32 @@ async fn serve(
                     .insert(axum::extract::ConnectInfo(peer));
                 router.clone().oneshot(req.map(axum::body::Body::new))
             });
-        // No upgrades: opending serves no WebSocket or other upgraded protocol on this port.
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        // Upgrades: Stream mode's WebSocket (`/connect`). An upgraded connection leaves this
+        // accept loop's slot and header timeout; `[events]` bounds those.
+        let conn = http
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut stop = stopping.subscribe();
+        let alive = alive.clone();
         tokio::spawn(async move {
+            tokio::pin!(conn);
             // A client that goes away or times out is the normal end of a connection.
-            let _ = conn.await;
+            let stopped = tokio::select! {
+                _ = conn.as_mut() => false,
+                r = stop.wait_for(|s| *s) => r.is_ok(),
+            };
+            if stopped {
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+            }
             drop(slot);
+            drop(alive);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    let _ = stopping.send(true);
+    drop(alive);
+    let _ = drained.recv().await;
     Ok(())
 }
 

@@ -33,6 +33,9 @@ pub use resource::{
     auth_requests::AuthRequestStore,
     codes::{CodeStore, TokensFor},
     directory::{DirectoryStore, LoginCode, Member},
+    events::{
+        AfterAttempt, CallbackRow, DeliveryRecord, EventFilter, EventStore, NewEvent, StoredEvent,
+    },
     grants::GrantStore,
     installations::{InstallationFilter, InstallationStore},
     isv::IsvStore,
@@ -101,6 +104,7 @@ pub trait Store:
     + UserStore
     + MembershipStore
     + DirectoryStore
+    + EventStore
     + SessionStore
     + CodeStore
     + UserTokenStore

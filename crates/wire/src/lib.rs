@@ -9,14 +9,17 @@
 //! error for each missing or empty field reads its input leniently and is tested against these
 //! (the opending server's `http/oauth2.rs`).
 
+pub mod callback;
 pub mod contact;
 pub mod directory;
 pub mod error;
+pub mod event;
 pub mod introspect;
 pub mod isv;
 pub mod legacy;
 pub mod oauth2;
 mod secret;
+pub mod stream;
 
 pub use contact::{OrgAuthInfo, User};
 pub use directory::{

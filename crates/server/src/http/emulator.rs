@@ -55,6 +55,8 @@ use crate::{
     rotate_suite_ticket,
     sso_code,
     login_code,
+    raise_event,
+    list_events,
 ))]
 pub struct ApiDoc;
 
@@ -119,6 +121,7 @@ pub fn router() -> Router<Arc<Core>> {
         )
         .route("/_opending/sso-codes", post(sso_code))
         .route("/_opending/login-codes", post(login_code))
+        .route("/_opending/events", post(raise_event).get(list_events))
         .route_layer(axum::middleware::from_fn(act_as_emulator))
 }
 
@@ -681,4 +684,46 @@ async fn login_code(
         }),
     )
         .into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/_opending/events",
+    tag = "emulator",
+    operation_id = "emulator_raise_event",
+    request_body(content = crate::service::events::RaiseRequest, content_type = "application/json"),
+    security(()),
+    responses(
+        (status = 201, description = "The events raised, one per recipient app (docs/events.md)", body = crate::service::events::Raised),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter` (unknown eventType, no corpId/clientId where needed, data not an object or over 16 KiB, no app receives it)", body = ErrorBody),
+        (status = 404, description = "`NotFound`: no such app or org", body = ErrorBody),
+    )
+)]
+async fn raise_event(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    JsonBody(r): JsonBody<crate::service::events::RaiseRequest>,
+) -> Result<Response, Error> {
+    let raised = crate::service::events::raise(&core, &origin, r).await?;
+    Ok((StatusCode::CREATED, Json(raised)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/_opending/events",
+    tag = "emulator",
+    operation_id = "emulator_list_events",
+    params(crate::service::events::ListQuery),
+    security(()),
+    responses(
+        (status = 200, description = "Events, oldest first, each with its delivery attempts and how they ended", body = [crate::service::events::EventView]),
+        (status = 400, description = "`invalid.request`, `InvalidParameter`", body = ErrorBody),
+    )
+)]
+async fn list_events(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Query(q): Query<crate::service::events::ListQuery>,
+) -> Result<Response, Error> {
+    Ok(Json(crate::service::events::list(&core, &origin, &q).await?).into_response())
 }

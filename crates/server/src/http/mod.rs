@@ -18,6 +18,7 @@ pub mod pages;
 pub mod request;
 pub mod sns;
 pub mod sso;
+pub mod stream;
 
 use std::sync::Arc;
 
@@ -39,6 +40,7 @@ pub fn router(core: Arc<Core>) -> Router {
         .merge(sns::router())
         .merge(isv::router())
         .merge(sso::router())
+        .merge(stream::router())
         .merge(pages::router());
     if core.metrics_on_main {
         app = app.merge(metrics::router());

@@ -82,6 +82,7 @@ pub fn document() -> Document {
     doc.merge(super::sns::ApiDoc::openapi());
     doc.merge(super::isv::ApiDoc::openapi());
     doc.merge(super::sso::ApiDoc::openapi());
+    doc.merge(super::stream::ApiDoc::openapi());
     doc.merge(super::pages::openauth::ApiDoc::openapi());
     doc.merge(super::pages::dd::ApiDoc::openapi());
     doc.merge(super::admin::ApiDoc::openapi());

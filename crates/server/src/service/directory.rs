@@ -15,10 +15,12 @@ use opending_domain::{
         DEPARTMENT_MEMBER_POINT, DEPARTMENT_POINT, EMAIL_POINT, MAX_DEPARTMENTS, MAX_PAGE,
         MEMBER_POINT, MOBILE_LOOKUP_POINT, MOBILE_POINT, ROOT_DEPT,
     },
+    event::EventType,
     ApiError, CorpId, Distribution, ErrorCode, LegacyCode, Principal, Role, UnionId, User,
 };
 use opending_store::Member;
 use opending_wire as wire;
+use serde_json::{Map, Value};
 
 use super::{Declared, Result};
 use crate::Core;
@@ -822,6 +824,47 @@ pub async fn declare_staff(
     Ok(true)
 }
 
+/// The profile fields that differ between `before` and `after`, as `user_modify_org`'s
+/// `diffInfo` shows them (camelCase, DingTalk's names where it has them).
+fn staff_diff(before: &Staff, after: &Staff) -> (Map<String, Value>, Map<String, Value>) {
+    let as_map = |s: &Staff| match serde_json::to_value(s) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    let (b, a) = (as_map(before), as_map(after));
+    let mut prev = Map::new();
+    let mut curr = Map::new();
+    for (k, v) in &a {
+        if b.get(k) != Some(v) {
+            let name = match k.as_str() {
+                "title" => "position",
+                "orgEmail" => "email",
+                "seats" => "department",
+                other => other,
+            };
+            let shown = |v: &Value| {
+                if k == "seats" {
+                    let ids: Vec<Value> = v
+                        .as_array()
+                        .map(|seats| {
+                            seats
+                                .iter()
+                                .filter_map(|s| s.get("deptId").cloned())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Value::Array(ids)
+                } else {
+                    v.clone()
+                }
+            };
+            prev.insert(name.to_owned(), b.get(k).map(shown).unwrap_or(Value::Null));
+            curr.insert(name.to_owned(), shown(v));
+        }
+    }
+    (prev, curr)
+}
+
 // ---- Managing the directory (admin API, CLI, org pages): an org's admins or the platform ----
 
 /// A department as the admin faces show it.
@@ -867,6 +910,14 @@ pub async fn put_department(
         return Err(super::not_found(format!("org {corp} does not exist")));
     }
     let declared = declare_departments(core, &corp, std::slice::from_ref(&input)).await?;
+    for (id, d) in &declared {
+        let kind = match d {
+            Declared::Created => EventType::OrgDeptCreate,
+            Declared::Updated(_) => EventType::OrgDeptModify,
+            Declared::Unchanged => continue,
+        };
+        super::events::departments_changed(core, &corp, kind, &[*id]).await?;
+    }
     if declared.iter().any(|(_, d)| *d != Declared::Unchanged) {
         let event = super::audit::admin_action(core, origin, "put_department")
             .org(&corp)
@@ -914,6 +965,7 @@ pub async fn delete_department(
         )));
     }
     core.store.delete_department(&corp, dept_id).await?;
+    super::events::departments_changed(core, &corp, EventType::OrgDeptRemove, &[dept_id]).await?;
     let event = super::audit::admin_action(core, origin, "delete_department")
         .org(&corp)
         .detail("department", dept_id);
@@ -950,7 +1002,15 @@ pub async fn set_profile(
     let corp = super::parse_corp_id(corp_id)?;
     super::policy::org_to_administer(core, origin, &corp).await?;
     let user = super::users::parse_union_id(union_id)?;
+    let before = core.store.member(&corp, &user).await?.map(|m| m.staff);
     if declare_staff(core, &corp, &user, input).await? {
+        if let (Some(before), Some(after)) = (
+            before,
+            core.store.member(&corp, &user).await?.map(|m| m.staff),
+        ) {
+            let (prev, curr) = staff_diff(&before, &after);
+            super::events::member_changed(core, &corp, &after.userid, prev, curr).await?;
+        }
         let event = super::audit::admin_action(core, origin, "set_profile")
             .org(&corp)
             .detail("user", &user);

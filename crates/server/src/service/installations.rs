@@ -6,7 +6,9 @@
 //! Suspending or removing an installation deletes the app's tokens in that org in the same
 //! transaction, so it takes effect on the very next request.
 
-use opending_domain::{ClientId, CorpId, Distribution, Installation, InstallationStatus};
+use opending_domain::{
+    event::EventType, ClientId, CorpId, Distribution, Installation, InstallationStatus,
+};
 use opending_store::InstallationFilter;
 
 use super::{audit, bad, not_found, parse_client_id, parse_corp_id, policy, Declared, Result};
@@ -72,6 +74,7 @@ async fn set_installation(
         return Err(not_found(format!("org {corp_id} does not exist")));
     }
     let existing = core.store.get_installation(&client_id, &corp_id).await?;
+    let before = existing.as_ref().map(|e| e.status);
     let inst = Installation {
         created_at: existing.map(|e| e.created_at).unwrap_or_else(|| core.now()),
         client_id,
@@ -79,6 +82,7 @@ async fn set_installation(
         status,
     };
     core.store.put_installation(&inst).await?;
+    announce(core, &inst, before).await?;
     tracing::info!(client_id = %inst.client_id, corp_id = %inst.corp_id, status = inst.status.as_str(), "installation set");
     let event = audit::admin_action(core, origin, "set_installation")
         .app(&inst.client_id)
@@ -88,11 +92,31 @@ async fn set_installation(
     Ok(inst)
 }
 
+/// Raises the event of an installation's change from `before` (none: a new installation).
+async fn announce(
+    core: &Core,
+    inst: &Installation,
+    before: Option<InstallationStatus>,
+) -> Result<()> {
+    use InstallationStatus::{Active, Suspended};
+    let kind = match (before, inst.status) {
+        (None, _) => EventType::OrgSuiteAuth,
+        (Some(Suspended), Active) => EventType::OrgMicroAppRestore,
+        (Some(Active), Suspended) => EventType::OrgMicroAppStop,
+        _ => return Ok(()),
+    };
+    super::events::installation_changed(core, &inst.client_id, &inst.corp_id, kind).await
+}
+
 /// Removes an installation and the app's tokens in that org.
 pub async fn uninstall(core: &Core, origin: &Origin, client_id: &str, corp_id: &str) -> Result<()> {
     let (app, corp) = (parse_client_id(client_id)?, parse_corp_id(corp_id)?);
     policy::org_to_administer(core, origin, &corp).await?;
+    let existed = core.store.get_installation(&app, &corp).await?.is_some();
     core.store.delete_installation(&app, &corp).await?;
+    if existed {
+        super::events::installation_changed(core, &app, &corp, EventType::OrgSuiteRelieve).await?;
+    }
     tracing::info!(client_id = %app, corp_id = %corp, "app uninstalled; tokens revoked");
     audit::record(
         core,

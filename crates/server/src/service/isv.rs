@@ -82,8 +82,43 @@ async fn ticket_now(core: &Core, app: &ClientId) -> Result<SuiteTicket> {
     let stored = core.store.swap_suite_ticket(&next, replacing).await?;
     if stored.nonce == next.nonce {
         tracing::info!(client_id = %app, "suite ticket rotated");
+        announce_ticket(core, app, &stored).await?;
     }
     Ok(stored)
+}
+
+/// Raises the `suite_ticket` event of a ticket this instance just made (the instance whose
+/// swap won announces it, so each ticket is announced once).
+async fn announce_ticket(core: &Core, app: &ClientId, t: &SuiteTicket) -> Result<()> {
+    if let Some(app) = core.store.get_app(app).await? {
+        let value = derive_suite_ticket(&core.key, &t.nonce);
+        super::events::suite_ticket(core, &app, value.expose()).await?;
+    }
+    Ok(())
+}
+
+/// Rotates the tickets of third-party apps whose ticket is due (the scheduler's round, so a
+/// ticket is replaced — and announced — on time even when nobody reads it). Apps without a
+/// ticket yet get theirs on first use. Deterministic emulator runs skip this: their clock moves
+/// only when told, and a due ticket is rotated on its next read, so outputs stay reproducible.
+pub async fn rotate_due_tickets(core: &Core) -> Result<usize> {
+    if core.entropy.is_deterministic() {
+        return Ok(0);
+    }
+    let mut rotated = 0;
+    for app in core.store.list_apps(None).await? {
+        if app.distribution != Distribution::ThirdParty {
+            continue;
+        }
+        let Some(before) = core.store.suite_ticket(&app.client_id).await? else {
+            continue;
+        };
+        if before.is_due(core.now(), core.lifetimes.suite_ticket) {
+            ticket_now(core, &app.client_id).await?;
+            rotated += 1;
+        }
+    }
+    Ok(rotated)
 }
 
 /// A third-party app by clientId, for the platform's ticket reads and rotations.
@@ -121,6 +156,9 @@ pub async fn rotate_ticket(core: &Core, origin: &Origin, client_id: &str) -> Res
         .store
         .swap_suite_ticket(&next, Some(current.rotated_at))
         .await?;
+    if stored.nonce == next.nonce {
+        announce_ticket(core, &app.client_id, &stored).await?;
+    }
     let event = audit::admin_action(core, origin, "rotate_suite_ticket")
         .app(&app.client_id)
         .org(&app.owner_corp_id);
@@ -149,27 +187,38 @@ async fn verify_suite(
     creds: &SuiteCredentials,
     refusal: ErrorCode,
 ) -> Result<App> {
-    let app =
-        verify_suite_secret(core, origin, &creds.suite_key, &creds.suite_secret, refusal).await?;
+    let app = verify_app_secret(
+        core,
+        origin,
+        &creds.suite_key,
+        &creds.suite_secret,
+        refusal,
+        true,
+    )
+    .await?;
     if !ticket_accepted(core, &app, &creds.suite_ticket).await? {
         return Err(ApiError::new(ErrorCode::InvalidSuiteTicket).into());
     }
     Ok(app)
 }
 
-async fn verify_suite_secret(
+/// The app whose key and secret these are (a third-party app only, when `third_party_only`),
+/// under the secret-guessing gate and the app's request budget; `refusal` otherwise, the same
+/// for an unknown key and a wrong secret.
+pub(crate) async fn verify_app_secret(
     core: &Core,
     origin: &Origin,
     key: &str,
     secret: &Secret,
     refusal: ErrorCode,
+    third_party_only: bool,
 ) -> Result<App> {
     core.limits.secret_gate_for(origin, key, core.now())?;
     let found = match ClientId::parse(key) {
         Ok(id) => core.store.get_app(&id).await?,
         Err(_) => None,
     }
-    .filter(|a| a.distribution == Distribution::ThirdParty);
+    .filter(|a| !third_party_only || a.distribution == Distribution::ThirdParty);
     let secret_ok = core.client_secret_matches(secret, found.as_ref().map(|a| &a.secret_hash));
     let Some(app) = found.filter(|_| secret_ok) else {
         core.limits.secret_failed_for(origin, key, core.now());

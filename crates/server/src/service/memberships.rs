@@ -39,15 +39,18 @@ pub async fn set_membership(
     if role != Role::Admin {
         keep_an_admin(core, &m.corp_id, &m.union_id).await?;
     }
-    if core
+    let joining = core
         .store
         .get_role(&m.corp_id, &m.union_id)
         .await?
-        .is_none()
-    {
+        .is_none();
+    if joining {
         super::directory::check_mobile_free(core, &m.corp_id, &m.union_id).await?;
     }
     core.store.put_membership(&m).await?;
+    if joining {
+        announce_joined(core, &m).await?;
+    }
     tracing::info!(corp_id = %m.corp_id, union_id = %m.union_id, role = m.role.as_str(), "membership set");
     let event = super::audit::admin_action(core, origin, "set_membership")
         .org(&m.corp_id)
@@ -67,7 +70,11 @@ pub async fn remove_membership(
     let (corp, user) = (parse_corp_id(corp_id)?, parse_union_id(union_id)?);
     policy::org_to_administer(core, origin, &corp).await?;
     keep_an_admin(core, &corp, &user).await?;
+    let userid = super::directory::userid_of(core, &corp, &user).await?;
     core.store.delete_membership(&corp, &user).await?;
+    if let Some(userid) = userid {
+        super::events::member_left(core, &corp, &userid, user.as_str()).await?;
+    }
     tracing::info!(corp_id = %corp, union_id = %user, "membership removed");
     let event = super::audit::admin_action(core, origin, "remove_membership")
         .org(&corp)
@@ -99,7 +106,8 @@ pub async fn role_of(core: &Core, corp: &CorpId, union_id: &UnionId) -> Result<O
 }
 
 /// Brings a user's role in an org to a seed file's declaration; whether it changed.
-/// Declarations are audited by their caller, as one event.
+/// Declarations are audited by their caller, as one event; a seed file declares the world and
+/// raises no events (docs/events.md).
 pub async fn declare_membership(core: &Core, m: &Membership) -> Result<bool> {
     if core.store.get_org(&m.corp_id).await?.is_none() {
         return Err(super::bad(format!(
@@ -114,6 +122,14 @@ pub async fn declare_membership(core: &Core, m: &Membership) -> Result<bool> {
     }
     core.store.put_membership(m).await?;
     Ok(true)
+}
+
+/// Raises `user_add_org` for a new member (with the userid the membership was given).
+async fn announce_joined(core: &Core, m: &Membership) -> Result<()> {
+    if let Some(userid) = super::directory::userid_of(core, &m.corp_id, &m.union_id).await? {
+        super::events::members_joined(core, &m.corp_id, &[userid]).await?;
+    }
+    Ok(())
 }
 
 /// Memberships with their users (`None` where the user is gone).

@@ -19,6 +19,7 @@ pub mod contact_cache;
 pub mod demo;
 pub mod directory;
 pub mod emulator;
+pub mod events;
 pub mod health;
 pub mod inapp;
 pub mod installations;

@@ -170,8 +170,29 @@ pub async fn org_grants(
 }
 
 /// An org grants app-type points to a third-party app installed there. The app must have added
-/// each point, and each must be app-type (openAuth's 500104 and 500204 rules).
+/// each point, and each must be app-type (openAuth's 500104 and 500204 rules). The app hears
+/// of it (`org_suite_change`).
 pub async fn grant(
+    core: &Core,
+    origin: &Origin,
+    client_id: &str,
+    corp_id: &str,
+    codes: &[String],
+) -> Result<Vec<PermissionCode>> {
+    let granted = declare_grants(core, origin, client_id, corp_id, codes).await?;
+    super::events::installation_changed(
+        core,
+        &parse_client_id(client_id)?,
+        &parse_corp_id(corp_id)?,
+        opending_domain::event::EventType::OrgSuiteChange,
+    )
+    .await?;
+    Ok(granted)
+}
+
+/// [`grant`] as a seed file declares it: the same checks, no event (a seed file declares the
+/// world; docs/events.md).
+pub async fn declare_grants(
     core: &Core,
     origin: &Origin,
     client_id: &str,
@@ -246,6 +267,13 @@ pub async fn revoke_grant(
         return Err(not_found(format!("{corp} has not granted {code} to {id}")));
     }
     tracing::info!(client_id = %id, corp_id = %corp, code = %code, "org grant withdrawn");
+    super::events::installation_changed(
+        core,
+        &id,
+        &corp,
+        opending_domain::event::EventType::OrgSuiteChange,
+    )
+    .await?;
     let event = super::audit::admin_event(core, origin, opending_domain::AuditKind::ConsentRevoked)
         .app(&id)
         .org(&corp)

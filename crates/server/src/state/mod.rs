@@ -7,6 +7,7 @@ pub mod audit_sink;
 pub mod contact_cache;
 pub mod emulator;
 pub mod hot_tokens;
+pub mod stream_hub;
 pub mod throttle;
 pub mod token_cache;
 
@@ -14,5 +15,6 @@ pub use audit_sink::AuditSink;
 pub use contact_cache::ContactCache;
 pub use emulator::EmulatorState;
 pub use hot_tokens::HotTokens;
+pub use stream_hub::StreamHub;
 pub use throttle::SignInThrottle;
 pub use token_cache::TokenCache;

@@ -16,6 +16,7 @@ mod contact;
 mod delegation;
 mod directory;
 mod emulator;
+mod events;
 mod hot_path;
 mod inapp;
 mod inapp_browser;

@@ -75,10 +75,12 @@ pub async fn python_script_with(app: &TestApp, script: &str, env: &[(&str, Strin
 
 pub async fn node_script(app: &TestApp, script: &str) {
     let dir = repo().join("tests/sdk/node");
-    if !dir.join("node_modules/@alicloud/dingtalk").exists() {
-        return skip_or_fail(
-            "the official Node SDK (npm @alicloud/dingtalk in tests/sdk/node) is not installed",
-        );
+    for module in ["@alicloud/dingtalk", "dingtalk-stream"] {
+        if !dir.join("node_modules").join(module).exists() {
+            return skip_or_fail(&format!(
+                "the official Node SDK (npm {module} in tests/sdk/node) is not installed"
+            ));
+        }
     }
     if Command::new("node").arg("--version").output().is_err() {
         return skip_or_fail("node is not on PATH");
@@ -139,5 +141,138 @@ opending_testkit::both_backends! {
         let code = app.hr_code(ALICE, "Contact.User.Read", "").await;
         let user = app.exchange(&code).await.body["accessToken"].as_str().unwrap().to_owned();
         python_script_with(&app, "isv_sso.py", &[("OPENDING_SUITE_TICKET", ticket), ("OPENDING_SSO_CODE", sso_code), ("OPENDING_USER_TOKEN", user)]).await;
+    }
+
+    async fn python_stream_sdk_receives_and_acks_an_emulated_event(backend: Backend) {
+        let app = fast_events(backend).await;
+        let endpoint = app.base.clone();
+        python_script_with(&app, "stream.py", &[("DINGTALK_OPENAPI_ENDPOINT", endpoint)]).await;
+    }
+
+    async fn node_stream_sdk_receives_an_event_and_its_redelivery(backend: Backend) {
+        let app = fast_events(backend).await;
+        node_script(&app, "stream.cjs").await;
+    }
+
+    async fn http_callbacks_round_trip_with_dingtalk_sdks_crypto(backend: Backend) {
+        let app = fast_events(backend).await;
+        let Some(mut receiver) = CallbackReceiver::start(DIR.0, "ok").await else { return };
+        let set = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+            .json(&serde_json::json!({"url": receiver.url(), "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        assert_eq!(set.body["url"], receiver.url());
+        // The URL was checked the way DingTalk checks it.
+        let check = receiver.next_event().await;
+        assert_eq!(check["EventType"], "check_url");
+
+        let raised = app.post_json("/_opending/events", &serde_json::json!({
+            "eventType": "org_dept_create", "corpId": ACME, "data": {"deptId": [555]}})).await;
+        assert_eq!(raised.status, 201, "{}", raised.body);
+        let id = raised.body["events"][0]["eventId"].as_str().unwrap().to_owned();
+        let pushed = receiver.next_event().await;
+        assert_eq!(pushed["EventType"], "org_dept_create");
+        assert_eq!(pushed["CorpId"], ACME);
+        assert_eq!(pushed["deptId"], serde_json::json!([555]));
+        assert_eq!(pushed["eventId"], id.as_str());
+        let done = crate::events::wait_for_state(&app, &id, "acked").await;
+        assert_eq!(done["deliveries"][0]["channel"], "http");
+        assert_eq!(done["deliveries"][0]["outcome"], "acked");
+        let got = app.send(app.admin(reqwest::Method::GET, &format!("/apps/{}/event-callback", DIR.0))).await;
+        assert_eq!(got.body["url"], receiver.url());
+        assert!(got.body.get("token").is_none() && got.body.get("aesKey").is_none(), "{}", got.body);
+        let gone = app.send(app.admin(reqwest::Method::DELETE, &format!("/apps/{}/event-callback", DIR.0))).await;
+        assert_eq!(gone.status, 204);
+    }
+
+    async fn a_callback_that_answers_wrongly_is_refused_at_registration_and_retried_after(backend: Backend) {
+        let app = fast_events(backend).await;
+        let Some(html) = CallbackReceiver::start(DIR.0, "html").await else { return };
+        let set = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+            .json(&serde_json::json!({"url": html.url(), "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
+        set.assert_error(400, "InvalidParameter");
+        assert!(set.body["message"].as_str().unwrap().contains("check_url"), "{}", set.body);
+        // Another app's own id: the receiver cannot decrypt what is meant for someone else.
+        let Some(other) = CallbackReceiver::start("dingsomeoneelse", "ok").await else { return };
+        let set = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+            .json(&serde_json::json!({"url": other.url(), "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
+        set.assert_error(400, "InvalidParameter");
+        let bad_key = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+            .json(&serde_json::json!({"url": other.url(), "token": CB_TOKEN, "aesKey": "short"}))).await;
+        bad_key.assert_error(400, "InvalidParameter");
+        // Unreachable.
+        let nowhere = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+            .json(&serde_json::json!({"url": "http://127.0.0.1:1/cb", "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
+        nowhere.assert_error(400, "InvalidParameter");
+    }
+}
+
+/// An emulator with fast event retries.
+async fn fast_events(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |c| {
+        c.emulator.enabled = true;
+        c.events.retry_base_ms = 50;
+        c.events.retry_max_ms = 200;
+        c.events.poll_interval_ms = 50;
+    })
+    .await
+}
+
+const CB_TOKEN: &str = "cbtoken123";
+const CB_AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+
+/// `tests/sdk/python/callback_server.py`: a callback endpoint on dingtalk-sdk's crypto.
+struct CallbackReceiver {
+    child: tokio::process::Child,
+    lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    port: u16,
+}
+
+impl CallbackReceiver {
+    async fn start(own_id: &str, mode: &str) -> Option<Self> {
+        use tokio::io::AsyncBufReadExt;
+        let Some(py) = python() else {
+            skip_or_fail(
+                "the Python SDKs (scripts/test installs them into .venv) are not installed",
+            );
+            return None;
+        };
+        let mut child = tokio::process::Command::new(py)
+            .arg(repo().join("tests/sdk/python/callback_server.py"))
+            .args([CB_TOKEN, CB_AES_KEY, own_id, mode])
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("callback server starts");
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("it prints its port");
+        let port = first.strip_prefix("port ").unwrap().parse().unwrap();
+        Some(Self { child, lines, port })
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/dingtalk/callback", self.port)
+    }
+
+    /// The next plaintext the receiver decrypted.
+    async fn next_event(&mut self) -> serde_json::Value {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(15), self.lines.next_line())
+            .await
+            .expect("a push within 15 s")
+            .unwrap()
+            .expect("the receiver is running");
+        match line.strip_prefix("event ") {
+            Some(json) => serde_json::from_str(json).unwrap(),
+            None => panic!("the receiver refused a push: {line}"),
+        }
+    }
+}
+
+impl Drop for CallbackReceiver {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
     }
 }

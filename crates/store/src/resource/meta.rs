@@ -40,7 +40,11 @@ pub(crate) fn parse_change_seq(v: Option<String>) -> StoreResult<i64> {
 }
 
 /// Every table `wipe` empties, children before parents.
-const WIPED: [&str; 24] = [
+const WIPED: [&str; 28] = [
+    "event_deliveries",
+    "events",
+    "stream_tickets",
+    "event_callbacks",
     "login_codes",
     "dept_seats",
     "departments",

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod auth_requests;
 pub mod codes;
 pub mod directory;
+pub mod events;
 pub mod grants;
 pub mod installations;
 pub mod isv;

@@ -406,3 +406,80 @@ pub(super) async fn update_app(
     apps::update_isv_settings(&core, &origin, &client_id, isv).await?;
     Ok(Json(apps::show_app(&core, &client_id).await?))
 }
+
+#[utoipa::path(
+    get,
+    path = "/admin/v1/apps/{clientId}/event-callback",
+    tag = "admin",
+    operation_id = "admin_event_callback",
+    params(("clientId" = String, Path, description = "The app's clientId")),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "The app's HTTP callback (the token and AES key are never shown)", body = crate::service::events::CallbackView),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`: no such app, or it has no callback", body = ErrorBody),
+    )
+)]
+pub(super) async fn event_callback(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    match crate::service::events::callback(&core, &origin, &client_id).await? {
+        Some(v) => Ok(Json(v).into_response()),
+        None => Err(opending_domain::ApiError::with_message(
+            opending_domain::ErrorCode::NotFound,
+            format!("{client_id} has no callback"),
+        )
+        .into()),
+    }
+}
+
+#[utoipa::path(
+    put,
+    path = "/admin/v1/apps/{clientId}/event-callback",
+    tag = "admin",
+    operation_id = "admin_set_event_callback",
+    params(("clientId" = String, Path, description = "The app's clientId")),
+    request_body(content = crate::service::events::CallbackInput, content_type = "application/json"),
+    security(("adminKey" = [])),
+    responses(
+        (status = 200, description = "Registered after the URL answered the `check_url` exchange; the app's events now go to it", body = crate::service::events::CallbackView),
+        (status = 400, description = "`invalid.request`, `Missingbody`, `InvalidParameter` (bad token or AES key, URL not allowed, the check failed: the reason is in the message)", body = ErrorBody),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn set_event_callback(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+    JsonBody(body): JsonBody<crate::service::events::CallbackInput>,
+) -> Result<Response, Error> {
+    Ok(
+        Json(crate::service::events::set_callback(&core, &origin, &client_id, body).await?)
+            .into_response(),
+    )
+}
+
+#[utoipa::path(
+    delete,
+    path = "/admin/v1/apps/{clientId}/event-callback",
+    tag = "admin",
+    operation_id = "admin_delete_event_callback",
+    params(("clientId" = String, Path, description = "The app's clientId")),
+    security(("adminKey" = [])),
+    responses(
+        (status = 204, description = "Removed: the app's events go over Stream again"),
+        AdminKeyRefused,
+        (status = 404, description = "`NotFound`", body = ErrorBody),
+    )
+)]
+pub(super) async fn delete_event_callback(
+    State(core): State<Arc<Core>>,
+    origin: crate::Origin,
+    Path(client_id): Path<String>,
+) -> Result<Response, Error> {
+    crate::service::events::delete_callback(&core, &origin, &client_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

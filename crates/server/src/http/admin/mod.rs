@@ -61,6 +61,9 @@ mod users;
     apps::add_app_uris,
     apps::suite_ticket,
     apps::rotate_suite_ticket,
+    apps::event_callback,
+    apps::set_event_callback,
+    apps::delete_event_callback,
     apps::update_app,
     apps::remove_app_uris,
     tokens::revoke,
@@ -99,6 +102,12 @@ pub fn router(core: Arc<Core>) -> Router<Arc<Core>> {
         .route(
             "/admin/v1/apps/{client_id}/suite-ticket/rotate",
             post(apps::rotate_suite_ticket),
+        )
+        .route(
+            "/admin/v1/apps/{client_id}/event-callback",
+            get(apps::event_callback)
+                .put(apps::set_event_callback)
+                .delete(apps::delete_event_callback),
         )
         .route(
             "/admin/v1/apps/{client_id}/rotate-secret",

@@ -94,7 +94,7 @@ pub async fn apply(core: &Core, origin: &crate::Origin, doc: &SeedDoc) -> Result
         report.count(id.clone(), declared);
         if !i.grants.is_empty() {
             let before = points::org_grants(core, i.client_id.as_str(), i.corp_id.as_str()).await?;
-            let after = points::grant(
+            let after = points::declare_grants(
                 core,
                 origin,
                 i.client_id.as_str(),

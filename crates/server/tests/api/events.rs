@@ -1,0 +1,330 @@
+//! Events: the outbox, Stream mode's connections/open and WebSocket frames, redelivery, the
+//! emulator's raise and listing, directory changes raising their events, HTTP callbacks.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::*;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// An emulator with fast retries.
+async fn emulator(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |c| {
+        c.emulator.enabled = true;
+        c.events.retry_base_ms = 50;
+        c.events.retry_max_ms = 200;
+        c.events.poll_interval_ms = 50;
+    })
+    .await
+}
+
+/// `connections/open` for `app`, subscribed to events.
+async fn open(app: &TestApp, client: (&str, &str)) -> Answer {
+    app.post_json(
+        "/v1.0/gateway/connections/open",
+        &json!({"clientId": client.0, "clientSecret": client.1,
+                "subscriptions": [{"type": "EVENT", "topic": "*"}], "ua": "test/1"}),
+    )
+    .await
+}
+
+/// A Stream connection of `client`.
+async fn connect(app: &TestApp, client: (&str, &str)) -> Socket {
+    let a = open(app, client).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let endpoint = a.body["endpoint"].as_str().unwrap();
+    assert_eq!(endpoint, format!("ws://{}/connect", app.addr));
+    let url = format!("{endpoint}?ticket={}", a.body["ticket"].as_str().unwrap());
+    tokio_tungstenite::connect_async(url)
+        .await
+        .expect("upgrade")
+        .0
+}
+
+/// The next EVENT frame (SYSTEM pings are answered on the way).
+async fn next_event(ws: &mut Socket) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(15), ws.next())
+            .await
+            .expect("a frame within 15 s")
+            .expect("socket open")
+            .expect("frame");
+        let Message::Text(text) = msg else { continue };
+        let frame: Value = serde_json::from_str(&text).unwrap();
+        if frame["type"] == "EVENT" {
+            return frame;
+        }
+    }
+}
+
+async fn ack(ws: &mut Socket, frame: &Value, code: i64, data: Value) {
+    let ack = json!({"code": code, "headers": {"contentType": "application/json",
+        "messageId": frame["headers"]["messageId"]}, "message": "OK", "data": data.to_string()});
+    ws.send(Message::Text(ack.to_string().into()))
+        .await
+        .unwrap();
+}
+
+/// Polls the emulator's listing until `pred` holds for the event `id`.
+async fn event_until(app: &TestApp, id: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..300 {
+        let list = app
+            .send(app.http.get(format!("{}/_opending/events", app.base)))
+            .await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        if let Some(e) = list
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["eventId"] == id)
+        {
+            if pred(e) {
+                return e.clone();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("event {id} never reached the expected state");
+}
+
+/// Polls until the event `id` is in `state`.
+pub async fn wait_for_state(app: &TestApp, id: &str, state: &str) -> Value {
+    event_until(app, id, |e| e["state"] == state).await
+}
+
+async fn raise(app: &TestApp, body: Value) -> Answer {
+    app.post_json("/_opending/events", &body).await
+}
+
+both_backends! {
+    async fn stream_delivers_a_raised_event_and_takes_its_ack(backend: Backend) {
+        let app = emulator(backend).await;
+        let mut ws = connect(&app, DIR).await;
+        let r = raise(&app, json!({"eventType": "user_add_org", "corpId": ACME,
+            "data": {"userId": ["u-new"]}})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let events = r.body["events"].as_array().unwrap();
+        // Only apps of Acme holding qyapi_get_member: the directory app.
+        assert_eq!(events.len(), 1, "{}", r.body);
+        assert_eq!(events[0]["clientId"], DIR.0);
+        let id = events[0]["eventId"].as_str().unwrap().to_owned();
+
+        let frame = next_event(&mut ws).await;
+        assert_eq!(frame["specVersion"], "1.0");
+        let h = &frame["headers"];
+        assert_eq!(h["topic"], "*");
+        assert_eq!(h["eventType"], "user_add_org");
+        assert_eq!(h["eventId"], id.as_str());
+        assert_eq!(h["messageId"], id.as_str());
+        assert_eq!(h["eventCorpId"], ACME);
+        assert_eq!(h["contentType"], "application/json");
+        // Numbers travel as numeric strings (the Python SDK int()s them).
+        assert!(h["time"].as_str().unwrap().parse::<i64>().is_ok());
+        assert!(h["eventBornTime"].as_str().unwrap().parse::<i64>().is_ok());
+        let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+        assert_eq!(data["userId"], json!(["u-new"]));
+        assert!(data["timeStamp"].as_str().unwrap().parse::<i64>().is_ok());
+
+        // The Python SDK's ACK: code 200 with the event's own data echoed.
+        ack(&mut ws, &frame, 200, data.clone()).await;
+        let e = event_until(&app, &id, |e| e["state"] == "acked").await;
+        assert_eq!(e["attempts"], 1);
+        assert_eq!(e["deliveries"][0]["channel"], "stream");
+        assert_eq!(e["deliveries"][0]["outcome"], "acked");
+
+        // The journal shows the attempt.
+        let mut seen = false;
+        for _ in 0..100 {
+            let j = app.send(app.http.get(format!("{}/_opending/requests?method=EVENT", app.base))).await;
+            seen = j.body.as_array().unwrap().iter().any(|e| e["path"] == "/events/user_add_org"
+                && e["status"] == 200 && e["clientId"] == DIR.0);
+            if seen { break; }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(seen, "the journal lists the acknowledged attempt");
+    }
+
+    async fn a_later_or_failed_ack_is_redelivered_with_the_same_message_id(backend: Backend) {
+        let app = emulator(backend).await;
+        let mut ws = connect(&app, DIR).await;
+        let r = raise(&app, json!({"eventType": "org_dept_create", "corpId": ACME,
+            "data": {"deptId": [4242]}})).await;
+        let id = r.body["events"][0]["eventId"].as_str().unwrap().to_owned();
+        let first = next_event(&mut ws).await;
+        // The Node SDK's "consumer failed, try later".
+        ack(&mut ws, &first, 200, json!({"status": "LATER", "message": "busy"})).await;
+        let second = next_event(&mut ws).await;
+        assert_eq!(second["headers"]["messageId"], first["headers"]["messageId"]);
+        // The Python SDK's default handler: 404 "not implement".
+        ack(&mut ws, &second, 404, json!({})).await;
+        let third = next_event(&mut ws).await;
+        assert_eq!(third["headers"]["eventId"], id.as_str());
+        ack(&mut ws, &third, 200, json!({"status": "SUCCESS"})).await;
+        let e = event_until(&app, &id, |e| e["state"] == "acked").await;
+        assert_eq!(e["attempts"], 3);
+        let outcomes: Vec<&str> = e["deliveries"].as_array().unwrap().iter()
+            .map(|d| d["outcome"].as_str().unwrap()).collect();
+        assert_eq!(outcomes, ["refused", "refused", "acked"]);
+    }
+
+    async fn an_apps_events_arrive_in_the_order_they_were_raised(backend: Backend) {
+        let app = emulator(backend).await;
+        for dept in [1001, 1002, 1003] {
+            let r = raise(&app, json!({"eventType": "org_dept_create", "corpId": ACME,
+                "data": {"deptId": [dept]}})).await;
+            assert_eq!(r.status, 201, "{}", r.body);
+        }
+        // Raised before any connection: pending until one comes.
+        let mut ws = connect(&app, DIR).await;
+        for dept in [1001, 1002, 1003] {
+            let f = next_event(&mut ws).await;
+            let data: Value = serde_json::from_str(f["data"].as_str().unwrap()).unwrap();
+            assert_eq!(data["deptId"], json!([dept]));
+            ack(&mut ws, &f, 200, json!({})).await;
+        }
+    }
+
+    async fn directory_changes_raise_their_events(backend: Backend) {
+        let app = emulator(backend).await;
+        let a = app.send(app.admin(reqwest::Method::PUT, &format!("/orgs/{ACME}/departments/777"))
+            .json(&json!({"name": "Research", "parentId": 1}))).await;
+        assert!(a.status < 300, "{}", a.body);
+        let list = app.send(app.http.get(format!(
+            "{}/_opending/events?eventType=org_dept_create&clientId={}", app.base, DIR.0))).await;
+        let events = list.body.as_array().unwrap();
+        assert_eq!(events.len(), 1, "{}", list.body);
+        assert_eq!(events[0]["data"]["deptId"], json!([777]));
+        assert_eq!(events[0]["corpId"], ACME);
+        // An app without the department point hears nothing.
+        let hr = app.send(app.http.get(format!(
+            "{}/_opending/events?clientId={}", app.base, HR.0))).await;
+        assert_eq!(hr.body, json!([]));
+    }
+
+    async fn connections_open_refuses_bad_credentials_and_tickets_are_single_use(backend: Backend) {
+        let app = emulator(backend).await;
+        open(&app, (DIR.0, "wrong-secret")).await.assert_error(400, "invalidClientIdOrSecret");
+        open(&app, ("dingnosuchapp", "whatever")).await.assert_error(400, "invalidClientIdOrSecret");
+        let missing = app.post_json("/v1.0/gateway/connections/open", &json!({"clientId": DIR.0})).await;
+        missing.assert_error(400, "invalid.request");
+        let bad_sub = app.post_json("/v1.0/gateway/connections/open", &json!({"clientId": DIR.0,
+            "clientSecret": DIR.1, "subscriptions": [{"type": "NOPE", "topic": "*"}]})).await;
+        bad_sub.assert_error(400, "invalid.request");
+
+        let a = open(&app, DIR).await;
+        let ticket = a.body["ticket"].as_str().unwrap();
+        assert_eq!(ticket.len(), 36);
+        let url = format!("ws://{}/connect?ticket={ticket}", app.addr);
+        let (_ws, _) = tokio_tungstenite::connect_async(&url).await.expect("first use");
+        let again = tokio_tungstenite::connect_async(&url).await;
+        match again {
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 401),
+            other => panic!("a reused ticket must be refused: {other:?}"),
+        }
+        let forged = tokio_tungstenite::connect_async(format!("ws://{}/connect?ticket=forged", app.addr)).await;
+        assert!(matches!(forged, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 401));
+        // Not an upgrade.
+        let plain = app.send(app.http.get(format!("{}/connect?ticket=x", app.base))).await;
+        plain.assert_error(400, "invalid.request");
+    }
+
+    async fn a_third_party_app_gets_its_suite_ticket_on_connecting_and_on_rotation(backend: Backend) {
+        let app = emulator(backend).await;
+        let mut ws = connect(&app, CRM).await;
+        let first = next_event(&mut ws).await;
+        assert_eq!(first["headers"]["eventType"], "suite_ticket");
+        let data: Value = serde_json::from_str(first["data"].as_str().unwrap()).unwrap();
+        let current = app.send(app.http.get(format!("{}/_opending/suite-tickets/{}", app.base, CRM.0))).await;
+        assert_eq!(data["suiteTicket"], current.body["suiteTicket"]);
+        ack(&mut ws, &first, 200, data).await;
+        // Raising suite_ticket without data rotates the ticket and announces the new one.
+        let r = raise(&app, json!({"eventType": "suite_ticket", "clientId": CRM.0})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let second = next_event(&mut ws).await;
+        let data: Value = serde_json::from_str(second["data"].as_str().unwrap()).unwrap();
+        assert_ne!(data["suiteTicket"], current.body["suiteTicket"]);
+        let now = app.send(app.http.get(format!("{}/_opending/suite-tickets/{}", app.base, CRM.0))).await;
+        assert_eq!(data["suiteTicket"], now.body["suiteTicket"]);
+    }
+
+    async fn the_emulator_refuses_what_it_cannot_raise(backend: Backend) {
+        let app = emulator(backend).await;
+        raise(&app, json!({"eventType": "chat_add_member", "corpId": ACME})).await
+            .assert_error(400, "InvalidParameter");
+        raise(&app, json!({"eventType": "user_add_org"})).await.assert_error(400, "InvalidParameter");
+        raise(&app, json!({"eventType": "user_add_org", "corpId": ACME, "data": [1]})).await
+            .assert_error(400, "InvalidParameter");
+        let big = "x".repeat(20_000);
+        raise(&app, json!({"eventType": "user_add_org", "corpId": ACME, "data": {"big": big}})).await
+            .assert_error(400, "InvalidParameter");
+        // Globex's apps hold no member point: nobody would receive it.
+        raise(&app, json!({"eventType": "user_add_org", "corpId": GLOBEX})).await
+            .assert_error(400, "InvalidParameter");
+        raise(&app, json!({"eventType": "suite_ticket", "clientId": HR.0})).await
+            .assert_error(400, "InvalidParameter");
+        raise(&app, json!({"eventType": "user_add_org", "corpId": "dingnosuchorg"})).await
+            .assert_error(404, "NotFound");
+    }
+
+    async fn a_connection_that_stops_acking_is_dropped_and_the_event_goes_to_the_next(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.emulator.enabled = true;
+            c.events.ack_timeout_ms = 300;
+            c.events.retry_base_ms = 50;
+            c.events.poll_interval_ms = 50;
+        }).await;
+        let mut silent = connect(&app, DIR).await;
+        let r = raise(&app, json!({"eventType": "org_dept_remove", "corpId": ACME,
+            "data": {"deptId": [9]}})).await;
+        let id = r.body["events"][0]["eventId"].as_str().unwrap().to_owned();
+        let f = next_event(&mut silent).await;
+        assert_eq!(f["headers"]["eventId"], id.as_str());
+        // No ACK: after the timeout the server closes this connection.
+        let closed = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match silent.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    _ => {}
+                }
+            }
+        }).await;
+        assert!(closed.is_ok(), "the silent connection was not dropped");
+        let mut next = connect(&app, DIR).await;
+        let again = next_event(&mut next).await;
+        assert_eq!(again["headers"]["eventId"], id.as_str());
+        ack(&mut next, &again, 200, json!({})).await;
+        let e = event_until(&app, &id, |e| e["state"] == "acked").await;
+        assert_eq!(e["deliveries"][0]["outcome"], "timeout");
+    }
+
+    async fn oversized_and_malformed_frames_close_the_connection_not_the_server(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.emulator.enabled = true;
+            c.events.max_frame_bytes = 4096;
+        }).await;
+        let mut ws = connect(&app, DIR).await;
+        for _ in 0..20 {
+            if ws.send(Message::Text("not json".into())).await.is_err() { break; }
+        }
+        let mut big = connect(&app, DIR).await;
+        let _ = big.send(Message::Text("x".repeat(10_000).into())).await;
+        for w in [&mut ws, &mut big] {
+            let ended = tokio::time::timeout(Duration::from_secs(10), async {
+                loop {
+                    match w.next().await {
+                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                        _ => {}
+                    }
+                }
+            }).await;
+            assert!(ended.is_ok(), "the connection was not closed");
+        }
+        assert_eq!(open(&app, DIR).await.status, 200, "the server still answers");
+    }
+}
