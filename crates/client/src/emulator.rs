@@ -459,4 +459,49 @@ impl EmulatorClient {
             .await?;
         Ok(Secret::new(minted.code))
     }
+
+    /// Raises an event (`POST /_opending/events`): `event_type` in `corp_id` (org events) or
+    /// to `client_id` (an app's own events), with `data` as its payload (`None`: the default —
+    /// for `suite_ticket`, a rotated ticket). The events made, one per recipient app, as JSON.
+    pub async fn raise_event(
+        &self,
+        event_type: &str,
+        corp_id: Option<&str>,
+        client_id: Option<&str>,
+        data: Option<serde_json::Value>,
+    ) -> Result<Vec<serde_json::Value>> {
+        #[derive(Deserialize)]
+        struct Raised {
+            events: Vec<serde_json::Value>,
+        }
+        let mut body = serde_json::json!({"eventType": event_type});
+        if let Some(c) = corp_id {
+            body["corpId"] = c.into();
+        }
+        if let Some(c) = client_id {
+            body["clientId"] = c.into();
+        }
+        if let Some(d) = data {
+            body["data"] = d;
+        }
+        let raised: Raised = self
+            .call(
+                "emulator.raiseEvent",
+                Method::POST,
+                "/_opending/events",
+                Some(&body),
+            )
+            .await?;
+        Ok(raised.events)
+    }
+
+    /// Events with their delivery attempts (`GET /_opending/events`), oldest first, optionally
+    /// only `client_id`'s.
+    pub async fn events(&self, client_id: Option<&str>) -> Result<Vec<serde_json::Value>> {
+        let mut req = ApiRequest::new("emulator.events", Method::GET, "/_opending/events");
+        if let Some(c) = client_id {
+            req = req.query("clientId", c);
+        }
+        self.client.send(req).await
+    }
 }

@@ -142,6 +142,7 @@
 #![warn(missing_docs)]
 
 mod app_token;
+pub mod callback;
 mod client;
 mod directory;
 #[cfg(feature = "emulator")]
@@ -153,6 +154,8 @@ pub mod model;
 mod request;
 mod retry;
 mod signed;
+#[cfg(feature = "stream")]
+pub mod stream;
 mod suite_ticket;
 mod user_token;
 

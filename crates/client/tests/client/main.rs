@@ -5,6 +5,7 @@
 
 mod emulator;
 mod helpers;
+mod stream;
 mod stub;
 
 mod app_token;

@@ -105,3 +105,129 @@ opending_testkit::both_backends! {
         eprintln!("uninstall reached the second instance in {took:?}");
     }
 }
+
+mod events {
+    //! Two instances on one PostgreSQL share one event outbox.
+
+    use std::time::Duration;
+
+    use futures_util::{SinkExt, StreamExt};
+    use serde_json::{json, Value};
+    use tokio_tungstenite::tungstenite::Message;
+
+    use crate::helpers::*;
+
+    type Socket = tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >;
+
+    async fn instance(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |c| {
+            c.emulator.enabled = true;
+            c.events.ack_timeout_ms = 1000;
+            c.events.poll_interval_ms = 100;
+            c.events.retry_base_ms = 50;
+        })
+        .await
+    }
+
+    async fn connect(app: &TestApp) -> Socket {
+        let a = app
+            .post_json(
+                "/v1.0/gateway/connections/open",
+                &json!({"clientId": DIR.0, "clientSecret": DIR.1,
+                        "subscriptions": [{"type": "EVENT", "topic": "*"}]}),
+            )
+            .await;
+        let url = format!(
+            "{}?ticket={}",
+            a.body["endpoint"].as_str().unwrap(),
+            a.body["ticket"].as_str().unwrap()
+        );
+        tokio_tungstenite::connect_async(url).await.unwrap().0
+    }
+
+    async fn next_event(ws: &mut Socket) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(20), ws.next())
+                .await
+                .expect("an event within 20 s")
+                .expect("open")
+                .expect("frame");
+            if let Message::Text(t) = msg {
+                let f: Value = serde_json::from_str(&t).unwrap();
+                if f["type"] == "EVENT" {
+                    return f;
+                }
+            }
+        }
+    }
+
+    async fn ack(ws: &mut Socket, f: &Value) {
+        let a = json!({"code": 200, "headers": {"messageId": f["headers"]["messageId"]},
+                       "message": "OK", "data": "{}"});
+        ws.send(Message::Text(a.to_string().into())).await.unwrap();
+    }
+
+    async fn acked(app: &TestApp, id: &str) -> Value {
+        crate::events::wait_for_state(app, id, "acked").await
+    }
+
+    async fn raise(app: &TestApp, dept: i64) -> String {
+        let r = app
+            .post_json(
+                "/_opending/events",
+                &json!({"eventType": "org_dept_create", "corpId": ACME, "data": {"deptId": [dept]}}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["events"][0]["eventId"].as_str().unwrap().to_owned()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_event_raised_on_one_instance_reaches_a_connection_on_the_other_once() {
+        let Some(backend) = Backend::postgres().await else {
+            return;
+        };
+        let a = instance(backend.clone()).await;
+        let b = instance(backend).await;
+        let mut ws = connect(&b).await;
+        let id = raise(&a, 61).await;
+        let f = next_event(&mut ws).await;
+        assert_eq!(f["headers"]["eventId"], id.as_str());
+        ack(&mut ws, &f).await;
+        let e = acked(&a, &id).await;
+        assert_eq!(e["attempts"], 1, "delivered once: {e}");
+        assert_eq!(e["deliveries"].as_array().unwrap().len(), 1);
+        assert_eq!(e["deliveries"][0]["instance"], b.core.instance_id.as_str());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_instance_that_dies_mid_delivery_leaves_its_event_to_the_other() {
+        let Some(backend) = Backend::postgres().await else {
+            return;
+        };
+        let a = instance(backend.clone()).await;
+        let b = instance(backend).await;
+        let mut on_a = connect(&a).await;
+        let id = raise(&b, 62).await;
+        let f = next_event(&mut on_a).await;
+        assert_eq!(f["headers"]["eventId"], id.as_str());
+        // A goes away before the app acknowledges: its delivery is cut off, its lease held.
+        let a_id = a.core.instance_id.clone();
+        a.stop().await;
+        let mut on_b = connect(&b).await;
+        let again = next_event(&mut on_b).await;
+        assert_eq!(again["headers"]["eventId"], id.as_str());
+        assert_eq!(again["headers"]["messageId"], f["headers"]["messageId"]);
+        ack(&mut on_b, &again).await;
+        let e = acked(&b, &id).await;
+        let by: Vec<&str> = e["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["instance"].as_str().unwrap())
+            .collect();
+        assert_eq!(by, [a_id.as_str(), b.core.instance_id.as_str()]);
+    }
+}
