@@ -4,12 +4,14 @@ signature, decrypts it, prints the plaintext as one line (`event {...}`), and an
 encrypted, signed "success" DingTalk expects.
 
 Usage: callback_server.py TOKEN AES_KEY OWN_ID [MODE]. Prints `port N` first. MODE `html`
-answers an HTML page instead (a misconfigured endpoint), `wrong` the encrypted "fail".
+answers an HTML page instead (a misconfigured endpoint), `wrong` the encrypted "fail",
+`redirect` a 302 to another URL, `hang` nothing at all for a minute.
 Run by crates/server/tests/api/sdk.rs.
 """
 import json
 import sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from dingtalk.crypto import DingTalkCrypto
@@ -21,6 +23,15 @@ CRYPTO = DingTalkCrypto(TOKEN, AES_KEY, OWN_ID)
 
 class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
+        if MODE == "redirect":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if MODE == "hang":
+            time.sleep(60)
+            return
         query = parse_qs(urlparse(self.path).query)
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         try:
@@ -48,6 +59,6 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    server = HTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()

@@ -327,4 +327,62 @@ both_backends! {
         }
         assert_eq!(open(&app, DIR).await.status, 200, "the server still answers");
     }
+
+    async fn connections_are_bounded_per_app(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.emulator.enabled = true;
+            c.events.max_connections_per_app = 2;
+        }).await;
+        let _one = connect(&app, DIR).await;
+        let _two = connect(&app, DIR).await;
+        let a = open(&app, DIR).await;
+        let url = format!("{}?ticket={}", a.body["endpoint"].as_str().unwrap(), a.body["ticket"].as_str().unwrap());
+        match tokio_tungstenite::connect_async(url).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 503),
+            other => panic!("a third connection must be refused: {other:?}"),
+        }
+        // Another app is not affected.
+        let _crm = connect(&app, CRM).await;
+    }
+
+    async fn outside_emulator_mode_callbacks_go_only_where_the_operator_allows(backend: Backend) {
+        let closed = TestApp::spawn(backend.clone()).await;
+        let body = json!({"url": "http://127.0.0.1:1/cb", "token": "cbtoken123",
+            "aesKey": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"});
+        let r = closed.send(closed.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0)).json(&body)).await;
+        r.assert_error(400, "InvalidParameter");
+        assert!(r.body["message"].as_str().unwrap().contains("callback_allow"), "{}", r.body);
+        for bad in ["ftp://example.com/cb", "not a url", "http:///nohost"] {
+            let r = closed.send(closed.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+                .json(&json!({"url": bad, "token": "cbtoken123", "aesKey": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}))).await;
+            r.assert_error(400, "InvalidParameter");
+        }
+        drop(closed);
+        let open_to = TestApp::spawn_with(backend, |c| {
+            c.events.callback_allow = vec!["http://127.0.0.1:1/".into()];
+            c.events.ack_timeout_ms = 1000;
+        }).await;
+        let r = open_to.send(open_to.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0)).json(&body)).await;
+        r.assert_error(400, "InvalidParameter");
+        assert!(r.body["message"].as_str().unwrap().contains("check_url"), "allowed, then checked: {}", r.body);
+    }
+
+    async fn many_idle_connections_are_held_and_forgotten_when_they_go(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.emulator.enabled = true;
+            c.events.max_connections_per_app = 400;
+        }).await;
+        let mut sockets = Vec::new();
+        for _ in 0..300 {
+            sockets.push(connect(&app, DIR).await);
+        }
+        assert_eq!(app.core.stream.len(), 300);
+        assert_eq!(open(&app, DIR).await.status, 200, "the server still answers");
+        drop(sockets);
+        for _ in 0..200 {
+            if app.core.stream.is_empty() { break; }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(app.core.stream.is_empty(), "{} connections left", app.core.stream.len());
+    }
 }

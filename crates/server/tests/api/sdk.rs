@@ -199,17 +199,53 @@ opending_testkit::both_backends! {
         let bad_key = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
             .json(&serde_json::json!({"url": other.url(), "token": CB_TOKEN, "aesKey": "short"}))).await;
         bad_key.assert_error(400, "InvalidParameter");
+        // A redirect is not followed, and a URL that never answers is given up on.
+        for mode in ["redirect", "hang", "wrong"] {
+            let Some(r) = CallbackReceiver::start(DIR.0, mode).await else { return };
+            let set = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+                .json(&serde_json::json!({"url": r.url(), "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
+            set.assert_error(400, "InvalidParameter");
+        }
         // Unreachable.
         let nowhere = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
             .json(&serde_json::json!({"url": "http://127.0.0.1:1/cb", "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
         nowhere.assert_error(400, "InvalidParameter");
+
+        // Registered, then the endpoint goes away: each push fails and is retried, until a
+        // working endpoint is registered and takes it.
+        let Some(mut first) = CallbackReceiver::start(DIR.0, "ok").await else { return };
+        let set = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+            .json(&serde_json::json!({"url": first.url(), "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        assert_eq!(first.next_event().await["EventType"], "check_url");
+        drop(first);
+        let raised = app.post_json("/_opending/events", &serde_json::json!({
+            "eventType": "org_dept_modify", "corpId": ACME, "data": {"deptId": [100]}})).await;
+        let id = raised.body["events"][0]["eventId"].as_str().unwrap().to_owned();
+        let mut failing = serde_json::Value::Null;
+        for _ in 0..200 {
+            let list = app.send(app.http.get(format!("{}/_opending/events?clientId={}", app.base, DIR.0))).await;
+            failing = list.body.as_array().unwrap().iter().find(|e| e["eventId"] == id.as_str()).cloned().unwrap();
+            if failing["attempts"].as_i64().unwrap() >= 2 { break; }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(failing["state"], "pending", "{failing}");
+        assert_eq!(failing["deliveries"][0]["outcome"], "unreachable", "{failing}");
+        let Some(mut second) = CallbackReceiver::start(DIR.0, "ok").await else { return };
+        let set = app.send(app.admin(reqwest::Method::PUT, &format!("/apps/{}/event-callback", DIR.0))
+            .json(&serde_json::json!({"url": second.url(), "token": CB_TOKEN, "aesKey": CB_AES_KEY}))).await;
+        assert_eq!(set.status, 200, "{}", set.body);
+        assert_eq!(second.next_event().await["EventType"], "check_url");
+        assert_eq!(second.next_event().await["eventId"], id.as_str());
+        crate::events::wait_for_state(&app, &id, "acked").await;
     }
 }
 
-/// An emulator with fast event retries.
+/// An emulator with fast event retries (and a 2 s answer timeout, for the callback that hangs).
 async fn fast_events(backend: Backend) -> TestApp {
     TestApp::spawn_with(backend, |c| {
         c.emulator.enabled = true;
+        c.events.ack_timeout_ms = 2000;
         c.events.retry_base_ms = 50;
         c.events.retry_max_ms = 200;
         c.events.poll_interval_ms = 50;
