@@ -81,6 +81,7 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
                 origins: vec![],
                 custom: false,
                 admin_url: None,
+                event_callback: None,
             },
             SeedApp {
                 client_id: third.clone(),
@@ -93,6 +94,7 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
                 origins: vec![],
                 custom: false,
                 admin_url: None,
+                event_callback: None,
             },
         ],
         installations: vec![SeedInstallation {

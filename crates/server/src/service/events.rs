@@ -768,6 +768,44 @@ pub async fn set_callback(
     })
 }
 
+/// Brings an app's callback to a seed file's declaration (no `check_url` exchange: a seed is
+/// the operator's word, and the endpoint may not be up yet); whether it changed.
+pub async fn declare_callback(
+    core: &Core,
+    client_id: &ClientId,
+    input: &CallbackInput,
+) -> Result<bool> {
+    callback_url_allowed(core, &input.url)?;
+    CallbackCrypto::new(&input.token, &input.aes_key, client_id.as_str())
+        .map_err(|e| bad(format!("eventCallback: {e}")))?;
+    if let Some(row) = core.store.get_callback(client_id).await? {
+        let same = row.url == input.url
+            && core
+                .key
+                .open(&row.sealed_token)
+                .map(|t| t.expose() == input.token)
+                == Some(true)
+            && core
+                .key
+                .open(&row.sealed_aes_key)
+                .map(|k| k.expose() == input.aes_key)
+                == Some(true);
+        if same {
+            return Ok(false);
+        }
+    }
+    core.store
+        .put_callback(&CallbackRow {
+            client_id: client_id.clone(),
+            url: input.url.clone(),
+            sealed_token: core.with_rng(|rng| core.key.seal(rng, &input.token)),
+            sealed_aes_key: core.with_rng(|rng| core.key.seal(rng, &input.aes_key)),
+            verified_at: core.now(),
+        })
+        .await?;
+    Ok(true)
+}
+
 /// An app's HTTP callback, if it has one.
 pub async fn callback(
     core: &Core,

@@ -223,6 +223,36 @@ opending_testkit::both_backends! {
         assert_eq!(p.status, 400, "{}", p.html);
     }
 
+    async fn the_event_subscription_is_set_and_removed_in_the_console(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| c.emulator.enabled = true).await;
+        let Some(mut receiver) = crate::sdk::CallbackReceiver::start(DIR.0, "ok").await else { return };
+        let alice = app.signed_in(ALICE).await;
+        let path = format!("/console/apps/{}", DIR.0);
+        let view = get(&alice, &app, &path).await;
+        assert!(view.html.contains("id=\"events-mode\">Stream"), "{}", view.html);
+        let token = csrf_in(&view.html);
+        // A key that is not 43 characters is explained on the page.
+        let p = post(&alice, &app, &format!("{path}/events"), &[("csrf", &token), ("url", &receiver.url()), ("token", "cbtoken123"), ("aes_key", "short")]).await;
+        assert_eq!(p.status, 400, "{}", p.html);
+        assert!(p.html.contains("form-error"), "{}", p.html);
+        let p = post(&alice, &app, &format!("{path}/events"), &[("csrf", &token), ("url", &receiver.url()), ("token", crate::sdk::CB_TOKEN), ("aes_key", crate::sdk::CB_AES_KEY)]).await;
+        assert_eq!((p.status, p.location.as_str()), (303, format!("{path}?notice=saved#events").as_str()), "{}", p.html);
+        assert_eq!(receiver.next_event().await["EventType"], "check_url");
+        let view = get(&alice, &app, &path).await;
+        assert!(view.html.contains(&receiver.url()), "{}", view.html);
+        assert!(!view.html.contains(crate::sdk::CB_AES_KEY), "the key is never shown again");
+        // Bob, a plain member, cannot change it.
+        let bob = app.signed_in(BOB).await;
+        let bobs = get(&bob, &app, &path).await;
+        assert!(!bobs.html.contains("save-callback"), "{}", bobs.html);
+        let p = post(&bob, &app, &format!("{path}/events/remove"), &[("csrf", &csrf_in(&bobs.html))]).await;
+        assert_eq!(p.status, 403, "{}", p.html);
+        let p = post(&alice, &app, &format!("{path}/events/remove"), &[("csrf", &token)]).await;
+        assert_eq!(p.status, 303, "{}", p.html);
+        let view = get(&alice, &app, &path).await;
+        assert!(view.html.contains("id=\"events-mode\">Stream"), "{}", view.html);
+    }
+
     async fn the_secret_is_shown_once_works_and_rotation_retires_it(backend: Backend) {
         let app = TestApp::spawn(backend).await;
         let alice = app.signed_in(ALICE).await;
@@ -294,6 +324,8 @@ opending_testkit::both_backends! {
             (format!("/console/apps/{id}/rotate"), vec![]),
             (format!("/console/apps/{id}/delete"), vec![]),
             (format!("/console/apps/{}/isv", TRAVEL.0), vec![("custom", "on"), ("admin_url", "https://forged.example/admin")]),
+            (format!("/console/apps/{id}/events"), vec![("url", "https://forged.example/cb"), ("token", "forged1"), ("aes_key", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")]),
+            (format!("/console/apps/{id}/events/remove"), vec![]),
         ];
         for (path, form) in &forms {
             for token in [None, Some(""), Some("00000000000000000000000000000000"), Some(bobs.as_str())] {

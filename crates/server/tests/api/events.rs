@@ -385,4 +385,21 @@ both_backends! {
         }
         assert!(app.core.stream.is_empty(), "{} connections left", app.core.stream.len());
     }
+
+    async fn a_seed_file_declares_an_apps_callback(backend: Backend) {
+        let app = emulator(backend).await;
+        let seed = |key: &str| json!({"apps": [{"clientId": DIR.0, "clientSecret": DIR.1,
+            "name": "Acme Directory", "owner": ACME, "distribution": "internal",
+            "eventCallback": {"url": "http://127.0.0.1:9/hooks/dingtalk", "token": "cbtoken123", "aesKey": key}}]});
+        let good = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+        let r = app.post_json("/_opending/seed", &seed(good)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body["updated"].to_string().contains("eventCallback"), "{}", r.body);
+        let again = app.post_json("/_opending/seed", &seed(good)).await;
+        assert!(!again.body["updated"].to_string().contains("eventCallback"), "unchanged: {}", again.body);
+        let got = app.send(app.admin(reqwest::Method::GET, &format!("/apps/{}/event-callback", DIR.0))).await;
+        assert_eq!(got.body["url"], "http://127.0.0.1:9/hooks/dingtalk");
+        let bad = app.post_json("/_opending/seed", &seed("too-short")).await;
+        bad.assert_error(400, "InvalidParameter");
+    }
 }

@@ -253,18 +253,18 @@ async fn fast_events(backend: Backend) -> TestApp {
     .await
 }
 
-const CB_TOKEN: &str = "cbtoken123";
-const CB_AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+pub const CB_TOKEN: &str = "cbtoken123";
+pub const CB_AES_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
 
 /// `tests/sdk/python/callback_server.py`: a callback endpoint on dingtalk-sdk's crypto.
-struct CallbackReceiver {
+pub struct CallbackReceiver {
     child: tokio::process::Child,
     lines: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
     port: u16,
 }
 
 impl CallbackReceiver {
-    async fn start(own_id: &str, mode: &str) -> Option<Self> {
+    pub async fn start(own_id: &str, mode: &str) -> Option<Self> {
         use tokio::io::AsyncBufReadExt;
         let Some(py) = python() else {
             skip_or_fail(
@@ -289,12 +289,12 @@ impl CallbackReceiver {
         Some(Self { child, lines, port })
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/dingtalk/callback", self.port)
     }
 
     /// The next plaintext the receiver decrypted.
-    async fn next_event(&mut self) -> serde_json::Value {
+    pub async fn next_event(&mut self) -> serde_json::Value {
         let line = tokio::time::timeout(std::time::Duration::from_secs(15), self.lines.next_line())
             .await
             .expect("a push within 15 s")

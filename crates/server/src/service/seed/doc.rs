@@ -206,6 +206,10 @@ pub struct SeedApp {
     /// The URL of the app's admin backend, where SSO sends an org admin with `?code=`.
     #[serde(default)]
     pub admin_url: Option<String>,
+    /// An HTTP callback the app receives its events at (docs/events.md). Declared, it is taken
+    /// as given: no `check_url` exchange (the endpoint may not be up yet).
+    #[serde(default)]
+    pub event_callback: Option<crate::service::events::CallbackInput>,
 }
 
 /// An installation in a seed.

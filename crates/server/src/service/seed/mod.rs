@@ -172,15 +172,23 @@ async fn apply_app(
             .insert(a.client_id.to_string(), s.expose().to_owned());
     }
     let added = add_points(core, origin, a).await.map_err(within(&id))?;
+    let callback = match &a.event_callback {
+        Some(cb) => super::events::declare_callback(core, &a.client_id, cb)
+            .await
+            .map_err(within(&id))?,
+        None => false,
+    };
+    let more = [
+        added.then_some("points"),
+        callback.then_some("eventCallback"),
+    ];
     let declared = match declared {
         Declared::Created => Declared::Created,
         Declared::Updated(mut what) => {
-            what.extend(added.then_some("points"));
+            what.extend(more.into_iter().flatten());
             Declared::Updated(what)
         }
-        Declared::Unchanged => {
-            Declared::from_changes(added.then_some("points").into_iter().collect())
-        }
+        Declared::Unchanged => Declared::from_changes(more.into_iter().flatten().collect()),
     };
     report.count(id, declared);
     Ok(())

@@ -1,6 +1,7 @@
 //! `GET /console/apps/{clientId}` (credentials, basic info, third-party settings and suite
-//! ticket, URIs, permission points, danger zone), `POST …/settings` (name and icon) and
-//! `POST …/isv` (custom app, admin backend URL).
+//! ticket, event subscription, URIs, permission points, danger zone), `POST …/settings` (name
+//! and icon), `POST …/isv` (custom app, admin backend URL) and `POST …/events[/remove]` (the
+//! HTTP callback).
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -94,6 +95,14 @@ pub(super) async fn render(
     } else {
         None
     };
+    let callback = crate::service::events::callback(core, &page.origin, app.app.client_id.as_str())
+        .await?
+        .map(|c| {
+            context! {
+                url => c.url,
+                verified_at => crate::http::pages::org::when(c.verified_at),
+            }
+        });
     let creator = match &app.profile.created_by {
         Some(u) => crate::service::users::nick_of(core, u).await?,
         None => None,
@@ -115,6 +124,7 @@ pub(super) async fn render(
             },
             can_manage => app.can_manage,
             isv => isv,
+            callback => callback,
             redirect_uris => uris.redirect_uris,
             origins => uris.origins,
             groups => groups,
@@ -232,4 +242,57 @@ pub(super) async fn save_isv(
         .await
         .map(drop);
     after_change(&core, &page, &client_id, done, "isv").await
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct CallbackForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    aes_key: String,
+}
+
+/// Registers the app's HTTP callback (after the URL passes DingTalk's check).
+pub(super) async fn save_callback(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path(client_id): Path<String>,
+    Form(f): Form<CallbackForm>,
+) -> Result<Response, Error> {
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
+    let input = crate::service::events::CallbackInput {
+        url: f.url.trim().to_owned(),
+        token: f.token.trim().to_owned(),
+        aes_key: f.aes_key.trim().to_owned(),
+    };
+    let done = crate::service::events::set_callback(&core, &page.origin, &client_id, input)
+        .await
+        .map(drop);
+    after_change(&core, &page, &client_id, done, "events").await
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Removes the app's HTTP callback: its events go over Stream again.
+pub(super) async fn remove_callback(
+    State(core): State<Arc<Core>>,
+    page: PageCtx,
+    Path(client_id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, Error> {
+    if let Err(r) = form_user(&core, &page, &f.csrf) {
+        return Ok(*r);
+    }
+    let done = crate::service::events::delete_callback(&core, &page.origin, &client_id).await;
+    after_change(&core, &page, &client_id, done, "events").await
 }

@@ -57,6 +57,11 @@ pub fn router() -> Router<Arc<Core>> {
         .route("/console/apps/{client_id}", get(app::show))
         .route("/console/apps/{client_id}/settings", post(app::save))
         .route("/console/apps/{client_id}/isv", post(app::save_isv))
+        .route("/console/apps/{client_id}/events", post(app::save_callback))
+        .route(
+            "/console/apps/{client_id}/events/remove",
+            post(app::remove_callback),
+        )
         .route(
             "/console/apps/{client_id}/uris/{action}",
             post(uris::change),
