@@ -103,6 +103,34 @@ enum EmuCommand {
         #[arg(long)]
         user: String,
     },
+    /// Raise an event (docs/events.md): an org event to every app that receives it there, or an
+    /// app's own event to that app.
+    RaiseEvent {
+        /// `eventType`, e.g. `user_add_org`, `org_dept_create`, `suite_ticket`.
+        #[arg(long = "type")]
+        event_type: String,
+        /// The org where it happens (org events).
+        #[arg(long)]
+        corp: Option<String>,
+        /// Only this app (required for an app's own events).
+        #[arg(long)]
+        app: Option<String>,
+        /// The payload, a JSON object (e.g. '{"userId":["u1"]}').
+        #[arg(long)]
+        data: Option<String>,
+    },
+    /// Events with their delivery attempts.
+    Events {
+        /// Only this app's.
+        #[arg(long)]
+        app: Option<String>,
+        /// Only this type.
+        #[arg(long = "type")]
+        event_type: Option<String>,
+        /// Only `pending`, `acked` or `failed` ones.
+        #[arg(long)]
+        state: Option<String>,
+    },
     /// End the JSAPI ticket of (app, org) now: the next fetch makes a new one.
     ExpireJsapiTicket {
         /// The app's clientId.
@@ -303,6 +331,38 @@ pub async fn run(args: EmuArgs) -> anyhow::Result<ExitCode> {
             "/sso-codes".into(),
             Some(json!({"corpId": corp, "clientId": app, "unionId": user})),
         ),
+        EmuCommand::RaiseEvent {
+            event_type,
+            corp,
+            app,
+            data,
+        } => {
+            let data: Option<Value> = match data {
+                Some(d) => Some(
+                    serde_json::from_str(&d)
+                        .map_err(|e| anyhow::anyhow!("--data is not JSON: {e}"))?,
+                ),
+                None => None,
+            };
+            (
+                reqwest::Method::POST,
+                "/events".into(),
+                Some(
+                    json!({"eventType": event_type, "corpId": corp, "clientId": app, "data": data}),
+                ),
+            )
+        }
+        EmuCommand::Events {
+            app,
+            event_type,
+            state,
+        } => {
+            let mut q: Vec<(&str, String)> = Vec::new();
+            q.extend(app.map(|a| ("clientId", a)));
+            q.extend(event_type.map(|t| ("eventType", t)));
+            q.extend(state.map(|s| ("state", s)));
+            return send(http.get(format!("{base}/events")).query(&q)).await;
+        }
         EmuCommand::ExpireJsapiTicket { app, corp } => (
             reqwest::Method::POST,
             format!("/jsapi-tickets/{}/{}/expire", segment(&app), segment(&corp)),

@@ -206,3 +206,43 @@ async fn suite_tickets_sso_codes_and_throttling_presets_from_the_cli() {
         .unwrap();
     assert_eq!(body["errcode"], -1, "{body}");
 }
+
+#[tokio::test]
+async fn events_are_raised_and_listed_from_the_cli() {
+    let args: Vec<String> = [
+        "--memory",
+        "--emulator",
+        "--seed",
+        &world_seed().display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let server = Server::start(bin(), &args);
+    let base = server.base.clone();
+    let (code, raised, err) = emu(
+        &base,
+        &[
+            "raise-event",
+            "--type",
+            "user_add_org",
+            "--corp",
+            ACME,
+            "--data",
+            r#"{"userId":["cli-user"]}"#,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(raised["events"][0]["clientId"], DIR.0, "{raised}");
+    assert_eq!(raised["events"][0]["data"]["userId"][0], "cli-user");
+    let (code, listed, err) = emu(&base, &["events", "--app", DIR.0, "--state", "pending"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    let (code, _, err) = emu(&base, &["raise-event", "--type", "nope", "--corp", ACME]);
+    assert_eq!(code, 2, "an unknown type is refused: {err}");
+    let (code, _, err) = emu(
+        &base,
+        &["raise-event", "--type", "user_add_org", "--data", "{"],
+    );
+    assert_eq!(code, 1, "bad JSON never leaves the CLI: {err}");
+}
