@@ -1,9 +1,9 @@
-//! `opending admin app …`: apps, their secrets, points and URIs.
+//! `opending admin app …`: apps, their secrets, points, URIs and event callbacks.
 
 use clap::Subcommand;
 use opending_domain::{Distribution, Secret};
 use opending_server::{
-    service::{apps, points, Error},
+    service::{apps, events as crate_events, points, Error},
     Core, Origin,
 };
 
@@ -46,6 +46,31 @@ pub(super) enum AppCommand {
         client_id: String,
         /// An absolute http(s) URL, or "" to remove it.
         url: String,
+    },
+    /// Register the HTTP callback the app receives its events at (after the URL passes
+    /// DingTalk's check_url exchange; outside emulator mode, only under events.callback_allow).
+    SetCallback {
+        /// clientId.
+        client_id: String,
+        /// The callback URL.
+        #[arg(long)]
+        url: String,
+        /// The token (3–32 letters or digits).
+        #[arg(long, env = "OPENDING_CALLBACK_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The EncodingAESKey (43 characters).
+        #[arg(long, env = "OPENDING_CALLBACK_AES_KEY", hide_env_values = true)]
+        aes_key: String,
+    },
+    /// Show an app's HTTP callback (never its token or key).
+    ShowCallback {
+        /// clientId.
+        client_id: String,
+    },
+    /// Remove an app's HTTP callback: its events go over Stream mode again.
+    RemoveCallback {
+        /// clientId.
+        client_id: String,
     },
     /// List apps.
     List {
@@ -156,6 +181,26 @@ pub(super) async fn run(core: &Core, origin: &Origin, command: AppCommand) -> Re
         }
         AppCommand::List { org } => out(&apps::list_apps(core, org.as_deref()).await?),
         AppCommand::Show { client_id } => out(&apps::show_app(core, &client_id).await?),
+        AppCommand::SetCallback {
+            client_id,
+            url,
+            token,
+            aes_key,
+        } => {
+            let input = crate_events::CallbackInput {
+                url,
+                token,
+                aes_key,
+            };
+            out(&crate_events::set_callback(core, origin, &client_id, input).await?)
+        }
+        AppCommand::ShowCallback { client_id } => {
+            out(&crate_events::callback(core, origin, &client_id).await?)
+        }
+        AppCommand::RemoveCallback { client_id } => {
+            crate_events::delete_callback(core, origin, &client_id).await?;
+            out(&serde_json::json!({ "removed": client_id }))
+        }
         AppCommand::RotateSecret { client_id } => {
             out(&apps::rotate_secret(core, origin, &client_id, None).await?)
         }

@@ -68,6 +68,16 @@ both_backends! {
         assert_eq!(code, 2, "{err}");
         let (code, _, err) = admin(&backend, &["app", "set-admin-url", "suitetravel", "https://travel.example/other"]);
         assert_eq!(code, 0, "{err}");
+
+        // Event callbacks: outside emulator mode only under events.callback_allow (none here).
+        let (code, _, err) = admin(&backend, &["app", "set-callback", DIR.0, "--url", "https://hooks.example/cb",
+            "--token", "cbtoken123", "--aes-key", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("callback_allow"), "{err}");
+        let (code, shown, err) = admin(&backend, &["app", "show-callback", DIR.0]);
+        assert_eq!((code, shown), (0, serde_json::Value::Null), "{err}");
+        let (code, _, err) = admin(&backend, &["app", "remove-callback", DIR.0]);
+        assert_eq!(code, 2, "none to remove: {err}");
     }
 }
 
