@@ -8,6 +8,8 @@
 //! `.ci/run`), which turns "unreachable" into a failure.
 #![allow(missing_docs)]
 
+pub mod stream;
+
 use std::{path::PathBuf, sync::Arc};
 
 use opending_server::config::Config;

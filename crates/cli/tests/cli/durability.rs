@@ -59,17 +59,10 @@ mod events {
     //! An event accepted by the server — raised, or delivered but not yet acknowledged —
     //! survives `kill -9` and is delivered after the restart.
 
-    use std::time::Duration;
-
-    use futures_util::{SinkExt, StreamExt};
-    use serde_json::{json, Value};
-    use tokio_tungstenite::tungstenite::Message;
+    use opending_testkit::stream::{ack, connect, data_of, next_event_within};
+    use serde_json::json;
 
     use crate::process::*;
-
-    type Socket = tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >;
 
     fn emulator(backend: &Backend) -> (std::process::Command, Vec<String>) {
         let mut args = super::serve_args(backend);
@@ -81,51 +74,8 @@ mod events {
         (cmd, args)
     }
 
-    async fn connect(base: &str) -> Socket {
-        let (status, body) = post(
-            &format!("{base}/v1.0/gateway/connections/open"),
-            json!({"clientId": DIR.0, "clientSecret": DIR.1,
-                    "subscriptions": [{"type": "EVENT", "topic": "*"}]}),
-            None,
-        )
-        .await;
-        assert_eq!(status, 200, "{body}");
-        let url = format!(
-            "{}?ticket={}",
-            body["endpoint"].as_str().unwrap(),
-            body["ticket"].as_str().unwrap()
-        );
-        tokio_tungstenite::connect_async(url)
-            .await
-            .expect("upgrade")
-            .0
-    }
-
-    async fn next_event(ws: &mut Socket) -> Value {
-        loop {
-            let msg = tokio::time::timeout(Duration::from_secs(30), ws.next())
-                .await
-                .expect("an event within 30 s")
-                .expect("open")
-                .expect("frame");
-            if let Message::Text(t) = msg {
-                let f: Value = serde_json::from_str(&t).unwrap();
-                if f["type"] == "EVENT" {
-                    return f;
-                }
-            }
-        }
-    }
-
-    async fn ack(ws: &mut Socket, f: &Value) {
-        let a = json!({"code": 200, "headers": {"messageId": f["headers"]["messageId"],
-            "contentType": "application/json"}, "message": "OK", "data": "{}"});
-        ws.send(Message::Text(a.to_string().into())).await.unwrap();
-    }
-
-    fn dept(f: &Value) -> i64 {
-        let data: Value = serde_json::from_str(f["data"].as_str().unwrap()).unwrap();
-        data["deptId"][0].as_i64().unwrap()
+    fn dept(f: &serde_json::Value) -> i64 {
+        data_of(f)["deptId"][0].as_i64().unwrap()
     }
 
     both_backends! {
@@ -138,16 +88,16 @@ mod events {
                 assert_eq!(status, 201, "{body}");
             }
             // The first is delivered and never acknowledged: the kill cuts it off mid-delivery.
-            let mut ws = connect(&first.base).await;
-            let f = next_event(&mut ws).await;
+            let mut ws = connect(&first.base, DIR).await;
+            let f = next_event_within(&mut ws, std::time::Duration::from_secs(30)).await;
             assert_eq!(dept(&f), 11);
             first.kill9();
 
             let (cmd, args) = emulator(&backend);
             let second = Server::start(cmd, &args);
-            let mut ws = connect(&second.base).await;
+            let mut ws = connect(&second.base, DIR).await;
             for d in [11, 12, 13] {
-                let f = next_event(&mut ws).await;
+                let f = next_event_within(&mut ws, std::time::Duration::from_secs(30)).await;
                 assert_eq!(dept(&f), d, "in order, none lost");
                 ack(&mut ws, &f).await;
             }

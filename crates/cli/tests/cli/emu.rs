@@ -17,17 +17,23 @@ fn emu(base: &str, args: &[&str]) -> (i32, serde_json::Value, String) {
     )
 }
 
+/// The arguments of `serve --memory --emulator` with the seed world.
+fn emulator_args() -> Vec<String> {
+    let seed = world_seed().display().to_string();
+    ["--memory", "--emulator", "--seed", seed.as_str()]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// `serve --memory --emulator` with the seed world.
+fn emulator_server() -> Server {
+    Server::start(bin(), &emulator_args())
+}
+
 #[tokio::test]
 async fn the_cli_drives_the_emulator() {
-    let args: Vec<String> = [
-        "--memory",
-        "--emulator",
-        "--seed",
-        &world_seed().display().to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let args = emulator_args();
     let started = std::time::Instant::now();
     let server = Server::start(bin(), &args);
     let listening = started.elapsed();
@@ -103,16 +109,7 @@ async fn the_cli_drives_the_emulator() {
 
 #[tokio::test]
 async fn suite_tickets_sso_codes_and_throttling_presets_from_the_cli() {
-    let args: Vec<String> = [
-        "--memory",
-        "--emulator",
-        "--seed",
-        &world_seed().display().to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let server = Server::start(bin(), &args);
+    let server = emulator_server();
     let base = server.base.clone();
     let (code, first, err) = emu(&base, &["suite-ticket", "suitetravel"]);
     assert_eq!(code, 0, "{err}");
@@ -209,16 +206,7 @@ async fn suite_tickets_sso_codes_and_throttling_presets_from_the_cli() {
 
 #[tokio::test]
 async fn events_are_raised_and_listed_from_the_cli() {
-    let args: Vec<String> = [
-        "--memory",
-        "--emulator",
-        "--seed",
-        &world_seed().display().to_string(),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let server = Server::start(bin(), &args);
+    let server = emulator_server();
     let base = server.base.clone();
     let (code, raised, err) = emu(
         &base,

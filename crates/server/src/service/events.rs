@@ -199,17 +199,7 @@ pub async fn installation_changed(
     if app.distribution != Distribution::ThirdParty {
         return Ok(());
     }
-    let mut data = json!({
-        "AuthCorpId": corp.as_str(),
-        "SuiteKey": app.client_id.as_str(),
-        "AgentId": app.agent_id(),
-        "AppId": app.agent_id(),
-        "TimeStamp": core.now_ms(),
-    });
-    if matches!(kind, EventType::OrgSuiteAuth | EventType::OrgSuiteChange) {
-        let granted = core.store.list_org_grants(client_id, corp).await?;
-        data["Scopes"] = json!(granted.iter().map(|c| c.as_str()).collect::<Vec<_>>());
-    }
+    let data = installation_payload(core, &app, corp, kind).await?;
     raise_to_app(core, &app, corp.as_str(), kind, data).await?;
     Ok(())
 }

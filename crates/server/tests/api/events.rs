@@ -3,14 +3,12 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
+use opending_testkit::stream::{ack_with, closed_within, data_of, next_event, Socket};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::*;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// An emulator with fast retries.
 async fn emulator(backend: Backend) -> TestApp {
@@ -33,41 +31,15 @@ async fn open(app: &TestApp, client: (&str, &str)) -> Answer {
     .await
 }
 
-/// A Stream connection of `client`.
+/// A Stream connection of `client`; the endpoint is this server as the request reached it.
 async fn connect(app: &TestApp, client: (&str, &str)) -> Socket {
-    let a = open(app, client).await;
-    assert_eq!(a.status, 200, "{}", a.body);
-    let endpoint = a.body["endpoint"].as_str().unwrap();
-    assert_eq!(endpoint, format!("ws://{}/connect", app.addr));
-    let url = format!("{endpoint}?ticket={}", a.body["ticket"].as_str().unwrap());
-    tokio_tungstenite::connect_async(url)
-        .await
-        .expect("upgrade")
-        .0
-}
-
-/// The next EVENT frame (SYSTEM pings are answered on the way).
-async fn next_event(ws: &mut Socket) -> Value {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(15), ws.next())
-            .await
-            .expect("a frame within 15 s")
-            .expect("socket open")
-            .expect("frame");
-        let Message::Text(text) = msg else { continue };
-        let frame: Value = serde_json::from_str(&text).unwrap();
-        if frame["type"] == "EVENT" {
-            return frame;
-        }
-    }
+    let (_, body) = opending_testkit::stream::open(&app.base, client).await;
+    assert_eq!(body["endpoint"], format!("ws://{}/connect", app.addr));
+    opending_testkit::stream::connect(&app.base, client).await
 }
 
 async fn ack(ws: &mut Socket, frame: &Value, code: i64, data: Value) {
-    let ack = json!({"code": code, "headers": {"contentType": "application/json",
-        "messageId": frame["headers"]["messageId"]}, "message": "OK", "data": data.to_string()});
-    ws.send(Message::Text(ack.to_string().into()))
-        .await
-        .unwrap();
+    ack_with(ws, frame, code, data).await
 }
 
 /// Polls the emulator's listing until `pred` holds for the event `id`.
@@ -127,7 +99,7 @@ both_backends! {
         // Numbers travel as numeric strings (the Python SDK int()s them).
         assert!(h["time"].as_str().unwrap().parse::<i64>().is_ok());
         assert!(h["eventBornTime"].as_str().unwrap().parse::<i64>().is_ok());
-        let data: Value = serde_json::from_str(frame["data"].as_str().unwrap()).unwrap();
+        let data: Value = data_of(&frame);
         assert_eq!(data["userId"], json!(["u-new"]));
         assert!(data["timeStamp"].as_str().unwrap().parse::<i64>().is_ok());
 
@@ -184,7 +156,7 @@ both_backends! {
         let mut ws = connect(&app, DIR).await;
         for dept in [1001, 1002, 1003] {
             let f = next_event(&mut ws).await;
-            let data: Value = serde_json::from_str(f["data"].as_str().unwrap()).unwrap();
+            let data = data_of(&f);
             assert_eq!(data["deptId"], json!([dept]));
             ack(&mut ws, &f, 200, json!({})).await;
         }
@@ -239,7 +211,7 @@ both_backends! {
         let mut ws = connect(&app, CRM).await;
         let first = next_event(&mut ws).await;
         assert_eq!(first["headers"]["eventType"], "suite_ticket");
-        let data: Value = serde_json::from_str(first["data"].as_str().unwrap()).unwrap();
+        let data = data_of(&first);
         let current = app.send(app.http.get(format!("{}/_opending/suite-tickets/{}", app.base, CRM.0))).await;
         assert_eq!(data["suiteTicket"], current.body["suiteTicket"]);
         ack(&mut ws, &first, 200, data).await;
@@ -247,7 +219,7 @@ both_backends! {
         let r = raise(&app, json!({"eventType": "suite_ticket", "clientId": CRM.0})).await;
         assert_eq!(r.status, 201, "{}", r.body);
         let second = next_event(&mut ws).await;
-        let data: Value = serde_json::from_str(second["data"].as_str().unwrap()).unwrap();
+        let data = data_of(&second);
         assert_ne!(data["suiteTicket"], current.body["suiteTicket"]);
         let now = app.send(app.http.get(format!("{}/_opending/suite-tickets/{}", app.base, CRM.0))).await;
         assert_eq!(data["suiteTicket"], now.body["suiteTicket"]);
@@ -286,15 +258,7 @@ both_backends! {
         let f = next_event(&mut silent).await;
         assert_eq!(f["headers"]["eventId"], id.as_str());
         // No ACK: after the timeout the server closes this connection.
-        let closed = tokio::time::timeout(Duration::from_secs(10), async {
-            loop {
-                match silent.next().await {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                    _ => {}
-                }
-            }
-        }).await;
-        assert!(closed.is_ok(), "the silent connection was not dropped");
+        assert!(closed_within(&mut silent, Duration::from_secs(10)).await, "the silent connection was not dropped");
         let mut next = connect(&app, DIR).await;
         let again = next_event(&mut next).await;
         assert_eq!(again["headers"]["eventId"], id.as_str());
@@ -315,15 +279,7 @@ both_backends! {
         let mut big = connect(&app, DIR).await;
         let _ = big.send(Message::Text("x".repeat(10_000).into())).await;
         for w in [&mut ws, &mut big] {
-            let ended = tokio::time::timeout(Duration::from_secs(10), async {
-                loop {
-                    match w.next().await {
-                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
-                        _ => {}
-                    }
-                }
-            }).await;
-            assert!(ended.is_ok(), "the connection was not closed");
+            assert!(closed_within(w, Duration::from_secs(10)).await, "the connection was not closed");
         }
         assert_eq!(open(&app, DIR).await.status, 200, "the server still answers");
     }

@@ -109,17 +109,10 @@ opending_testkit::both_backends! {
 mod events {
     //! Two instances on one PostgreSQL share one event outbox.
 
-    use std::time::Duration;
-
-    use futures_util::{SinkExt, StreamExt};
+    use opending_testkit::stream::{ack, next_event, Socket};
     use serde_json::{json, Value};
-    use tokio_tungstenite::tungstenite::Message;
 
     use crate::helpers::*;
-
-    type Socket = tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >;
 
     async fn instance(backend: Backend) -> TestApp {
         TestApp::spawn_with(backend, |c| {
@@ -132,41 +125,7 @@ mod events {
     }
 
     async fn connect(app: &TestApp) -> Socket {
-        let a = app
-            .post_json(
-                "/v1.0/gateway/connections/open",
-                &json!({"clientId": DIR.0, "clientSecret": DIR.1,
-                        "subscriptions": [{"type": "EVENT", "topic": "*"}]}),
-            )
-            .await;
-        let url = format!(
-            "{}?ticket={}",
-            a.body["endpoint"].as_str().unwrap(),
-            a.body["ticket"].as_str().unwrap()
-        );
-        tokio_tungstenite::connect_async(url).await.unwrap().0
-    }
-
-    async fn next_event(ws: &mut Socket) -> Value {
-        loop {
-            let msg = tokio::time::timeout(Duration::from_secs(20), ws.next())
-                .await
-                .expect("an event within 20 s")
-                .expect("open")
-                .expect("frame");
-            if let Message::Text(t) = msg {
-                let f: Value = serde_json::from_str(&t).unwrap();
-                if f["type"] == "EVENT" {
-                    return f;
-                }
-            }
-        }
-    }
-
-    async fn ack(ws: &mut Socket, f: &Value) {
-        let a = json!({"code": 200, "headers": {"messageId": f["headers"]["messageId"]},
-                       "message": "OK", "data": "{}"});
-        ws.send(Message::Text(a.to_string().into())).await.unwrap();
+        opending_testkit::stream::connect(&app.base, DIR).await
     }
 
     async fn acked(app: &TestApp, id: &str) -> Value {
