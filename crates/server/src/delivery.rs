@@ -258,7 +258,8 @@ async fn deliver(core: &Core, event: &StoredEvent, target: Target) -> (Outcome, 
         Target::Http(row) => match crate::service::events::crypto_of(core, &row) {
             Ok(crypto) => {
                 let plain = http_payload(event);
-                post_encrypted(core, &row.url, &crypto, &plain).await
+                let timeout = Duration::from_millis(core.events.ack_timeout_ms);
+                post_encrypted(core, &row.url, &crypto, &plain, timeout).await
             }
             Err(e) => (Outcome::Unreachable, e.to_string()),
         },
@@ -326,6 +327,7 @@ async fn post_encrypted(
     url: &str,
     crypto: &CallbackCrypto,
     plain: &str,
+    timeout: Duration,
 ) -> (Outcome, String) {
     let encrypt = crypto.encrypt(random16(), plain);
     let timestamp = wall_ms().to_string();
@@ -344,6 +346,7 @@ async fn post_encrypted(
             ("nonce", nonce.as_str()),
         ])
         .json(&EncryptedBody { encrypt })
+        .timeout(timeout)
         .send()
         .await;
     let mut resp = match sent {
@@ -385,11 +388,16 @@ async fn post_encrypted(
     }
 }
 
+/// Longest wait for the answer to a URL check: the registration is a request someone waits on,
+/// answered well within `request_timeout_ms`.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// DingTalk's URL check: POSTs the encrypted `{"EventType":"check_url"}` and expects the
-/// encrypted `success`. The reason on failure.
+/// encrypted `success` (within `ack_timeout_ms`, at most 5 s). The reason on failure.
 pub async fn check_url(core: &Core, url: &str, crypto: &CallbackCrypto) -> Result<(), String> {
     let plain = json!({"EventType": "check_url", "TimeStamp": wall_ms()}).to_string();
-    match post_encrypted(core, url, crypto, &plain).await {
+    let timeout = CHECK_TIMEOUT.min(Duration::from_millis(core.events.ack_timeout_ms));
+    match post_encrypted(core, url, crypto, &plain, timeout).await {
         (Outcome::Acked, _) => Ok(()),
         (_, why) => Err(why),
     }
