@@ -55,6 +55,8 @@ function demoPage() {
 ${button('type0', 'Authorize (type 0, Acme HR)', { type: 0, clientId: W.hr.clientId, corpId: W.acme, rpcScope: 'Contact.User.Read', fieldScope: 'Contact.User.mobile' })}
 ${button('type1', 'Grant the org (type 1, CRM in Globex)', { type: 1, clientId: W.crm.clientId, corpId: W.globex, rpcScope: 'Contact.Org.Read' })}
 ${button('bad', 'A point that does not exist', { type: 0, clientId: W.hr.clientId, corpId: W.acme, rpcScope: 'No.Such.Point' })}
+${button('notmember', 'Authorize in an org Alice is not in', { type: 0, clientId: W.hr.clientId, corpId: W.initech, rpcScope: 'Contact.User.Read' })}
+${button('notopened', 'Grant CRM in Acme (not installed)', { type: 1, clientId: W.crm.clientId, corpId: W.acme, rpcScope: 'Contact.Org.Read' })}
 <pre id="result" aria-live="polite"></pre>
 <script src="${esc(BASE)}/sdk/openauth.js"></script>
 <script src="/demo.js"></script>
@@ -117,7 +119,17 @@ const demoHandler = (url) => {
   if (url.pathname === '/favicon.ico') return [204, 'image/x-icon', ''];
   return [404, 'text/plain', 'not found'];
 };
-const foreignHandler = (url) => (url.pathname === '/forge' ? [200, HTML, forgePage()] : [404, 'text/plain', 'not found']);
+// The foreign site's own app page: loads openauth.js from an origin no app registered.
+function foreignAppPage() {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unregistered site</title></head>
+<body><h1>Unregistered site</h1><script src="${esc(BASE)}/sdk/openauth.js"></script></body></html>`;
+}
+const foreignHandler = (url) => {
+  if (url.pathname === '/forge') return [200, HTML, forgePage()];
+  if (url.pathname === '/app') return [200, HTML, foreignAppPage()];
+  if (url.pathname === '/favicon.ico') return [204, 'image/x-icon', ''];
+  return [404, 'text/plain', 'not found'];
+};
 
 // ---------------------------------------------------------------- opending's HTTP API (no browser)
 
@@ -364,12 +376,12 @@ async function main() {
       assert.deepEqual(await demoResult(demo), { status: 'cancel', result: null });
     });
 
-    await scenario('h. an invalid request shows the error in the popup; Close resolves failed with the DingTalk error code', async () => {
-      const popup = await openPopup(demo, '#bad');
+    await scenario('h. an error that needs the user shows in the popup; Close resolves failed with the DingTalk error code', async () => {
+      const popup = await openPopup(demo, '#notmember');
       await popup.waitForURL(onOpending('/openauth'));
       const err = popup.locator('#openauth-error');
       await err.waitFor();
-      assert.ok((await err.innerText()).includes('500201'));
+      assert.ok((await err.innerText()).includes('500408'));
       await shot(popup, 'consent-error-en');
       const closed = popup.waitForEvent('close');
       await popup.click('#close');
@@ -377,8 +389,78 @@ async function main() {
       const r = await demoResult(demo);
       assert.equal(r.status, 'failed');
       assert.equal(r.result, null);
-      assert.equal(r.errorCode, 500201);
+      assert.equal(r.errorCode, 500408);
       assert.ok(typeof r.errorMessage === 'string' && r.errorMessage.length > 0, JSON.stringify(r));
+    });
+
+    await scenario('i. every user-independent error of seed 002 resolves failed at once, with no popup', async () => {
+      const hr = W.hr.clientId;
+      const cases = [
+        [400001, { clientId: '  ' }],
+        [400006, { clientId: ' ', corpId: W.acme, rpcScope: 'Contact.User.Read' }],
+        [400007, { type: 0, clientId: hr, rpcScope: 'Contact.User.Read' }],
+        [400002, { type: 0, clientId: hr, corpId: W.acme }],
+        [400009, { type: 0, clientId: hr, corpId: 'dingnosuchorg', rpcScope: 'Contact.User.Read' }],
+        [500101, { type: 0, clientId: 'dingnosuchapp000000000', corpId: W.acme, rpcScope: 'Contact.User.Read' }],
+        [500102, { type: 0, clientId: W.ops.clientId, corpId: W.globex, rpcScope: 'Contact.User.Read' }],
+        [500104, { type: 0, clientId: hr, corpId: W.acme, rpcScope: 'Todo.Todo.Read' }],
+        [500201, { type: 0, clientId: hr, corpId: W.acme, rpcScope: 'No.Such.Point' }],
+        [500201, { type: 0, clientId: hr, corpId: W.acme, fieldScope: 'No.Such.Field' }],
+        [500202, { type: 0, clientId: hr, corpId: W.acme, rpcScope: 'Contact.User.mobile' }],
+        [500203, { type: 0, clientId: hr, corpId: W.acme, rpcScope: 'Contact.User.Read', fieldScope: 'Contact.User.Read' }],
+        [500204, { type: 1, clientId: W.travel.clientId, corpId: W.globex, rpcScope: 'Contact.User.Read' }],
+        [500205, { type: 0, clientId: hr, corpId: W.acme, rpcScope: 'Contact.Org.Read' }],
+      ];
+      let popups = 0;
+      const count = () => { popups++; };
+      alice.on('page', count);
+      try {
+        for (const [code, opts] of cases) {
+          const r = await demo.evaluate((o) => openAuth(o), opts);
+          assert.equal(r.status, 'failed', `${code}: ${JSON.stringify(r)}`);
+          assert.equal(r.result, null);
+          assert.equal(r.errorCode, code, `${JSON.stringify(opts)} → ${JSON.stringify(r)}`);
+          assert.ok(typeof r.errorMessage === 'string' && r.errorMessage.length > 0, JSON.stringify(r));
+        }
+        // The demo button of a point that does not exist, as a user would click it.
+        await demo.click('#bad');
+        const r = await demoResult(demo);
+        assert.deepEqual([r.status, r.errorCode], ['failed', 500201]);
+      } finally {
+        alice.off('page', count);
+      }
+      assert.equal(popups, 0, 'no popup opened');
+    });
+
+    await scenario('j. a page on an unregistered origin gets 52026 at once; an unknown clientId gets 500101 there too', async () => {
+      const page = await alice.newPage();
+      let popups = 0;
+      const count = () => { popups++; };
+      alice.on('page', count);
+      try {
+        await page.goto(FOREIGN + '/app');
+        const r = await page.evaluate((o) => openAuth(o), { type: 0, clientId: W.hr.clientId, corpId: W.acme, rpcScope: 'Contact.User.Read' });
+        assert.deepEqual([r.status, r.result, r.errorCode], ['failed', null, 52026], JSON.stringify(r));
+        const u = await page.evaluate((o) => openAuth(o), { type: 0, clientId: 'dingnosuchapp000000000', corpId: W.acme, rpcScope: 'Contact.User.Read' });
+        assert.deepEqual([u.status, u.errorCode], ['failed', 500101], JSON.stringify(u));
+      } finally {
+        alice.off('page', count);
+        await page.close();
+      }
+      assert.equal(popups, 0, 'no popup opened');
+    });
+
+    await scenario('k. a third-party app not opened in the org (70003) shows in the popup; Close resolves failed', async () => {
+      const popup = await openPopup(demo, '#notopened');
+      await popup.waitForURL(onOpending('/openauth'));
+      const err = popup.locator('#openauth-error');
+      await err.waitFor();
+      assert.ok((await err.innerText()).includes('70003'));
+      const closed = popup.waitForEvent('close');
+      await popup.click('#close');
+      await closed;
+      const r = await demoResult(demo);
+      assert.deepEqual([r.status, r.result, r.errorCode], ['failed', null, 70003], JSON.stringify(r));
     });
 
     await scenario('d. browser login flow on a phone: sign in, switch language, pick an org, Allow, land on the callback', async () => {

@@ -64,6 +64,9 @@ codes! {
     NOT_A_MEMBER = 500408, "用户不是该组织的成员。";
     /// 70003 the third-party app is not installed (opened) in the org.
     APP_NOT_OPENED = 70003, "应用未在该组织开通。";
+    /// 52026 (DingTalk's client code for a page outside the app's safe domains, 无效的安全微应用
+    /// URL): the calling page's origin is not registered for the app.
+    ORIGIN_NOT_REGISTERED = 52026, "无效的安全微应用URL。";
 }
 
 /// Delegated (0) or app (1) authorization.
@@ -299,6 +302,6 @@ mod tests {
             d.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
             vec!["Contact.Org.Read"]
         );
-        assert_eq!(ALL.len(), 18);
+        assert_eq!(ALL.len(), 19);
     }
 }

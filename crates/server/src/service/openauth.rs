@@ -77,14 +77,12 @@ impl OpenAuthResult {
     }
 }
 
-/// Checks a request for a signed-in user (or none: 400008).
-pub async fn prepare(
+/// The app and org a shaped request names (500101, 400009), and the points it asks for
+/// (500102, 500104, 500201–500205): everything that does not depend on who asks.
+async fn app_org_points(
     core: &Core,
-    params: &OpenAuthParams,
-    user: Option<&User>,
-) -> std::result::Result<Prepared, OpenAuthError> {
-    let request = openauth::shape(params)?;
-    let user = user.ok_or(openauth::NO_USER)?;
+    request: &ShapedRequest,
+) -> std::result::Result<(App, Org, Vec<PermissionPoint>), OpenAuthError> {
     let load = |e: super::Error| {
         tracing::error!(error = %e, "openAuth: loading failed");
         openauth::APP_LOAD_FAILED
@@ -104,27 +102,64 @@ pub async fn prepare(
         .await
         .map_err(|e| load(e.into()))?
         .ok_or(openauth::BAD_CORP_ID)?;
-    let role = core
-        .store
-        .get_role(&corp_id, &user.union_id)
-        .await
-        .map_err(|e| load(e.into()))?
-        .ok_or(openauth::NOT_A_MEMBER)?;
     let added = core
         .store
         .list_app_points(&client_id)
         .await
         .map_err(|e| load(e.into()))?;
     let catalogue = core.store.list_points().await.map_err(|e| load(e.into()))?;
-    let points = openauth::resolve_points(&request, &added, |code| {
+    let points = openauth::resolve_points(request, &added, |code| {
         catalogue.iter().find(|p| p.code.as_str() == code).cloned()
     })?;
+    Ok((app, org, points))
+}
+
+/// The checks `/sdk/openauth.js` runs before it opens its popup (`/openauth/api/precheck`): the
+/// request's shape, the app, the org and the points, then whether the calling page's `origin`
+/// is registered for the app (52026). Nothing here depends on the user, so any page may learn it.
+pub async fn precheck(
+    core: &Core,
+    params: &OpenAuthParams,
+    origin: &str,
+) -> std::result::Result<(), OpenAuthError> {
+    let request = openauth::shape(params)?;
+    let (app, _, _) = app_org_points(core, &request).await?;
+    match origin_allowed(core, &app.client_id, origin).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(openauth::ORIGIN_NOT_REGISTERED),
+        Err(e) => {
+            tracing::error!(error = %e, "openAuth: loading the app's origins failed");
+            Err(openauth::APP_LOAD_FAILED)
+        }
+    }
+}
+
+/// Checks a request for a signed-in user (or none: 400008).
+pub async fn prepare(
+    core: &Core,
+    params: &OpenAuthParams,
+    user: Option<&User>,
+) -> std::result::Result<Prepared, OpenAuthError> {
+    let request = openauth::shape(params)?;
+    let user = user.ok_or(openauth::NO_USER)?;
+    let (app, org, points) = app_org_points(core, &request).await?;
+    let role = match core.store.get_role(&org.corp_id, &user.union_id).await {
+        Ok(Some(role)) => role,
+        Ok(None) => return Err(openauth::NOT_A_MEMBER),
+        Err(e) => {
+            tracing::error!(error = %e, "openAuth: loading failed");
+            return Err(openauth::APP_LOAD_FAILED);
+        }
+    };
     if request.auth_type == AuthType::App && app.distribution == Distribution::ThirdParty {
         let inst = core
             .store
-            .get_installation(&client_id, &corp_id)
+            .get_installation(&app.client_id, &org.corp_id)
             .await
-            .map_err(|e| load(e.into()))?;
+            .map_err(|e| {
+                tracing::error!(error = %e, "openAuth: loading failed");
+                openauth::APP_LOAD_FAILED
+            })?;
         if inst.map(|i| i.status) != Some(InstallationStatus::Active) {
             return Err(openauth::APP_NOT_OPENED);
         }

@@ -66,6 +66,7 @@ async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
     let demo = format!("http://127.0.0.1:{demo_port}");
     register_uris(&app, HR.0, &[&format!("{demo}/callback")], &[&demo]).await;
     register_uris(&app, CRM.0, &[], &[&demo]).await;
+    register_uris(&app, TRAVEL.0, &[], &[&demo]).await;
 
     // Before: CRM's token in Globex lacks Contact.Org.Read (Globex never granted it).
     let crm_token = app.token_value(GLOBEX, CRM).await;
@@ -77,8 +78,11 @@ async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
     let world = json!({
         "hr": {"clientId": HR.0, "clientSecret": HR.1},
         "crm": {"clientId": CRM.0, "clientSecret": CRM.1},
+        "ops": {"clientId": OPS.0, "clientSecret": OPS.1},
+        "travel": {"clientId": TRAVEL.0, "clientSecret": TRAVEL.1},
         "acme": ACME,
         "globex": GLOBEX,
+        "initech": INITECH,
         "alice": user(ALICE, "13800000001"),
         "carol": user(CAROL, ""),
     });
@@ -87,7 +91,7 @@ async fn openauth_and_the_browser_login_flow_in_headless_chromium() {
         world,
         shots_dir: "docs/screenshots",
         env: vec![("OPENDING_DEMO_PORT", demo_port.to_string())],
-        scenarios: 9,
+        scenarios: 12,
         shots: SHOTS,
     }
     .run(&app)

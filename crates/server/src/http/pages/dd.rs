@@ -8,14 +8,14 @@ use std::sync::Arc;
 use axum::{
     extract::{Query, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
+    response::Response,
     routing::{get, post},
-    Json, Router,
+    Router,
 };
 use minijinja::context;
 use serde::Deserialize;
 
-use super::PageCtx;
+use super::{cors_json, page_origin, PageCtx};
 use crate::{
     service::{inapp, Error},
     Core,
@@ -69,25 +69,6 @@ pub struct CodeQuery {
 }
 
 /// The page's origin: the browser's `Origin` header, else the one the shim passed.
-fn page_origin(headers: &HeaderMap, q: &CodeQuery) -> String {
-    headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|o| *o != "null")
-        .map_or_else(|| q.origin.clone(), str::to_owned)
-}
-
-/// A JSON answer any origin may read: these checks say only what the page could learn anyway.
-fn cors_json(body: impl serde::Serialize) -> Response {
-    let mut r = Json(body).into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
 
 /// What the checks answer: `{"ok":true}`, or the refusal the page's callback gets.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -125,7 +106,7 @@ async fn precheck(
     headers: HeaderMap,
     Query(q): Query<CodeQuery>,
 ) -> Result<Response, Error> {
-    let origin = page_origin(&headers, &q);
+    let origin = page_origin(&headers, &q.origin);
     let found = inapp::app_for_page(&core, &q.corp_id, q.client_id.as_deref(), &origin).await?;
     Ok(cors_json(CheckAnswer::from(found.map(drop))))
 }

@@ -466,3 +466,31 @@ mod tests {
         }
     }
 }
+
+/// A JSON answer any origin may read (no credentials, no caching): for the checks
+/// `/sdk/dingtalk.js` and `/sdk/openauth.js` run, which say only what the page could learn
+/// anyway.
+pub(crate) fn cors_json(body: impl serde::Serialize) -> axum::response::Response {
+    use axum::{
+        http::{header, HeaderValue},
+        response::IntoResponse,
+    };
+    let mut r = axum::Json(body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The calling page's origin: the browser's `Origin` header (which a page cannot forge), else
+/// what the query says.
+pub(crate) fn page_origin(headers: &axum::http::HeaderMap, stated: &str) -> String {
+    headers
+        .get(axum::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null")
+        .map_or_else(|| stated.to_owned(), str::to_owned)
+}

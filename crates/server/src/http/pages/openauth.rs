@@ -26,8 +26,21 @@ use crate::{
 /// The OpenAPI description of the JSON API the consent page posts to (the page itself is HTML
 /// and not described; see docs/api.md).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(decision))]
+#[openapi(paths(decision, precheck))]
 pub struct ApiDoc;
+
+/// What `/openauth/api/precheck` answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum PrecheckAnswer {
+    /// Go ahead: open the popup.
+    Ok {
+        /// `true`.
+        ok: bool,
+    },
+    /// `openAuth` resolves `{status:'failed', result:null, errorCode, errorMessage}` with this.
+    Refused(rules::OpenAuthError),
+}
 
 /// What `/openauth/api/decision` answers: the component's result, or (for a malformed body) the
 /// usual error body. Only describes the wire; never built.
@@ -46,6 +59,7 @@ pub fn router() -> Router<Arc<Core>> {
     Router::new()
         .route("/openauth", get(page))
         .route("/openauth/api/decision", post(decision))
+        .route("/openauth/api/precheck", get(precheck))
 }
 
 /// The consent page's query string (`axum::extract::Query<PageQuery>`); public for the fuzz
@@ -67,6 +81,35 @@ fn kind_name(k: PointKind) -> &'static str {
 
 fn grant_name(g: GrantType) -> &'static str {
     g.as_str()
+}
+
+#[utoipa::path(
+    get,
+    path = "/openauth/api/precheck",
+    tag = "openauth",
+    operation_id = "openAuthPrecheck",
+    params(
+        ("clientId" = Option<String>, Query, description = "openAuth's clientId"),
+        ("corpId" = Option<String>, Query, description = "openAuth's corpId"),
+        ("rpcScope" = Option<String>, Query, description = "openAuth's rpcScope"),
+        ("fieldScope" = Option<String>, Query, description = "openAuth's fieldScope"),
+        ("type" = Option<String>, Query, description = "0 (delegated) or 1 (app)"),
+        ("origin" = Option<String>, Query, description = "The calling page's origin, when the browser sends no Origin header"),
+    ),
+    security(()),
+    responses((status = 200, description = "`{\"ok\":true}`, or the failure `openAuth` resolves at once, before any popup: 400001, 400002, 400006, 400007, 400009, 500101, 500102, 500104, 500201–500205, 52026 (the page's origin is not registered for the app). CORS: any origin", body = PrecheckAnswer))
+)]
+async fn precheck(
+    State(core): State<Arc<Core>>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, Error> {
+    let origin = super::page_origin(&headers, q.origin.as_deref().unwrap_or(""));
+    let answer = match svc::precheck(&core, &q.params, &origin).await {
+        Ok(()) => PrecheckAnswer::Ok { ok: true },
+        Err(e) => PrecheckAnswer::Refused(e),
+    };
+    Ok(super::cors_json(answer))
 }
 
 async fn page(
