@@ -284,6 +284,10 @@ pub async fn user(
     userid: Option<&str>,
 ) -> Result<wire::DirectoryUser> {
     let r = reader(core, principal, MEMBER_POINT).await?;
+    user_as(core, &r, userid).await
+}
+
+async fn user_as(core: &Core, r: &Reader, userid: Option<&str>) -> Result<wire::DirectoryUser> {
     let m = by_userid(core, &r.corp, userid).await?;
     let u = person(core, &m).await?;
     Ok(directory_user(&m, &u, r.access))
@@ -295,7 +299,26 @@ pub async fn user_legacy(
     principal: &Principal,
     userid: Option<&str>,
 ) -> Result<wire::UserGetLegacy> {
-    let u = user(core, principal, userid).await?;
+    Ok(legacy_user(user(core, principal, userid).await?))
+}
+
+/// A member of `corp` as a third-party app's `user_modify_org` event carries it (DingTalk sends
+/// those apps the whole user, in `/user/get`'s shape): what a third-party app may see, so never
+/// the mobile number or email.
+pub async fn user_for_third_party_event(
+    core: &Core,
+    corp: &CorpId,
+    userid: &str,
+) -> Result<wire::UserGetLegacy> {
+    let r = Reader {
+        corp: corp.clone(),
+        access: FieldAccess::new(true, false, false),
+        third_party: true,
+    };
+    Ok(legacy_user(user_as(core, &r, Some(userid)).await?))
+}
+
+fn legacy_user(u: wire::DirectoryUser) -> wire::UserGetLegacy {
     let order: serde_json::Map<String, serde_json::Value> = u
         .dept_order_list
         .iter()
@@ -306,7 +329,7 @@ pub async fn user_legacy(
         .iter()
         .map(|l| (l.dept_id.to_string(), l.leader.into()))
         .collect();
-    Ok(wire::UserGetLegacy {
+    wire::UserGetLegacy {
         errcode: 0,
         errmsg: "ok".into(),
         userid: u.userid,
@@ -333,7 +356,7 @@ pub async fn user_legacy(
         is_senior: false,
         active: u.active,
         real_authed: u.real_authed,
-    })
+    }
 }
 
 /// The paging of `topapi/v2/user/list`.

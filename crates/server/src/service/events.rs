@@ -137,6 +137,8 @@ pub async fn member_left(core: &Core, corp: &CorpId, userid: &str, unionid: &str
 }
 
 /// `user_modify_org`: a member's org profile changed (`prev`/`curr` hold the changed fields).
+/// Internal apps get DingTalk's internal shape (`diffInfo`); third-party apps the whole user,
+/// as `/user/get` shows it to them.
 pub async fn member_changed(
     core: &Core,
     corp: &CorpId,
@@ -147,12 +149,35 @@ pub async fn member_changed(
     if prev == curr {
         return Ok(());
     }
-    let data = json!({
+    let internal = json!({
         "timeStamp": millis_string(core.now_ms()),
         "diffInfo": {"prev": prev, "curr": curr, "userid": userid},
         "userId": [userid],
     });
-    raise_in_org(core, corp, EventType::UserModifyOrg, |_| data.clone()).await?;
+    let recipients = org_recipients(core, corp, EventType::UserModifyOrg).await?;
+    let third_party = if recipients
+        .iter()
+        .any(|a| a.distribution == Distribution::ThirdParty)
+    {
+        let user = super::directory::user_for_third_party_event(core, corp, userid).await?;
+        serde_json::to_value(user).map_err(|e| super::Error::Internal(e.into()))?
+    } else {
+        Value::Null
+    };
+    enqueue(
+        core,
+        &recipients,
+        corp.as_str(),
+        EventType::UserModifyOrg,
+        |app| {
+            if app.distribution == Distribution::ThirdParty {
+                third_party.clone()
+            } else {
+                internal.clone()
+            }
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -358,4 +358,78 @@ both_backends! {
         let bad = app.post_json("/_opending/seed", &seed("too-short")).await;
         bad.assert_error(400, "InvalidParameter");
     }
+
+    async fn an_event_refused_max_attempts_times_is_given_up_and_the_next_one_flows(backend: Backend) {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.emulator.enabled = true;
+            c.events.max_attempts = 2;
+            c.events.retry_base_ms = 50;
+            c.events.poll_interval_ms = 50;
+        }).await;
+        let mut ws = connect(&app, DIR).await;
+        let first = raise(&app, json!({"eventType": "org_dept_create", "corpId": ACME, "data": {"deptId": [1]}})).await;
+        let first = first.body["events"][0]["eventId"].as_str().unwrap().to_owned();
+        let second = raise(&app, json!({"eventType": "org_dept_create", "corpId": ACME, "data": {"deptId": [2]}})).await;
+        let second = second.body["events"][0]["eventId"].as_str().unwrap().to_owned();
+        for _ in 0..2 {
+            let f = next_event(&mut ws).await;
+            assert_eq!(f["headers"]["eventId"], first.as_str());
+            ack(&mut ws, &f, 500, json!({})).await;
+        }
+        let failed = event_until(&app, &first, |e| e["state"] == "failed").await;
+        assert_eq!(failed["attempts"], 2);
+        assert!(failed.get("nextAttemptAt").is_none(), "{failed}");
+        let f = next_event(&mut ws).await;
+        assert_eq!(f["headers"]["eventId"], second.as_str(), "the app's queue moves on");
+        ack(&mut ws, &f, 200, json!({})).await;
+        event_until(&app, &second, |e| e["state"] == "acked").await;
+        let listed = app.send(app.http.get(format!("{}/_opending/events?state=failed", app.base))).await;
+        assert_eq!(listed.body.as_array().unwrap().len(), 1, "{}", listed.body);
+        app.send(app.http.get(format!("{}/_opending/events?state=nope", app.base))).await
+            .assert_error(400, "InvalidParameter");
+    }
+
+    async fn installation_grants_and_member_changes_reach_a_third_party_app(backend: Backend) {
+        let app = emulator(backend).await;
+        let admin = |m: reqwest::Method, p: &str| app.admin(m, p);
+        // CRM (a third-party app) is installed in Acme, adds the member point, Acme grants it.
+        let r = app.send(admin(reqwest::Method::PUT, &format!("/apps/{}/installations/{ACME}", CRM.0))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app.send(admin(reqwest::Method::PUT, &format!("/apps/{}/points/qyapi_get_member", CRM.0))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app.send(admin(reqwest::Method::POST, &format!("/apps/{}/installations/{ACME}/grants", CRM.0))
+            .json(&json!({"points": ["qyapi_get_member"]}))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // Bob's title changes.
+        let r = app.send(admin(reqwest::Method::PATCH, &format!("/orgs/{ACME}/members/{}/profile", BOB.0))
+            .json(&json!({"title": "Lead"}))).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // Suspended, then resumed, then removed.
+        for (m, p) in [
+            (reqwest::Method::POST, format!("/apps/{}/installations/{ACME}/suspend", CRM.0)),
+            (reqwest::Method::PUT, format!("/apps/{}/installations/{ACME}", CRM.0)),
+            (reqwest::Method::DELETE, format!("/apps/{}/installations/{ACME}", CRM.0)),
+        ] {
+            let r = app.send(admin(m, &p)).await;
+            assert!(r.status < 300, "{p}: {}", r.body);
+        }
+        let list = app.send(app.http.get(format!("{}/_opending/events?clientId={}", app.base, CRM.0))).await;
+        let events = list.body.as_array().unwrap();
+        let types: Vec<&str> = events.iter().map(|e| e["eventType"].as_str().unwrap()).collect();
+        assert_eq!(types, ["org_suite_auth", "org_suite_change", "user_modify_org",
+            "org_micro_app_stop", "org_micro_app_restore", "org_suite_relieve"], "{}", list.body);
+        let auth = &events[0]["data"];
+        assert_eq!((auth["AuthCorpId"].as_str(), auth["SuiteKey"].as_str()), (Some(ACME), Some(CRM.0)));
+        assert!(auth["AgentId"].as_i64().is_some() && auth["TimeStamp"].as_i64().is_some(), "{auth}");
+        assert_eq!(events[1]["data"]["Scopes"], json!(["qyapi_get_member"]));
+        // A third-party app gets the whole user, without mobile or email.
+        let user = &events[2]["data"];
+        assert_eq!((user["userid"].as_str(), user["position"].as_str()), (Some("bob"), Some("Lead")), "{user}");
+        assert_eq!(user["errcode"], 0);
+        assert!(user.get("mobile").is_none() && user.get("email").is_none(), "{user}");
+        // The internal directory app gets the diff.
+        let dir = app.send(app.http.get(format!("{}/_opending/events?clientId={}&eventType=user_modify_org", app.base, DIR.0))).await;
+        let diff = &dir.body[0]["data"]["diffInfo"];
+        assert_eq!((diff["prev"]["position"].as_str(), diff["curr"]["position"].as_str()), (Some("Engineer"), Some("Lead")), "{}", dir.body);
+    }
 }
