@@ -86,8 +86,9 @@ async def main():
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(asyncio.wait_for(main(), 60))
-    # The SDK's client.start() swallows cancellation and reconnects forever: leave without
-    # waiting for it.
+    # Not asyncio.run: it cancels the SDK's client.start() at the end and waits for it, and that
+    # loop swallows cancellation and reconnects forever. Run main, then leave without waiting.
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(asyncio.wait_for(main(), 60))
     sys.stdout.flush()
     os._exit(0)
