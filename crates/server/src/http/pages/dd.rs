@@ -68,8 +68,6 @@ pub struct CodeQuery {
     origin: String,
 }
 
-/// The page's origin: the browser's `Origin` header, else the one the shim passed.
-
 /// What the checks answer: `{"ok":true}`, or the refusal the page's callback gets.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(untagged)]

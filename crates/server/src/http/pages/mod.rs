@@ -442,31 +442,6 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_never_leaves_the_site() {
-        assert_eq!(safe_next("/openauth?type=0"), "/openauth?type=0");
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "javascript:alert(1)",
-            "",
-            "/\t/evil.example",
-            "/\n/evil.example",
-            "\t//evil.example",
-            "/\r\n/evil.example",
-            "/\\/evil.example",
-            "http://opending.invalid:81/",
-        ] {
-            assert_eq!(safe_next(bad), "/account", "{bad}");
-        }
-    }
-}
-
 /// A JSON answer any origin may read (no credentials, no caching): for the checks
 /// `/sdk/dingtalk.js` and `/sdk/openauth.js` run, which say only what the page could learn
 /// anyway.
@@ -493,4 +468,29 @@ pub(crate) fn page_origin(headers: &axum::http::HeaderMap, stated: &str) -> Stri
         .and_then(|v| v.to_str().ok())
         .filter(|o| *o != "null")
         .map_or_else(|| stated.to_owned(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next("/openauth?type=0"), "/openauth?type=0");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            "/\r\n/evil.example",
+            "/\\/evil.example",
+            "http://opending.invalid:81/",
+        ] {
+            assert_eq!(safe_next(bad), "/account", "{bad}");
+        }
+    }
 }
