@@ -416,6 +416,7 @@ pub(super) async fn update_app(
     security(("adminKey" = [])),
     responses(
         (status = 200, description = "The app's HTTP callback (the token and AES key are never shown)", body = crate::service::events::CallbackView),
+        (status = 400, description = "`InvalidParameter`: not a clientId", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`: no such app, or it has no callback", body = ErrorBody),
     )
@@ -471,6 +472,7 @@ pub(super) async fn set_event_callback(
     security(("adminKey" = [])),
     responses(
         (status = 204, description = "Removed: the app's events go over Stream again"),
+        (status = 400, description = "`InvalidParameter`: not a clientId", body = ErrorBody),
         AdminKeyRefused,
         (status = 404, description = "`NotFound`", body = ErrorBody),
     )
