@@ -83,10 +83,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Installed before the address is announced: a signal from then on shuts down cleanly.
     let stop = startup::shutdown_signal();
     if let Some(world) = app.demo() {
-        println!("{}", world.banner(&format!("http://{addr}")));
+        println!("{}", world.banner(app.base_url()));
     }
     // A line scripts and tests can wait for.
     println!("opending listening on http://{addr}");
+    let core = app.core();
     app.run_until_stopped(stop).await?;
+    // The process ends here: the database is closed (SQLite leaves no write-ahead log behind).
+    core.store.close().await;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,7 @@ pub struct Application {
     core: Arc<Core>,
     router: axum::Router,
     demo: Option<demo::DemoWorld>,
+    base_url: String,
     metrics_listener: Option<TcpListener>,
     connections: crate::config::ConnectionsConfig,
 }
@@ -50,18 +51,23 @@ impl Application {
                 println!("seed: generated clientSecret for {client_id}: {secret}");
             }
         }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        // After binding: the demo's internal app registers the origins pages are served from.
         let demo = if config.demo {
+            let origins = demo::page_origins(config.public_url.as_deref(), listener.local_addr()?);
+            if let Some(emu) = &core.emulator {
+                let _ = emu.demo_origins.set(origins.clone());
+            }
             Some(
-                demo::ensure(&core, &crate::Origin::operator())
+                demo::ensure(&core, &crate::Origin::operator(), &origins)
                     .await
                     .map_err(|e| anyhow::anyhow!("demo world: {e}"))?,
             )
         } else {
             None
         };
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("binding {}", config.listen))?;
         let router = crate::http::router(core.clone());
         let metrics_listener = match config.metrics_listen {
             Some(addr) => Some(
@@ -78,11 +84,16 @@ impl Application {
             "opending listening"
         );
         warn_about_exposure(&config);
+        let base_url = match &config.public_url {
+            Some(u) => u.clone(),
+            None => demo::page_origins(None, listener.local_addr()?).swap_remove(0),
+        };
         Ok(Self {
             listener,
             core,
             router,
             demo,
+            base_url,
             metrics_listener,
             connections: config.connections.clone(),
         })
@@ -105,6 +116,12 @@ impl Application {
     /// The shared state (tests use it to reach the clock and storage).
     pub fn core(&self) -> Arc<Core> {
         self.core.clone()
+    }
+
+    /// Where a browser on this machine reaches the server: the public URL when configured, else
+    /// the bound address (`127.0.0.1` for a wildcard one).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// The demo world, when `--demo` was given.

@@ -120,6 +120,10 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Which backend this is (`sqlite` or `postgres`), for logs.
     fn backend(&self) -> &'static str;
+    /// Closes every connection, for a process that is about to exit: SQLite copies its
+    /// write-ahead log into the database file and removes it, so the data directory holds one
+    /// self-contained file. Calls after this fail.
+    async fn close(&self);
     /// Changes that may withdraw a right (revocation, rotation, uninstall, suspension, point or
     /// grant removal), made by this process or — within about a second — by any other process
     /// sharing the database. Caches of authorizations drop their entries on each.

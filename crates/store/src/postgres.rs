@@ -228,6 +228,10 @@ impl Store for PgStore {
         "postgres"
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     fn changes(&self) -> &ChangeFeed {
         &self.changes
     }

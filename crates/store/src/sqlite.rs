@@ -14,7 +14,7 @@ use std::{
     path::{Path, PathBuf},
     str::FromStr,
     sync::{
-        atomic::{AtomicU32, Ordering},
+        atomic::{AtomicBool, AtomicU32, Ordering},
         Arc, Mutex,
     },
     task::{Context, Poll, Waker},
@@ -62,6 +62,8 @@ struct InlineReader {
     idle: Mutex<Vec<rusqlite::Connection>>,
     /// Connections taken out of `idle` (or opened) and not yet back.
     in_use: AtomicU32,
+    /// Set by [`crate::Store::close`]: no connection is kept idle any more.
+    closed: AtomicBool,
 }
 
 /// Most idle inline-read connections kept.
@@ -91,10 +93,16 @@ impl InlineReader {
         let value = read(&conn);
         self.in_use.fetch_sub(1, Ordering::Relaxed);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < INLINE_IDLE_MAX {
+        if idle.len() < INLINE_IDLE_MAX && !self.closed.load(Ordering::Relaxed) {
             idle.push(conn);
         }
         value
+    }
+
+    /// Drops the idle connections; from now on a connection is closed after its read.
+    fn close(&self) {
+        self.closed.store(true, Ordering::Relaxed);
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     fn state(&self) -> crate::PoolState {
@@ -258,6 +266,7 @@ impl SqliteStore {
                 path: data_dir.join("opending.db"),
                 idle: Mutex::new(Vec::new()),
                 in_use: AtomicU32::new(0),
+                closed: AtomicBool::new(false),
             })),
         })
     }
@@ -476,6 +485,21 @@ impl Store for SqliteStore {
 
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    async fn close(&self) {
+        if let Some(inline) = &self.inline {
+            inline.close();
+        }
+        // Copies the log into the database and empties it, even should a connection outlive
+        // the pool; then the last connection's close removes the `-wal` and `-shm` files.
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.write)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpoint at close failed");
+        }
+        self.write.close().await;
     }
 
     fn changes(&self) -> &ChangeFeed {

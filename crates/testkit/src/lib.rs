@@ -205,6 +205,9 @@ pub struct Spawned {
     pub core: Arc<opending_server::Core>,
     /// The storage it runs on (kept alive as long as the server).
     pub backend: Backend,
+    /// The demo world, when the config asked for it (with its secrets and password on the start
+    /// that created it).
+    pub demo: Option<opending_server::service::demo::DemoWorld>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -219,6 +222,7 @@ impl Spawned {
             .expect("server builds");
         let addr = app.local_addr();
         let core = app.core();
+        let demo = app.demo().cloned();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             app.run_until_stopped(async {
@@ -232,6 +236,7 @@ impl Spawned {
             addr,
             core,
             backend,
+            demo,
             shutdown: Some(tx),
             task: Some(task),
         }

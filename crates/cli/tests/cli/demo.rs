@@ -27,6 +27,18 @@ async fn demo_prints_a_working_recipe() {
         banner.contains("Partner Org") && banner.contains("suite"),
         "{banner}"
     );
+    // The demo user and where to try the pages with it.
+    assert!(banner.contains("login demo   password "), "{banner}");
+    assert!(
+        !banner.contains("password <shown at first start>"),
+        "{banner}"
+    );
+    let test_page = banner
+        .split_whitespace()
+        .find(|w| w.ends_with("/demo/openauth"))
+        .expect("openAuth test page URL in banner");
+    let page = reqwest::get(test_page).await.unwrap();
+    assert_eq!(page.status(), 200);
     let first_ids: Vec<String> = banner
         .split_whitespace()
         .filter(|w| w.starts_with("ding"))
@@ -44,4 +56,8 @@ async fn demo_prints_a_working_recipe() {
         );
     }
     assert!(banner2.contains("<shown at first start>"));
+    assert!(
+        banner2.contains("login demo   password <shown at first start>"),
+        "{banner2}"
+    );
 }

@@ -1,5 +1,8 @@
-//! The demo world of `opending serve --demo`: a demo org with an internal app, and a partner org
-//! where the demo org's third-party app is installed. Created once; later starts find it again.
+//! The demo world of `opending serve --demo`: a demo org with an internal app, a partner org
+//! where the demo org's third-party app is installed, and a person who can sign in (admin of the
+//! demo org, member of the partner org). Created once; later starts find it again. The internal
+//! app has the server's own origins registered, so the openAuth test page this server serves
+//! (`/demo/openauth`) can run the real flow.
 
 use opending_domain::{ClientId, CorpId, Distribution, InstallationStatus, Secret};
 use serde::{Deserialize, Serialize};
@@ -11,6 +14,11 @@ use super::{
 use crate::Core;
 
 const META_DEMO: &str = "demo_world";
+/// The demo user's sign-in name, kept apart so a world made before the demo had a user gets one.
+const META_DEMO_USER: &str = "demo_user";
+/// The points the internal app holds: the org's certification info, and the user's own profile
+/// for the openAuth test page (type 0, `Contact.User.Read`).
+const INTERNAL_POINTS: [&str; 2] = ["Contact.Org.Read", "Contact.User.Read"];
 
 /// The demo world's ids, and its secrets when they were just created.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,15 +35,129 @@ pub struct DemoWorld {
     /// Secrets, present only on the run that created them (they are stored hashed).
     #[serde(skip)]
     pub secrets: Option<(String, String)>,
+    /// The demo user's sign-in name.
+    #[serde(skip)]
+    pub user_login: String,
+    /// The demo user's password, present only on the run that created the user.
+    #[serde(skip)]
+    pub user_password: Option<String>,
 }
 
-/// Creates the demo world unless it exists; returns it.
-pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
-    if let Some(json) = core.store.meta_get(META_DEMO).await? {
-        if let Ok(world) = serde_json::from_str::<DemoWorld>(&json) {
-            return Ok(world);
+/// The origins a browser may load this server's pages from, which the demo's internal app has
+/// registered: the public URL when one is configured, and the loopback names of the bound
+/// address (both `127.0.0.1` and `localhost`) when it is a loopback or wildcard address.
+pub fn page_origins(public_url: Option<&str>, addr: std::net::SocketAddr) -> Vec<String> {
+    let mut out: Vec<String> = public_url.map(|u| u.to_owned()).into_iter().collect();
+    let port = addr.port();
+    let ip = addr.ip();
+    if ip.is_unspecified() || ip.is_loopback() {
+        if ip.is_ipv6() && !ip.is_unspecified() {
+            out.push(format!("http://[::1]:{port}"));
+        } else {
+            out.push(format!("http://127.0.0.1:{port}"));
         }
+        out.push(format!("http://localhost:{port}"));
+    } else {
+        out.push(format!("http://{addr}"));
     }
+    out.dedup();
+    out
+}
+
+/// The demo world, if one was created (the openAuth test page's ids).
+pub async fn current(core: &Core) -> Result<Option<DemoWorld>> {
+    let Some(json) = core.store.meta_get(META_DEMO).await? else {
+        return Ok(None);
+    };
+    let Ok(mut world) = serde_json::from_str::<DemoWorld>(&json) else {
+        return Ok(None);
+    };
+    world.user_login = core
+        .store
+        .meta_get(META_DEMO_USER)
+        .await?
+        .unwrap_or_default();
+    Ok(Some(world))
+}
+
+/// Creates the demo world unless it exists, registers `page_origins` (see [`page_origins`]) for
+/// its internal app, and creates the demo user unless there is one; returns the world.
+pub async fn ensure(
+    core: &Core,
+    origin: &crate::Origin,
+    page_origins: &[String],
+) -> Result<DemoWorld> {
+    let mut world = match current(core).await? {
+        Some(world) => world,
+        None => create(core, origin).await?,
+    };
+    let internal = world.internal_client_id.as_str();
+    if !page_origins.is_empty() {
+        let wanted = super::apps::AppUris {
+            redirect_uris: Vec::new(),
+            origins: page_origins.to_vec(),
+        };
+        super::apps::add_app_uris(core, origin, internal, &wanted).await?;
+    }
+    let have: Vec<String> = super::points::app_points(core, internal)
+        .await?
+        .into_iter()
+        .map(|p| p.code.into())
+        .collect();
+    for p in INTERNAL_POINTS
+        .iter()
+        .filter(|p| !have.iter().any(|h| h == *p))
+    {
+        super::points::add_app_point(core, origin, internal, p).await?;
+    }
+    if world.user_login.is_empty() {
+        let (login, password) = create_user(core, origin, &world).await?;
+        world.user_login = login;
+        world.user_password = Some(password);
+    }
+    Ok(world)
+}
+
+/// Creates the demo user: `demo` (or `demo-NNNN` when that name is taken by someone else), with
+/// a random password; returns the sign-in name and the password.
+async fn create_user(
+    core: &Core,
+    origin: &crate::Origin,
+    world: &DemoWorld,
+) -> Result<(String, String)> {
+    let (password, suffix) = core.with_rng(|rng| {
+        use rand::Rng;
+        let secret = Secret::generate_client_secret(rng);
+        (secret.expose()[..16].to_owned(), rng.gen_range(1000..10000))
+    });
+    let login = match core.store.get_user_by_login("demo").await? {
+        None => "demo".to_owned(),
+        Some(_) => format!("demo-{suffix}"),
+    };
+    let user: super::seed::SeedUser = serde_json::from_value(serde_json::json!({
+        "login": login,
+        "password": password,
+        "nick": "Demo User",
+        "orgs": [
+            { "corpId": world.demo_corp_id, "role": "admin", "title": "Administrator" },
+            { "corpId": world.partner_corp_id, "role": "member" },
+        ],
+    }))
+    .map_err(|e| super::Error::Internal(e.into()))?;
+    let doc = SeedDoc {
+        points: vec![],
+        orgs: vec![],
+        apps: vec![],
+        installations: vec![],
+        users: vec![user],
+    };
+    seed::apply(core, origin, &doc).await?;
+    core.store.meta_init(META_DEMO_USER, &login).await?;
+    Ok((login, password))
+}
+
+/// Creates the orgs and apps of the demo world.
+async fn create(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
     let (demo, partner, internal, third, s1, s2) = core.with_rng(|rng| {
         (
             CorpId::generate(rng),
@@ -76,7 +198,7 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
                 name: "Demo internal app".into(),
                 owner: demo.clone(),
                 distribution: Distribution::Internal,
-                points: vec!["Contact.Org.Read".into()],
+                points: INTERNAL_POINTS.iter().map(|p| (*p).into()).collect(),
                 redirect_uris: vec![],
                 origins: vec![],
                 custom: false,
@@ -112,6 +234,8 @@ pub async fn ensure(core: &Core, origin: &crate::Origin) -> Result<DemoWorld> {
         internal_client_id: internal.into(),
         third_party_client_id: third.into(),
         secrets: Some((s1.expose().to_owned(), s2.expose().to_owned())),
+        user_login: String::new(),
+        user_password: None,
     };
     let json = serde_json::to_string(&world).map_err(|e| super::Error::Internal(e.into()))?;
     core.store.meta_init(META_DEMO, &json).await?;
@@ -148,10 +272,25 @@ impl DemoWorld {
             ic = self.internal_client_id,
             tc = self.third_party_client_id,
         );
+        let password = self
+            .user_password
+            .clone()
+            .unwrap_or_else(|| "<shown at first start>".into());
+        out.push_str(&format!(
+            "\nDemo user (admin of Demo Org, member of Partner Org)\n\
+             \x20 login {login}   password {password}\n\
+             \x20 sign in           {base_url}/login\n\
+             \x20 developer console {base_url}/console\n\
+             \x20 org admin         {base_url}/org/{demo}\n\
+             \x20 openAuth test     {base_url}/demo/openauth\n",
+            login = self.user_login,
+            demo = self.demo_corp_id,
+        ));
         if self.secrets.is_none() {
             out.push_str(&format!(
-                "\nSecrets are stored hashed and were printed when the demo world was created.\n\
-                 For a new one: opending admin app rotate-secret {}\n",
+                "\nSecrets and the password are stored hashed and were printed when the demo world\n\
+                 was created. For a new secret: opending admin app rotate-secret {}; for a new\n\
+                 world: start once with --memory, or with an empty data directory.\n",
                 self.internal_client_id
             ));
         }

@@ -38,7 +38,8 @@ pub async fn reset(core: &Core, origin: &crate::Origin) -> Result<seed::ApplyRep
         None => seed::ApplyReport::default(),
     };
     if st.demo {
-        demo::ensure(core, origin).await?;
+        let origins = st.demo_origins.get().cloned().unwrap_or_default();
+        demo::ensure(core, origin, &origins).await?;
     }
     tracing::info!("emulator reset to the start seed");
     Ok(report)

@@ -93,6 +93,9 @@ pub struct EmulatorState {
     pub start_seed: std::sync::OnceLock<String>,
     /// Whether the demo world was requested at start.
     pub(crate) demo: bool,
+    /// The origins the demo's internal app registers again when `reset` recreates the world
+    /// (set at start, once the address is bound).
+    pub demo_origins: std::sync::OnceLock<Vec<String>>,
     faults: Mutex<Vec<FaultRule>>,
     next_fault: Mutex<u64>,
     /// Plaintext of codes and tokens minted by the backdoor (or in deterministic runs), by id.

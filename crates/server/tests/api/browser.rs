@@ -137,3 +137,32 @@ const SHOTS: &[&str] = &[
     "account-zh",
     "account-en",
 ];
+
+/// The demo world's openAuth test page (`serve --demo`): the demo user signs in in the popup
+/// with the printed password and the code reaches the page (`tests/browser/demo.e2e.cjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_test_page_in_headless_chromium() {
+    if skip_browser_test("demo page browser test") {
+        return;
+    }
+    let app = TestApp::spawn_with(Backend::sqlite(), |c| c.demo = true).await;
+    let w = app.demo.clone().expect("demo world");
+    let world = json!({
+        "clientId": w.internal_client_id,
+        "clientSecret": w.secrets.clone().expect("secrets").0,
+        "corpId": w.demo_corp_id,
+        "login": w.user_login,
+        "password": w.user_password.clone().expect("password"),
+    });
+    BrowserScript {
+        script: "demo.e2e.cjs",
+        world,
+        shots_dir: "docs/screenshots",
+        env: vec![],
+        scenarios: 1,
+        shots: &["demo-openauth-en", "demo-openauth-result-en"],
+    }
+    .run(&app)
+    .await;
+    app.stop_soon().await;
+}

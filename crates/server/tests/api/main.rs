@@ -14,6 +14,7 @@ mod console_org;
 mod console_org_browser;
 mod contact;
 mod delegation;
+mod demo;
 mod directory;
 mod emulator;
 mod events;

@@ -37,6 +37,8 @@ const NOT_AN_API: &[(&str, &str)] = &[
     ("GET", "/sdk/openauth.js"),
     ("GET", "/sdk/dingtalk.js"),
     ("GET", "/dd/authcode"),
+    // The demo world's openAuth test page (HTML).
+    ("GET", "/demo/openauth"),
     ("GET", "/oauth2/challenge.htm"),
     ("GET", "/connect/qrconnect"),
     ("GET", "/connect/oauth2/sns_authorize"),

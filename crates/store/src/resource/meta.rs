@@ -108,8 +108,10 @@ impl<B: Backend> MetaStore for B {
                 }
                 tx.execute(&stmt!("DELETE FROM permission_points WHERE builtin = 0"))
                     .await?;
-                tx.execute(&stmt!("DELETE FROM meta WHERE name = 'demo_world'"))
-                    .await?;
+                tx.execute(&stmt!(
+                    "DELETE FROM meta WHERE name IN ('demo_world', 'demo_user')"
+                ))
+                .await?;
                 Ok(())
             })
         })

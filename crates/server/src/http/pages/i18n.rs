@@ -331,6 +331,26 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("console_basic", "Basic info", "基础信息"),
     ("console_isv", "Third-party app", "第三方应用"),
     ("dd_title", "Signing in", "免登"),
+    ("demo_missing_title", "No demo world", "没有演示数据"),
+    (
+        "demo_missing",
+        "Start the server with --demo to create the demo world and this page.",
+        "使用 --demo 启动服务器以创建演示数据和本页面。",
+    ),
+    ("demo_title", "openAuth test page", "openAuth 测试页"),
+    (
+        "demo_intro",
+        "This page plays a DingTalk H5 app of Demo Org: it loads /sdk/openauth.js and calls openAuth, as an app calls dingtalk-design-libs. The internal app has this server's origin registered.",
+        "本页面模拟 Demo Org 的钉钉 H5 应用：加载 /sdk/openauth.js 并调用 openAuth，与应用调用 dingtalk-design-libs 相同。内部应用已登记本服务器的来源。",
+    ),
+    ("demo_sign_in_as", "Sign in as", "登录账号"),
+    ("demo_authorize", "Authorize (type 0, Contact.User.Read)", "授权（type 0，Contact.User.Read）"),
+    ("demo_result", "Result", "结果"),
+    (
+        "demo_next",
+        "Exchange the code for a user token with the app's secret (printed at first start), then read the user:",
+        "用应用密钥（首次启动时打印）换取用户访问凭证，然后读取用户信息：",
+    ),
     ("org_directory", "Directory", "通讯录"),
     (
         "org_directory_sub",

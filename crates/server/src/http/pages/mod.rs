@@ -10,6 +10,7 @@ pub mod account;
 pub mod browser;
 pub mod console;
 pub mod dd;
+pub mod demo;
 pub mod i18n;
 pub mod openauth;
 pub mod operator;
@@ -119,6 +120,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "dd_authcode.html",
             include_str!("../../../templates/dd_authcode.html"),
         ),
+        (
+            "demo_openauth.html",
+            include_str!("../../../templates/demo_openauth.html"),
+        ),
     ]
     .into_iter()
     .chain(org::TEMPLATES.iter().copied())
@@ -152,6 +157,15 @@ pub fn router() -> Router<Arc<Core>> {
             }),
         )
         .route(
+            "/static/demo.js",
+            get(|| {
+                static_file(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../../../static/demo.js"),
+                )
+            }),
+        )
+        .route(
             "/sdk/openauth.js",
             get(|| {
                 static_file(
@@ -163,6 +177,7 @@ pub fn router() -> Router<Arc<Core>> {
         .merge(signin::router())
         .merge(openauth::router())
         .merge(dd::router())
+        .merge(demo::router())
         .merge(browser::router())
         .merge(account::router())
         .merge(org::router())
