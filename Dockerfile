@@ -2,37 +2,28 @@
 # data (the SQLite database) in the volume /var/lib/opending. It runs read-only with every
 # capability dropped, and stops cleanly on SIGTERM (the database is closed, no WAL left behind).
 #
-# Two ways to get the binary into it, one file:
-#   docker build -t opending .                       compiles inside a Rust builder image
-#   docker build --build-arg BINARY=prebuilt -t opending .
-#                                                    copies target/image/opending, built outside
-#                                                    (what scripts/image does, with podman)
+# One file, two ways to the binary (the runtime part is the same stage for both):
+#   docker build -t opending .                      compiles inside a Rust builder image
+#   docker build --target prebuilt -t opending .    copies target/image/opending, built outside
+#                                                   (what scripts/image does, with podman)
 # See docs/container.md.
 
-ARG BINARY=compiled
 ARG RUST_IMAGE=docker.io/library/rust:1-bookworm
 ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
 
-# -- compiled: the `dist` profile (LTO, stripped) inside a Rust image of the same Debian release
-FROM ${RUST_IMAGE} AS compiled
+# -- build: the `dist` profile (LTO, stripped) inside a Rust image of the same Debian release
+FROM ${RUST_IMAGE} AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --locked --profile dist -p opending \
  && install -D -m 0755 target/dist/opending /out/opending
 
-# -- prebuilt: a binary built outside, for glibc >= 2.34 (Debian bookworm has 2.36)
-FROM scratch AS prebuilt
-COPY target/image/opending /out/opending
-
-FROM ${BINARY} AS binary
-
-# -- the runtime image
-FROM ${RUNTIME_IMAGE}
-COPY --from=binary /out/opending /usr/local/bin/opending
+# -- runtime: everything but the binary
+FROM ${RUNTIME_IMAGE} AS runtime
 # A fixed unprivileged uid/gid with no login; the data directory is theirs and private.
 RUN groupadd --gid 10001 opending \
- && useradd --no-log-init --uid 10001 --gid opending --home-dir /var/lib/opending --no-create-home \
-      --shell /usr/sbin/nologin opending \
+ && useradd --no-log-init --uid 10001 --gid opending --home-dir /var/lib/opending \
+      --no-create-home --shell /usr/sbin/nologin opending \
  && install -d -m 0700 -o opending -g opending /var/lib/opending
 USER 10001:10001
 WORKDIR /var/lib/opending
@@ -48,3 +39,11 @@ EXPOSE 8080
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/opending"]
 CMD ["serve"]
+
+# -- prebuilt: a binary built outside, for glibc >= 2.34 (Debian bookworm has 2.36)
+FROM runtime AS prebuilt
+COPY target/image/opending /usr/local/bin/opending
+
+# -- compiled (the default target): the binary of the build stage
+FROM runtime AS compiled
+COPY --from=build /out/opending /usr/local/bin/opending
