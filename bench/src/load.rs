@@ -192,6 +192,8 @@ pub async fn run(plan: Plan, load: Load, pid: Option<u32>) -> Result<Report> {
         rss_before_kb,
         rss_after_kb: rss_kb(pid),
         ratio_to_baseline: None,
+        ratio_to_bare: None,
+        wrk: None,
         runs_rps: Vec::new(),
     })
 }

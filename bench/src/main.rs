@@ -18,6 +18,7 @@
 //! `peer` (node-oidc-provider), `chart` (the PNG), `client` (the HTTP/1.1 client).
 
 mod args;
+mod bare;
 mod chart;
 mod client;
 mod issue;
@@ -27,6 +28,7 @@ mod report;
 mod scenario;
 mod server;
 mod world;
+mod wrk;
 
 use std::{collections::BTreeMap, path::PathBuf, time::Instant};
 
@@ -87,6 +89,10 @@ struct Args {
     /// Storage of the started server.
     #[arg(long, value_enum, default_value = "sqlite")]
     backend: Backend,
+    /// The started server's log filter. The default is what `opending serve` ships with: one
+    /// access-log line per request at INFO, written (pretty) to <out>/server.log.
+    #[arg(long, default_value = "info")]
+    server_log_level: String,
     /// With --backend postgres: the maintenance database the fresh one is created from.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres_url: String,
@@ -114,6 +120,14 @@ struct Args {
     /// The peer's directory (package.json, server.js, node_modules).
     #[arg(long, default_value = "bench/peers/oidc-provider")]
     peer_dir: PathBuf,
+    /// The ceiling's binary, bench/peers/bare-axum (default target/release/bare-axum,
+    /// target/debug/bare-axum with --smoke).
+    #[arg(long)]
+    bare_binary: Option<PathBuf>,
+    /// Also replay each scenario whose requests are all the same with wrk, once, in the same
+    /// run (wrk must be installed; scripts/bench installs it).
+    #[arg(long)]
+    wrk: bool,
 }
 
 /// The processes under test.
@@ -122,12 +136,14 @@ struct Targets {
     addr: String,
     pid: Option<u32>,
     peer: Option<Started>,
+    bare: Option<Started>,
 }
 
 impl Targets {
     fn addr_and_pid(&self, s: Scenario) -> (String, Option<u32>) {
-        match (s, &self.peer) {
-            (Scenario::Peer, Some(p)) => (p.addr.clone(), p.pid()),
+        match (s, &self.peer, &self.bare) {
+            (Scenario::Peer, Some(p), _) => (p.addr.clone(), p.pid()),
+            (s, _, Some(b)) if s.is_bare() => (b.addr.clone(), b.pid()),
             _ => (self.addr.clone(), self.pid),
         }
     }
@@ -193,6 +209,9 @@ async fn run(mut args: Args) -> Result<bool> {
     if args.connections == 0 || args.duration <= 0.0 || args.runs == 0 {
         bail!("--connections, --duration and --runs must be positive");
     }
+    if args.wrk && !wrk::available() {
+        bail!("--wrk: wrk not found (Debian: apt-get install wrk; scripts/bench installs it)");
+    }
     let has_p = |list: &[String]| list.iter().any(|s| s.trim() == "p");
     let wants_peer =
         has_p(&args.scenarios) || (!args.sweep.is_empty() && has_p(&args.sweep_scenarios));
@@ -212,6 +231,7 @@ async fn run(mut args: Args) -> Result<bool> {
                 .to_owned(),
             pid: args.pid,
             peer: None,
+            bare: None,
         },
         None => {
             let binary = args.binary.clone().unwrap_or_else(|| {
@@ -227,6 +247,8 @@ async fn run(mut args: Args) -> Result<bool> {
                 backend: args.backend,
                 data_dir: args.data_dir.clone(),
                 postgres_url: &args.postgres_url,
+                log_level: &args.server_log_level,
+                log_file: args.out.join("server.log"),
             })
             .await?;
             eprintln!(
@@ -240,6 +262,7 @@ async fn run(mut args: Args) -> Result<bool> {
                 pid: s.pid(),
                 server: Some(s),
                 peer: None,
+                bare: None,
             }
         }
     };
@@ -250,6 +273,22 @@ async fn run(mut args: Args) -> Result<bool> {
         targets.peer = Some(p);
     }
     let peer_idle_rss_kb = targets.peer.as_ref().and_then(|p| rss_kb(p.pid()));
+    if scenarios
+        .iter()
+        .chain(&sweep_scenarios)
+        .any(|s| s.is_bare())
+    {
+        let binary = args.bare_binary.clone().unwrap_or_else(|| {
+            PathBuf::from(if args.smoke {
+                "target/debug/bare-axum"
+            } else {
+                "target/release/bare-axum"
+            })
+        });
+        let b = bare::start(&binary).await?;
+        eprintln!("started bare axum on {} in {:.0} ms", b.addr, b.startup_ms);
+        targets.bare = Some(b);
+    }
     let startup_ms = targets.server.as_ref().map(|s| s.startup_ms);
     let peer_startup_ms = targets.peer.as_ref().map(|p| p.startup_ms);
     let outcome = measure_all(&args, &targets, &scenarios, &sweep_scenarios).await;
@@ -259,11 +298,18 @@ async fn run(mut args: Args) -> Result<bool> {
     if let Some(p) = targets.peer.take() {
         p.stop().await?;
     }
+    if let Some(b) = targets.bare.take() {
+        b.stop().await?;
+    }
     let (mut reports, live, sweep) = outcome?;
-    report::set_ratios(&mut reports);
+    report::set_ratios(&mut reports, |id| {
+        Scenario::parse(id).map_or("x", |s| s.ceiling())
+    });
 
     let mut md = format!(
-        "Backend: {}; {} connections, {} s measured per scenario after {} s warm-up; median of {} run(s).\n\n",
+        "Backend: {}; {} connections, {} s measured per scenario after {} s warm-up; median of {} run(s). \
+         × bare axum: req/s over bare axum's GET (x) for a GET, its JSON POST (y) for a POST, same run; \
+         × z: over opending's own no-op route; wrk: the same request replayed once by wrk -t2.\n\n",
         if args.url.is_some() { "external server" } else { args.backend.name() },
         args.connections,
         args.duration,
@@ -358,7 +404,7 @@ async fn run(mut args: Args) -> Result<bool> {
     print!("{md}");
     let mut ok = true;
     for r in reports.iter() {
-        if r.requests == 0 || r.errors > 0 {
+        if r.requests == 0 || r.errors > 0 || r.wrk.is_some_and(|w| w.errors > 0) {
             ok = false;
             eprintln!(
                 "scenario {}: {} requests, {} errors; first: {}",
@@ -417,7 +463,27 @@ async fn measure_all(
             runs[i].push(measure(&mut world, targets, *s, load).await?);
         }
     }
-    let reports = runs.into_iter().map(report::median).collect();
+    let mut reports: Vec<Report> = runs.into_iter().map(report::median).collect();
+    if args.wrk {
+        for (r, s) in reports.iter_mut().zip(scenarios) {
+            if !s.is_replayable() {
+                continue;
+            }
+            let (addr, _) = targets.addr_and_pid(*s);
+            let plan = world.plan(*s, &addr, 1, 1.0).await?;
+            let mut worker = scenario::Worker::new(std::sync::Arc::new(plan), 0);
+            let Some(req) = worker.next(0).await? else {
+                continue;
+            };
+            eprintln!("wrk: {} ({})", s.id(), s.name());
+            let w = wrk::run(req, &addr, args.connections, args.duration, &args.out).await?;
+            eprintln!(
+                "  {:.0} req/s, p99 {:.2} ms, {} errors",
+                w.rps, w.p99_ms, w.errors
+            );
+            r.wrk = Some(w);
+        }
+    }
     let mut sweep = Vec::new();
     for &connections in &args.sweep {
         for s in sweep_scenarios {

@@ -38,8 +38,24 @@ pub struct Report {
     pub rss_after_kb: Option<u64>,
     /// req/s over the baseline z's of the same run.
     pub ratio_to_baseline: Option<f64>,
+    /// req/s over bare axum's of the same run: x for a GET, y for a POST.
+    pub ratio_to_bare: Option<f64>,
+    /// The same request replayed by wrk in the same run: req/s and p99 (ms).
+    pub wrk: Option<WrkFigures>,
     /// req/s of every run when this is the median of several.
     pub runs_rps: Vec<f64>,
+}
+
+/// What wrk measured for a scenario.
+#[derive(Serialize, Debug, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub struct WrkFigures {
+    /// Requests per second (wrk's `Requests/sec`).
+    pub rps: f64,
+    /// wrk's 99th percentile latency, ms.
+    pub p99_ms: f64,
+    /// Its `Non-2xx or 3xx responses` and socket errors.
+    pub errors: u64,
 }
 
 /// The run with the median req/s (the lower middle for an even count), carrying every run's
@@ -58,11 +74,21 @@ pub fn median(mut runs: Vec<Report>) -> Report {
     m
 }
 
-/// Sets every report's ratio to the baseline z among them.
-pub fn set_ratios(reports: &mut [Report]) {
-    let baseline = reports.iter().find(|r| r.id == "z").map(|r| r.rps);
-    for r in reports {
-        r.ratio_to_baseline = baseline.filter(|b| *b > 0.0).map(|b| r.rps / b);
+/// Sets every report's ratios: to the baseline z and to its bare-axum ceiling (x or y) among
+/// them.
+pub fn set_ratios(reports: &mut [Report], ceiling: impl Fn(&str) -> &'static str) {
+    let rps = |id: &str| {
+        reports
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.rps)
+            .filter(|v| *v > 0.0)
+    };
+    let baseline = rps("z");
+    let ceilings: Vec<Option<f64>> = reports.iter().map(|r| rps(ceiling(r.id))).collect();
+    for (r, c) in reports.iter_mut().zip(ceilings) {
+        r.ratio_to_baseline = baseline.map(|b| r.rps / b);
+        r.ratio_to_bare = c.map(|b| r.rps / b);
     }
 }
 
@@ -73,8 +99,8 @@ fn mb(v: Option<u64>) -> String {
 /// The Markdown table of `reports`.
 pub fn table(reports: &[Report]) -> String {
     let mut md = String::from(
-        "| | Scenario | req/s | × baseline | p50 ms | p90 ms | p99 ms | max ms | errors | RSS before → after | runs (req/s) |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n",
+        "| | Scenario | req/s | × bare axum | × z | p50 ms | p90 ms | p99 ms | max ms | errors | wrk req/s | wrk p99 ms | RSS before → after | runs (req/s) |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n",
     );
     for r in reports {
         let runs = r
@@ -84,10 +110,11 @@ pub fn table(reports: &[Report]) -> String {
             .collect::<Vec<_>>()
             .join(", ");
         md += &format!(
-            "| {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} → {} | {} |\n",
+            "| {} | {} | {:.0} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} → {} | {} |\n",
             r.id,
             r.scenario,
             r.rps,
+            r.ratio_to_bare.map_or("–".to_owned(), |x| format!("{x:.2}")),
             r.ratio_to_baseline
                 .map_or("–".to_owned(), |x| format!("{x:.2}")),
             r.p50_ms,
@@ -95,6 +122,8 @@ pub fn table(reports: &[Report]) -> String {
             r.p99_ms,
             r.max_ms,
             r.errors,
+            r.wrk.map_or("–".to_owned(), |w| format!("{:.0}", w.rps)),
+            r.wrk.map_or("–".to_owned(), |w| format!("{:.2}", w.p99_ms)),
             mb(r.rss_before_kb),
             mb(r.rss_after_kb),
             runs,

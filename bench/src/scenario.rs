@@ -39,6 +39,10 @@ pub fn cold_app(i: u64) -> String {
 /// One scenario of docs/benchmarks.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scenario {
+    /// x: the ceiling, bare axum's `GET /ok`.
+    BareGet,
+    /// y: the ceiling, bare axum's JSON `POST` shaped like the token request.
+    BarePost,
     /// z: `GET /_opending/ping`, the same binary doing no work.
     Baseline,
     /// a: `POST /v1.0/oauth2/{corp}/token`, same app and org every time.
@@ -60,12 +64,14 @@ pub enum Scenario {
 }
 
 /// Every scenario, in report order.
-pub const ALL: &str = "z,a,b,c,d,e,f,g,p";
+pub const ALL: &str = "x,y,z,a,b,c,d,e,f,g,p";
 
 impl Scenario {
     /// Parses a scenario letter.
     pub fn parse(s: &str) -> Result<Self> {
         Ok(match s {
+            "x" => Self::BareGet,
+            "y" => Self::BarePost,
             "z" => Self::Baseline,
             "a" => Self::TokenHot,
             "b" => Self::TokenCold,
@@ -82,6 +88,8 @@ impl Scenario {
     /// Its letter.
     pub fn id(self) -> &'static str {
         match self {
+            Self::BareGet => "x",
+            Self::BarePost => "y",
             Self::Baseline => "z",
             Self::TokenHot => "a",
             Self::TokenCold => "b",
@@ -97,7 +105,9 @@ impl Scenario {
     /// What it measures, for the report.
     pub fn name(self) -> &'static str {
         match self {
-            Self::Baseline => "baseline GET /_opending/ping",
+            Self::BareGet => "bare axum GET /ok",
+            Self::BarePost => "bare axum JSON POST /v1.0/oauth2/{corp}/token",
+            Self::Baseline => "opending no-op GET /_opending/ping",
             Self::TokenHot => "app token hot POST /v1.0/oauth2/{corp}/token",
             Self::TokenCold => "app token cold (a new token minted and stored each time)",
             Self::AuthInfos => "authInfos, valid token",
@@ -107,6 +117,40 @@ impl Scenario {
             Self::Refresh => "refresh rotation POST /v1.0/oauth2/userAccessToken",
             Self::Peer => "peer: node-oidc-provider POST /token (client_credentials)",
         }
+    }
+
+    /// Whether bare axum answers it (x, y) rather than opending or the peer.
+    pub fn is_bare(self) -> bool {
+        matches!(self, Self::BareGet | Self::BarePost)
+    }
+
+    /// The ceiling it is compared with: bare axum's JSON `POST` (y) for a POST, its `GET` (x)
+    /// otherwise.
+    pub fn ceiling(self) -> &'static str {
+        match self {
+            Self::BarePost
+            | Self::TokenHot
+            | Self::TokenCold
+            | Self::CodeExchange
+            | Self::Refresh
+            | Self::Peer => "y",
+            _ => "x",
+        }
+    }
+
+    /// Whether every request of it is the same, so that a load tool replaying one request (wrk)
+    /// measures the same thing.
+    pub fn is_replayable(self) -> bool {
+        matches!(
+            self,
+            Self::BareGet
+                | Self::BarePost
+                | Self::Baseline
+                | Self::TokenHot
+                | Self::AuthInfos
+                | Self::UserMe
+                | Self::Peer
+        )
     }
 
     /// The status every request must get; anything else is an error.
@@ -299,6 +343,12 @@ impl Worker {
             .header(header::USER_AGENT, "opending-bench");
         let token_uri = format!("/v1.0/oauth2/{CORP}/token");
         let r = match p.scenario {
+            Scenario::BareGet => b.method(Method::GET).uri("/ok").body(Full::new(Bytes::new())),
+            Scenario::BarePost => b
+                .method(Method::POST)
+                .uri(token_uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Full::new(p.token_body.clone())),
             Scenario::Baseline => b.method(Method::GET).uri("/_opending/ping").body(Full::new(Bytes::new())),
             Scenario::TokenHot => b
                 .method(Method::POST)

@@ -26,6 +26,8 @@ pub struct Started {
     pub startup_ms: f64,
     /// The PostgreSQL database it runs on, dropped by [`Started::stop`].
     db: Option<(String, String)>,
+    /// Its log file, removed by [`Started::stop`] (gigabytes after a full run).
+    log: Option<PathBuf>,
 }
 
 impl Started {
@@ -36,6 +38,7 @@ impl Started {
             addr,
             startup_ms,
             db: None,
+            log: None,
         }
     }
 
@@ -47,6 +50,9 @@ impl Started {
     /// Stops it and drops its database, if it has one.
     pub async fn stop(mut self) -> Result<()> {
         let _ = self.child.kill().await;
+        if let Some(log) = self.log.take() {
+            let _ = std::fs::remove_file(log);
+        }
         if let Some((admin_url, name)) = self.db.take() {
             let mut c = PgConnection::connect(&admin_url).await?;
             c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
@@ -102,6 +108,10 @@ pub struct ServerSpec<'a> {
     pub data_dir: PathBuf,
     /// PostgreSQL's maintenance database URL, where the fresh database is created.
     pub postgres_url: &'a str,
+    /// `--log-level` (the shipped default is `info`).
+    pub log_level: &'a str,
+    /// Where its logs (stderr) go: a file, as a deployment writes them; removed when it stops.
+    pub log_file: PathBuf,
 }
 
 /// Starts `opending serve --emulator --seed … --listen 127.0.0.1:<free port>` on the chosen
@@ -150,9 +160,16 @@ pub async fn start(spec: &ServerSpec<'_>) -> Result<Started> {
             db = Some((spec.postgres_url.to_owned(), name));
         }
     }
-    cmd.env("RUST_LOG", "warn")
+    if let Some(dir) = spec.log_file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let log = std::fs::File::create(&spec.log_file)
+        .with_context(|| format!("creating {}", spec.log_file.display()))?;
+    cmd.arg("--log-level")
+        .arg(spec.log_level)
+        .env_remove("RUST_LOG")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::from(log))
         .kill_on_drop(true);
     let since = Instant::now();
     let mut child = cmd
@@ -166,6 +183,7 @@ pub async fn start(spec: &ServerSpec<'_>) -> Result<Started> {
                 addr,
                 startup_ms: 0.0,
                 db,
+                log: None,
             };
             let _ = s.stop().await;
             return Err(e.context("starting the server (is the emulator on?)"));
@@ -176,6 +194,7 @@ pub async fn start(spec: &ServerSpec<'_>) -> Result<Started> {
         addr,
         startup_ms,
         db,
+        log: Some(spec.log_file.clone()),
     })
 }
 
