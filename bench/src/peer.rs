@@ -13,12 +13,7 @@ pub const TOKEN_FORM: &str = "grant_type=client_credentials&client_id=bench-clie
 
 /// Whether `node` can be run.
 pub fn node_available() -> bool {
-    std::process::Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    server::runs("node")
 }
 
 /// Starts the peer from `dir` and waits for its discovery document.

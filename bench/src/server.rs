@@ -62,6 +62,17 @@ impl Started {
     }
 }
 
+/// Whether `program --version` can be started (wrk answers it with status 1, so only the start
+/// counts).
+pub fn runs(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+}
+
 /// A free port on 127.0.0.1.
 pub fn free_addr() -> Result<String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?

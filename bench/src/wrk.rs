@@ -17,12 +17,7 @@ use crate::report::WrkFigures;
 
 /// Whether `wrk` can be run.
 pub fn available() -> bool {
-    std::process::Command::new("wrk")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
+    crate::server::runs("wrk")
 }
 
 /// Replays `req` against `addr` for `seconds` on `connections` connections (two threads).

@@ -77,7 +77,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             });
         }
     })?;
-    telemetry::init(config.log_format, &config.log_level);
+    // Held to the end: dropping it writes the lines still queued.
+    let _log = telemetry::init(config.log_format, &config.log_level);
     let app = Application::build(config).await?;
     let addr = app.local_addr();
     // Installed before the address is announced: a signal from then on shuts down cleanly.

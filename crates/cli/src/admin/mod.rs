@@ -167,7 +167,7 @@ fn print(value: &impl Serialize) -> anyhow::Result<()> {
 /// Runs an admin subcommand.
 pub async fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
     let config = args.storage.load(|_| {})?;
-    opending_server::telemetry::init(config.log_format, "warn");
+    let _log = opending_server::telemetry::init(config.log_format, "warn");
     let core = Core::open(&config).await?;
     match execute(&core, args.command).await {
         Ok(()) => Ok(ExitCode::SUCCESS),

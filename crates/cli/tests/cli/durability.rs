@@ -45,14 +45,17 @@ both_backends! {
 fn sigterm_shuts_down_cleanly() {
     let backend = Backend::sqlite();
     let mut server = Server::start(bin(), &storage_args(&backend));
-    let pid = server.child.id().to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = server.child.wait().unwrap();
+    let exit = server.terminate();
     assert!(exit.success(), "exit after SIGTERM: {exit:?}");
+    // The database is closed: no write-ahead log is left beside it.
+    let Backend::Sqlite(dir) = &backend else {
+        unreachable!()
+    };
+    assert!(dir.path().join("opending.db").exists());
+    assert!(
+        !dir.path().join("opending.db-wal").exists(),
+        "a WAL file was left behind"
+    );
 }
 
 mod events {

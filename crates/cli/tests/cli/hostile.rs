@@ -245,9 +245,32 @@ fn the_emulator_refuses_a_non_loopback_address_unless_allowed() {
         .lines()
         .map_while(Result::ok)
         .any(|l| l.starts_with("opending listening on "));
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
     assert!(listening, "the allowed emulator starts");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no authentication"), "{err}");
+    // The warning comes through the log writer thread: read until it is there, then stop.
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = Vec::new();
+    let warned = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("no authentication") => break true,
+            Ok(line) => seen.push(line),
+            Err(_) => break false,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        warned,
+        "no warning about the control API:\n{}",
+        seen.join("\n")
+    );
 }

@@ -34,7 +34,9 @@ async fn permission_decisions_are_logged_with_the_request_id() {
     assert_eq!(resp.status(), 403);
     let denied: serde_json::Value = resp.json().await.unwrap();
     let request_id = denied["requestid"].as_str().unwrap().to_owned();
-    drop(server);
+    // Stopped as a deployment stops it: the log writer thread writes what is still queued.
+    let mut server = server;
+    assert!(server.terminate().success());
 
     let text = std::fs::read_to_string(&log_path).unwrap();
     let decision = text

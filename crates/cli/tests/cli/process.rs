@@ -87,6 +87,17 @@ impl Server {
         }
     }
 
+    /// SIGTERM, and waits for the exit: the server drains, writes its queued log lines and
+    /// closes the database. Answers the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -TERM");
+        self.child.wait().unwrap()
+    }
+
     /// SIGKILL, no chance to clean up.
     pub fn kill9(mut self) {
         self.child.kill().unwrap();
