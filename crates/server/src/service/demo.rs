@@ -99,17 +99,8 @@ pub async fn ensure(
         };
         super::apps::add_app_uris(core, origin, internal, &wanted).await?;
     }
-    let have: Vec<String> = super::points::app_points(core, internal)
-        .await?
-        .into_iter()
-        .map(|p| p.code.into())
-        .collect();
-    for p in INTERNAL_POINTS
-        .iter()
-        .filter(|p| !have.iter().any(|h| h == *p))
-    {
-        super::points::add_app_point(core, origin, internal, p).await?;
-    }
+    let points: Vec<String> = INTERNAL_POINTS.iter().map(|p| (*p).to_owned()).collect();
+    super::points::add_missing_app_points(core, origin, internal, &points).await?;
     if world.user_login.is_empty() {
         let (login, password) = create_user(core, origin, &world).await?;
         world.user_login = login;

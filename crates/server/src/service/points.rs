@@ -140,6 +140,27 @@ pub async fn add_app_point(
     Ok(core.store.list_app_points(&id).await?)
 }
 
+/// Adds each of `codes` the app has not added yet (a seed file's or the demo's declaration);
+/// answers whether any was added.
+pub async fn add_missing_app_points(
+    core: &Core,
+    origin: &Origin,
+    client_id: &str,
+    codes: &[String],
+) -> Result<bool> {
+    let have: Vec<String> = app_points(core, client_id)
+        .await?
+        .into_iter()
+        .map(|p| p.code.into())
+        .collect();
+    let mut added = false;
+    for code in codes.iter().filter(|c| !have.contains(c)) {
+        add_app_point(core, origin, client_id, code).await?;
+        added = true;
+    }
+    Ok(added)
+}
+
 /// Removes a point from an app; its tokens lose it on their next request.
 pub async fn remove_app_point(
     core: &Core,

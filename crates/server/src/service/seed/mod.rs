@@ -209,14 +209,8 @@ async fn add_points(core: &Core, origin: &crate::Origin, a: &SeedApp) -> Result<
     if a.points.is_empty() {
         return Ok(added);
     }
-    let have: Vec<String> = points::app_points(core, a.client_id.as_str())
-        .await?
-        .into_iter()
-        .map(|p| p.code.into())
-        .collect();
-    for p in a.points.iter().filter(|p| !have.contains(p)) {
-        points::add_app_point(core, origin, a.client_id.as_str(), p).await?;
-        added = true;
-    }
-    Ok(added)
+    Ok(
+        points::add_missing_app_points(core, origin, a.client_id.as_str(), &a.points).await?
+            || added,
+    )
 }
