@@ -1,60 +1,113 @@
 //! Logging set-up: `tracing` to stderr, pretty or JSON, filtered by `log_level`
 //! (overridden by `RUST_LOG` when set).
 
-use tracing_subscriber::{fmt, EnvFilter};
+use tracing_subscriber::{
+    filter::Targets, fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer, Registry,
+};
 
 use crate::config::LogFormat;
 
-/// The log writer's thread; dropping it writes every line still queued. Keep it until the
+pub mod writer;
+
+/// The log writer's thread; dropping it writes every line still waiting. Keep it until the
 /// process ends.
 #[must_use = "dropping the guard stops the log writer"]
 pub struct LogGuard {
-    _writer: Option<tracing_appender::non_blocking::WorkerGuard>,
+    writer: Option<(writer::Writer, std::thread::JoinHandle<()>)>,
 }
 
-/// Most lines queued for the writer thread; a request that would go past it waits (no line is
-/// ever dropped: the access log stays complete).
-const QUEUED_LINES: usize = 65_536;
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        if let Some((writer, thread)) = self.writer.take() {
+            writer.stop(thread);
+        }
+    }
+}
 
 /// Installs the global subscriber; a second call (tests) is a no-op.
 ///
-/// Lines are formatted on the thread that logs them and written by one writer thread through a
-/// 64 KiB buffer, flushed whenever the queue runs empty: a request pays for formatting its
-/// line, not for a `write(2)` of its own (measured: a tenth of the throughput of a cheap route
-/// when stderr is a file). Lines still queued when the process is killed with SIGKILL are lost;
-/// [`LogGuard`] writes them on a normal exit.
+/// Lines are formatted on the thread that logs them and written to stderr in batches by one
+/// writer thread ([`writer`]): a request pays for formatting its line and appending it to a
+/// buffer, not for a `write(2)` or a wake-up of its own. Lines still waiting when the process
+/// is killed with SIGKILL are lost (at most [`writer::GATHER`]'s worth); [`LogGuard`] writes
+/// them on a normal exit.
 pub fn init(format: LogFormat, level: &str) -> LogGuard {
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = Filter::parse(std::env::var("RUST_LOG").ok().as_deref(), level);
     // Colours only on a terminal (and never with NO_COLOR): a file, a pipe or a container log
     // gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
         && std::env::var_os("NO_COLOR").is_none();
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(QUEUED_LINES)
-        .thread_name("opending-log")
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
-    let builder = fmt()
-        .with_env_filter(filter)
-        .with_writer(writer)
-        .with_ansi(ansi);
-    let installed = match format {
-        LogFormat::Json => builder
+    let Ok((writer, thread)) = writer::Writer::start(Box::new(std::io::stderr())) else {
+        // No thread to be had: every line is written by the thread that logs it.
+        install(format, filter, ansi, std::io::stderr);
+        return LogGuard { writer: None };
+    };
+    if install(format, filter, ansi, writer.clone()) {
+        LogGuard {
+            writer: Some((writer, thread)),
+        }
+    } else {
+        writer.stop(thread);
+        LogGuard { writer: None }
+    }
+}
+
+/// The log filter: [`Targets`] when the directives are only targets and levels (the usual
+/// `info` or `opending_server=debug,warn`), [`EnvFilter`] when they filter on spans or fields.
+/// `Targets` decides from the callsite alone; `EnvFilter` also takes a lock on every span
+/// entered and exited, for the span directives it might have (measured: a tenth of the CPU
+/// time of a cheap route).
+#[allow(clippy::large_enum_variant)] // made once, at start-up
+enum Filter {
+    Targets(Targets),
+    Env(EnvFilter),
+}
+
+impl Filter {
+    /// `RUST_LOG` when set and valid, else `level`, else `info`.
+    fn parse(rust_log: Option<&str>, level: &str) -> Self {
+        let directives = rust_log
+            .filter(|d| EnvFilter::try_new(d).is_ok())
+            .unwrap_or(level);
+        // `Targets` would read `target[span{field}]` as an odd target name: span and field
+        // directives go to `EnvFilter`.
+        if !directives.contains('[') {
+            if let Ok(t) = directives.parse::<Targets>() {
+                return Filter::Targets(t);
+            }
+        }
+        match EnvFilter::try_new(directives) {
+            Ok(f) => Filter::Env(f),
+            Err(_) => Filter::Targets(Targets::new().with_default(tracing::Level::INFO)),
+        }
+    }
+}
+
+/// Installs the global subscriber writing to `writer`; false when one was installed before.
+fn install<W>(format: LogFormat, filter: Filter, ansi: bool, writer: W) -> bool
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let lines = fmt::layer().with_writer(writer).with_ansi(ansi);
+    let lines: Box<dyn Layer<Registry> + Send + Sync> = match format {
+        LogFormat::Json => lines
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
-            .try_init(),
-        LogFormat::Pretty => builder.compact().try_init(),
+            .boxed(),
+        LogFormat::Pretty => lines.compact().boxed(),
     };
-    LogGuard {
-        _writer: installed.is_ok().then_some(guard),
-    }
+    let (targets, env) = match filter {
+        Filter::Targets(t) => (Some(t), None),
+        Filter::Env(e) => (None, Some(e)),
+    };
+    tracing_subscriber::registry()
+        .with(lines)
+        .with(targets)
+        .with(env)
+        .try_init()
+        .is_ok()
 }
 
 /// Longest caller-chosen string put in a log line or a counter label, in bytes.
@@ -81,5 +134,33 @@ mod tests {
         assert_eq!(super::cut("abc", 3), "abc");
         assert_eq!(super::cut("abcd", 3), "abc…");
         assert_eq!(super::cut("钉钉", 4), "钉…");
+    }
+
+    #[test]
+    fn plain_levels_use_targets_and_span_directives_use_env_filter() {
+        use super::Filter;
+        assert!(matches!(Filter::parse(None, "info"), Filter::Targets(_)));
+        assert!(matches!(
+            Filter::parse(None, "opending_server=debug,warn"),
+            Filter::Targets(_)
+        ));
+        assert!(matches!(
+            Filter::parse(Some("debug"), "info"),
+            Filter::Targets(t) if t.would_enable("x", &tracing::Level::DEBUG)
+        ));
+        assert!(matches!(
+            Filter::parse(Some("[request]=debug"), "info"),
+            Filter::Env(_)
+        ));
+        // An invalid RUST_LOG is ignored, an invalid level falls back to info.
+        assert!(matches!(
+            Filter::parse(Some("=[=bad"), "warn"),
+            Filter::Targets(t) if !t.would_enable("x", &tracing::Level::INFO)
+                && t.would_enable("x", &tracing::Level::WARN)
+        ));
+        assert!(matches!(
+            Filter::parse(None, "=[=bad"),
+            Filter::Targets(t) if t.would_enable("x", &tracing::Level::INFO)
+        ));
     }
 }
