@@ -16,6 +16,7 @@ mod backend;
 mod changes;
 mod error;
 mod exec;
+mod fresh_read;
 mod group_commit;
 mod pg_batch;
 mod pg_exec;

@@ -36,6 +36,8 @@ pub struct PgStore {
     pool: PgPool,
     changes: ChangeFeed,
     batches: Batches,
+    /// Fresh reads of the change counter, shared by the requests that wait at the same time.
+    fresh_seq: std::sync::Arc<crate::fresh_read::FreshRead>,
 }
 
 impl PgStore {
@@ -110,6 +112,7 @@ impl PgStore {
             batches: Batches::start(&pool),
             pool,
             changes: ChangeFeed::default(),
+            fresh_seq: Default::default(),
         })
     }
 
@@ -240,8 +243,9 @@ impl Store for PgStore {
         vec![crate::pool_state("main", &self.pool)]
     }
 
-    /// Every read on PostgreSQL is fresh.
+    /// A read that started after the call did, shared with the calls waiting at the same time
+    /// ([`crate::fresh_read`]): one round trip per wave of requests, not per request.
     async fn fresh_change_seq(&self) -> StoreResult<i64> {
-        self.change_seq().await
+        self.fresh_seq.get(|| self.change_seq()).await
     }
 }
