@@ -91,12 +91,12 @@ pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<wir
             return Err(invalid().into());
         }
     }
-    let Some(user) = core.store.get_user(&target).await? else {
+    let Some(user) = core.contact_cache.user(core, &target).await? else {
         return Err(invalid().into());
     };
-    let app = core
-        .store
-        .get_app(&principal.client_id)
+    let owner_corp_id = core
+        .contact_cache
+        .app_owner(core, &principal.client_id)
         .await?
         .ok_or_else(|| super::Error::Internal(anyhow::anyhow!("token's app vanished")))?;
     let with_mobile = own && principal.has(USER_MOBILE);
@@ -104,17 +104,17 @@ pub async fn user(core: &Core, principal: &Principal, which: &str) -> Result<wir
     // The SDK's `GetUserResponseBody` (docs/dingtalk/dingtalk-wire.md §2.3): opending has no
     // visitors and no login e-mail.
     Ok(wire::User {
-        nick: Some(user.nick),
-        avatar_url: Some(user.avatar_url),
-        mobile: user.mobile.filter(|_| with_mobile),
-        state_code: user.state_code.filter(|_| with_mobile),
+        nick: Some(user.nick.clone()),
+        avatar_url: Some(user.avatar_url.clone()),
+        mobile: user.mobile.clone().filter(|_| with_mobile),
+        state_code: user.state_code.clone().filter(|_| with_mobile),
         open_id: Some(opending_domain::user::open_id(
             &core.key,
-            &app.owner_corp_id,
+            &owner_corp_id,
             &user.union_id,
         )),
         union_id: Some(user.union_id.to_string()),
-        email: user.email.filter(|_| with_email),
+        email: user.email.clone().filter(|_| with_email),
         login_email: None,
         visitor: Some(false),
     })

@@ -9,7 +9,7 @@
 
 use std::sync::{atomic::Ordering, Arc};
 
-use opending_domain::{ClientId, CorpId};
+use opending_domain::{user::User, ClientId, CorpId, UnionId};
 
 use super::Result;
 pub use crate::state::contact_cache::{ContactCache, OrgCard};
@@ -59,5 +59,36 @@ impl ContactCache {
             self.may_run.insert(key, allowed);
         }
         Ok(allowed)
+    }
+
+    /// The user's profile; `None` if there is no such user.
+    pub async fn user(&self, core: &Core, union_id: &UnionId) -> Result<Option<Arc<User>>> {
+        if let Some(hit) = self.users.get(union_id) {
+            return Ok(Some(hit));
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let Some(user) = core.store.get_user(union_id).await? else {
+            return Ok(None);
+        };
+        let user = Arc::new(user);
+        if self.generation.load(Ordering::SeqCst) == generation {
+            self.users.insert(union_id.clone(), user.clone());
+        }
+        Ok(Some(user))
+    }
+
+    /// The org that owns `app`; `None` if there is no such app.
+    pub async fn app_owner(&self, core: &Core, app: &ClientId) -> Result<Option<CorpId>> {
+        if let Some(hit) = self.app_owners.get(app) {
+            return Ok(Some(hit));
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let Some(owner) = core.store.get_app(app).await?.map(|a| a.owner_corp_id) else {
+            return Ok(None);
+        };
+        if self.generation.load(Ordering::SeqCst) == generation {
+            self.app_owners.insert(app.clone(), owner.clone());
+        }
+        Ok(Some(owner))
     }
 }

@@ -1,5 +1,6 @@
-//! What the contact API reads on every request, kept in memory: each org's card and whether an
-//! app may run in an org. The reads that fill it are `service/contact_cache.rs`'s.
+//! What the contact API reads on every request, kept in memory: each org's card, whether an
+//! app may run in an org, users' profiles and apps' owner orgs. The reads that fill it are
+//! `service/contact_cache.rs`'s.
 
 use std::{
     sync::{
@@ -10,9 +11,9 @@ use std::{
 };
 
 use moka::sync::Cache;
-use opending_domain::{ClientId, CorpId, OrgAuthInfo};
+use opending_domain::{user::User, ClientId, CorpId, OrgAuthInfo, UnionId};
 
-/// Most orgs and (app, org) standings kept.
+/// Most orgs, (app, org) standings, profiles and owner orgs kept (each).
 const CAPACITY: u64 = 10_000;
 /// Longest an entry is trusted without asking storage again.
 const TTL: Duration = Duration::from_secs(300);
@@ -30,6 +31,11 @@ pub struct OrgCard {
 pub struct ContactCache {
     pub(crate) orgs: Cache<CorpId, Option<Arc<OrgCard>>>,
     pub(crate) may_run: Cache<(ClientId, CorpId), bool>,
+    /// Profiles of users that exist (an unknown unionId is asked of storage every time: a
+    /// new user does not move the change counter).
+    pub(crate) users: Cache<UnionId, Arc<User>>,
+    /// Owner orgs of apps that exist (likewise).
+    pub(crate) app_owners: Cache<ClientId, CorpId>,
     pub(crate) generation: AtomicU64,
 }
 
@@ -38,6 +44,8 @@ impl std::fmt::Debug for ContactCache {
         f.debug_struct("ContactCache")
             .field("orgs", &self.orgs.entry_count())
             .field("may_run", &self.may_run.entry_count())
+            .field("users", &self.users.entry_count())
+            .field("app_owners", &self.app_owners.entry_count())
             .finish()
     }
 }
@@ -53,6 +61,14 @@ impl Default for ContactCache {
                 .max_capacity(CAPACITY)
                 .time_to_live(TTL)
                 .build(),
+            users: Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(TTL)
+                .build(),
+            app_owners: Cache::builder()
+                .max_capacity(CAPACITY)
+                .time_to_live(TTL)
+                .build(),
             generation: AtomicU64::new(0),
         }
     }
@@ -64,5 +80,7 @@ impl ContactCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.orgs.invalidate_all();
         self.may_run.invalidate_all();
+        self.users.invalidate_all();
+        self.app_owners.invalidate_all();
     }
 }

@@ -43,6 +43,37 @@ opending_testkit::both_backends! {
         b.app_token(GLOBEX, TRAVEL).await.assert_error(401, "unauthorized.client");
     }
 
+    async fn a_profile_changed_anywhere_reaches_users_me_on_every_instance(backend: Backend) {
+        // users/me answers from the contact cache; a profile change is a change like any
+        // other: the instance that made it answers the new profile at once, another instance
+        // once the change feed reaches it (NOTIFY on PostgreSQL, a 250 ms poll on SQLite).
+        let a = TestApp::spawn(backend.clone()).await;
+        let b = TestApp::spawn(backend).await;
+        let code = b.hr_code(ALICE, "Contact.User.Read", "Contact.User.mobile").await;
+        let token = b.exchange(&code).await.body["accessToken"].as_str().unwrap().to_owned();
+        let code_a = a.hr_code(ALICE, "Contact.User.Read", "Contact.User.mobile").await;
+        let token_a = a.exchange(&code_a).await.body["accessToken"].as_str().unwrap().to_owned();
+        for (app, t) in [(&a, &token_a), (&b, &token)] {
+            let me = app.user_info(t, "me").await;
+            assert_eq!((me.body["nick"].as_str(), me.body["mobile"].as_str()), (Some("Alice Chen"), Some("13800000001")), "{}", me.body);
+        }
+        let doc = r#"{"users":[{"unionId":"aliceUnionId0000000001","login":"alice","password":"alice-password-1","nick":"Alice Renamed","mobile":"13800000099","stateCode":"86","email":"alice@acme.example","avatarUrl":"https://example.com/alice.png","orgs":[{"corpId":"dingacme","role":"admin"},{"corpId":"dingglobex"}]}]}"#;
+        let r = a.send(a.admin(Method::POST, "/apply").body(doc)).await;
+        assert_eq!(r.body["updated"][0], "user aliceUnionId0000000001: profile", "{}", r.body);
+        let me = a.user_info(&token_a, "me").await;
+        assert_eq!((me.body["nick"].as_str(), me.body["mobile"].as_str()), (Some("Alice Renamed"), Some("13800000099")), "at once on the instance that changed it: {}", me.body);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let me = b.user_info(&token, "me").await;
+            if me.body["nick"] == "Alice Renamed" {
+                assert_eq!(me.body["mobile"], "13800000099");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the other instance kept the old profile: {}", me.body);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     async fn a_token_answered_from_memory_is_valid_after_a_restart(backend: Backend) {
         let a = TestApp::spawn_with(backend.clone(), frozen).await;
         let first = a.app_token(ACME, HR).await;

@@ -14,8 +14,8 @@ use crate::{
 pub trait UserStore: Send + Sync {
     /// Creates a user; `Conflict` if the unionId or login exists.
     async fn create_user(&self, user: &User, password_hash: &str) -> StoreResult<()>;
-    /// Replaces a user's profile fields (not the password); `NotFound` if there is no such
-    /// user, `Conflict` if the new login is another user's.
+    /// Replaces a user's profile fields (not the password) and moves the change counter;
+    /// `NotFound` if there is no such user, `Conflict` if the new login is another user's.
     async fn update_user(&self, user: &User) -> StoreResult<()>;
     /// Sets a user's password hash and ends every session of the user; `NotFound` if there is
     /// no such user.
@@ -78,25 +78,34 @@ impl<B: Backend> UserStore for B {
     }
 
     async fn update_user(&self, u: &User) -> StoreResult<()> {
-        let done = self
-            .write_one(stmt!(
-                "UPDATE users SET login = $2, nick = $3, avatar_url = $4, mobile = $5, \
-                     state_code = $6, email = $7 \
-                 WHERE union_id = $1",
-                u.union_id.as_str(),
-                &u.login,
-                &u.nick,
-                &u.avatar_url,
-                &u.mobile,
-                &u.state_code,
-                &u.email
-            ))
-            .await
-            .map_err(|e| e.on_write("a user with this login"))?;
-        if done == 0 {
-            return Err(StoreError::NotFound(format!("user {}", u.union_id)));
-        }
-        Ok(())
+        let update = stmt!(
+            "UPDATE users SET login = $2, nick = $3, avatar_url = $4, mobile = $5, \
+                 state_code = $6, email = $7 \
+             WHERE union_id = $1",
+            u.union_id.as_str(),
+            &u.login,
+            &u.nick,
+            &u.avatar_url,
+            &u.mobile,
+            &u.state_code,
+            &u.email
+        );
+        let missing = StoreError::NotFound(format!("user {}", u.union_id));
+        // A change (it moves the counter): the contact API keeps profiles in memory until the
+        // next change.
+        self.change(move |tx| {
+            Box::pin(async move {
+                let done = tx
+                    .execute(&update)
+                    .await
+                    .map_err(|e| e.on_write("a user with this login"))?;
+                if done == 0 {
+                    return Err(missing);
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 
     async fn set_password(&self, union_id: &UnionId, password_hash: &str) -> StoreResult<()> {
