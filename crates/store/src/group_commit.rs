@@ -4,7 +4,7 @@
 //! Why: SQLite has one writer. Through sqlx each write costs a checkout of the write
 //! connection, a hand-off to its worker thread per statement and back, and a commit that writes
 //! every page it touched to the WAL; under load the requests queue for the connection and the
-//! thread hand-offs, not SQLite, set the pace (the (b) and (f) profiles in docs/benchmarks.md).
+//! thread hand-offs, not SQLite, set the pace (the (b) and (f) profiles in docs/benchmarks/history.md).
 //! Here one dedicated thread takes everything queued, checks the write connection out of the
 //! same sqlx pool (so it stays the only writer, and keeps its pool's health checks; once per run
 //! of back-to-back batches, see [`writer`]), and runs the batch synchronously on the
@@ -130,7 +130,7 @@ fn stopped() -> StoreError {
 /// pool's other users (admin writes, which go through sqlx) wait no longer than that. Checking
 /// it out and back in costs round trips to sqlx's connection thread and the pool's release
 /// check; measured under the code-exchange benchmark, that was a fifth of the writer's time
-/// when paid per batch (docs/benchmarks.md). A run also ends at the first failed batch, so the
+/// when paid per batch (docs/benchmarks/history.md). A run also ends at the first failed batch, so the
 /// pool's checks see the connection before the next write.
 fn writer(
     runtime: tokio::runtime::Handle,

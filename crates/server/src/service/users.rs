@@ -43,7 +43,7 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 /// 19 MiB (the default `m_cost`) with `Vec`; after the first such block is freed, glibc raises
 /// its mmap threshold above that size, so every later block comes from the heap and stays
 /// resident after it is freed — about 20 MB of an idle server's RSS once a seed with users was
-/// applied (docs/benchmarks.md, "Performance work"). Reserving more than 32 MiB keeps every hash
+/// applied (docs/benchmarks/history.md). Reserving more than 32 MiB keeps every hash
 /// on its own mapping; the pages past `m_cost` are never touched, so they cost no memory.
 const WORK_MEMORY_BLOCKS: usize = (32 << 20) / Block::SIZE + 1;
 
