@@ -114,6 +114,8 @@ where
     let y_of = spec.y_of;
     for (i, s) in series.iter().enumerate() {
         let c = match s.id {
+            "x" => RGBColor(0, 0, 0).to_rgba(),
+            "y" => RGBColor(148, 103, 189).to_rgba(),
             "z" => RGBColor(140, 140, 140).to_rgba(),
             "a" => RGBColor(31, 119, 180).to_rgba(),
             "c" => RGBColor(44, 160, 44).to_rgba(),
