@@ -50,25 +50,25 @@ impl std::fmt::Debug for ContactCache {
     }
 }
 
+/// One of the cache's maps: at most [`CAPACITY`] entries, each trusted for [`TTL`] at most.
+fn bounded<K, V>() -> Cache<K, V>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    Cache::builder()
+        .max_capacity(CAPACITY)
+        .time_to_live(TTL)
+        .build()
+}
+
 impl Default for ContactCache {
     fn default() -> Self {
         Self {
-            orgs: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(TTL)
-                .build(),
-            may_run: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(TTL)
-                .build(),
-            users: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(TTL)
-                .build(),
-            app_owners: Cache::builder()
-                .max_capacity(CAPACITY)
-                .time_to_live(TTL)
-                .build(),
+            orgs: bounded(),
+            may_run: bounded(),
+            users: bounded(),
+            app_owners: bounded(),
             generation: AtomicU64::new(0),
         }
     }
