@@ -6,7 +6,7 @@
 
 use std::{
     collections::{HashMap, VecDeque},
-    sync::Mutex,
+    sync::{Arc, LazyLock, Mutex},
 };
 
 use serde::{Deserialize, Serialize};
@@ -84,13 +84,46 @@ pub const UNMATCHED: &str = "unmatched";
 /// Longest path kept in a journal entry, in bytes (longer ones are cut, marked with `…`).
 pub const MAX_PATH: usize = 512;
 
+/// [`UNMATCHED`] as a shared string, for counters keyed by `Arc<str>` routes.
+pub static UNMATCHED_ROUTE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(UNMATCHED));
+
 /// The method as counted: the standard ones by name, anything else as `OTHER`.
-pub fn bounded_method(method: &str) -> &str {
+pub fn bounded_method(method: &str) -> &'static str {
     match method {
-        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" | "CONNECT" | "TRACE"
-        | "EVENT" => method,
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        "EVENT" => "EVENT",
         _ => "OTHER",
     }
+}
+
+/// One answered request as the request middleware reports it: borrowed, so a server whose
+/// journal keeps no entries (outside emulator mode) copies nothing but the counter key.
+#[derive(Debug, Clone, Copy)]
+pub struct Answered<'a> {
+    /// When it was answered, in Unix milliseconds.
+    pub at_ms: i64,
+    /// HTTP method, as the client sent it.
+    pub method: &'a str,
+    /// Request path, without the query string.
+    pub path: &'a str,
+    /// The matched route template, if any.
+    pub route: Option<&'a Arc<str>>,
+    /// HTTP status answered.
+    pub status: u16,
+    /// DingTalk error code answered, if any.
+    pub error_code: Option<&'a str>,
+    /// The app that called, when known.
+    pub client_id: Option<&'a str>,
+    /// Time to answer, microseconds.
+    pub latency_us: u64,
 }
 
 /// Requests counted for one route.
@@ -109,7 +142,7 @@ pub struct RouteCount {
 struct Inner {
     entries: VecDeque<JournalEntry>,
     next_seq: u64,
-    counts: HashMap<(String, String), u64>,
+    counts: HashMap<(&'static str, Arc<str>), u64>,
 }
 
 /// The journal of one instance.
@@ -138,18 +171,27 @@ impl Journal {
     /// never by what the caller typed: requests no route matched share one [`UNMATCHED`]
     /// counter and unusual methods share `OTHER`, so junk paths cannot grow the map. The kept
     /// entry's path is cut to [`MAX_PATH`] bytes.
-    pub fn record(&self, mut entry: JournalEntry) {
-        entry.method = bounded_method(&entry.method).to_owned();
-        entry.path = crate::telemetry::cut(&entry.path, MAX_PATH).into_owned();
-        let key = (
-            entry.method.clone(),
-            entry.route.clone().unwrap_or_else(|| UNMATCHED.to_owned()),
-        );
-        let mut inner = self.lock();
-        *inner.counts.entry(key).or_default() += 1;
+    pub fn record(&self, a: &Answered<'_>) {
+        let method = bounded_method(a.method);
+        let key = (method, a.route.unwrap_or(&UNMATCHED_ROUTE).clone());
         if self.capacity == 0 {
+            *self.lock().counts.entry(key).or_default() += 1;
             return;
         }
+        // Built before taking the lock: the entry's strings are copies of the request's.
+        let mut entry = JournalEntry {
+            seq: 0,
+            at_ms: a.at_ms,
+            method: method.to_owned(),
+            path: crate::telemetry::cut(a.path, MAX_PATH).into_owned(),
+            route: a.route.map(|r| r.to_string()),
+            status: a.status,
+            error_code: a.error_code.map(str::to_owned),
+            client_id: a.client_id.map(str::to_owned),
+            latency_us: a.latency_us,
+        };
+        let mut inner = self.lock();
+        *inner.counts.entry(key).or_default() += 1;
         inner.next_seq += 1;
         entry.seq = inner.next_seq;
         if inner.entries.len() == self.capacity {
@@ -162,15 +204,15 @@ impl Journal {
     /// `/events/{eventType}`, route `event`, status 200 when acknowledged (else 0), the outcome
     /// as its error code, the recipient as its clientId.
     pub fn record_event(&self, event_type: &str, client_id: &str, outcome: &str, at_ms: i64) {
-        self.record(JournalEntry {
-            seq: 0,
+        static EVENT_ROUTE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("event"));
+        self.record(&Answered {
             at_ms: at_ms - at_ms.rem_euclid(1000),
-            method: "EVENT".into(),
-            path: format!("/events/{event_type}"),
-            route: Some("event".into()),
+            method: "EVENT",
+            path: &format!("/events/{event_type}"),
+            route: Some(&EVENT_ROUTE),
             status: if outcome == "acked" { 200 } else { 0 },
-            error_code: (outcome != "acked").then(|| outcome.to_owned()),
-            client_id: Some(client_id.to_owned()),
+            error_code: (outcome != "acked").then_some(outcome),
+            client_id: Some(client_id),
             latency_us: 0,
         });
     }
@@ -180,7 +222,7 @@ impl Journal {
     pub fn count(&self, method: &str, route: &str) -> u64 {
         self.lock()
             .counts
-            .get(&(method.to_owned(), route.to_owned()))
+            .get(&(bounded_method(method), Arc::from(route)))
             .copied()
             .unwrap_or(0)
     }
@@ -192,8 +234,8 @@ impl Journal {
             .counts
             .iter()
             .map(|((m, r), c)| RouteCount {
-                method: m.clone(),
-                route: r.clone(),
+                method: (*m).to_owned(),
+                route: r.to_string(),
                 count: *c,
             })
             .collect();
@@ -229,16 +271,15 @@ impl Journal {
 mod tests {
     use super::*;
 
-    fn entry(path: &str, status: u16) -> JournalEntry {
-        JournalEntry {
-            seq: 0,
+    fn answered<'a>(route: Option<&'a Arc<str>>, method: &'a str, path: &'a str) -> Answered<'a> {
+        Answered {
             at_ms: 0,
-            method: "POST".into(),
-            path: path.into(),
-            route: Some("/r/{x}".into()),
-            status,
+            method,
+            path,
+            route,
+            status: 200,
             error_code: None,
-            client_id: Some("dingapp".into()),
+            client_id: Some("dingapp"),
             latency_us: 5,
         }
     }
@@ -246,8 +287,9 @@ mod tests {
     #[test]
     fn keeps_the_last_n_and_counts_all() {
         let j = Journal::new(2);
+        let route: Arc<str> = Arc::from("/r/{x}");
         for i in 0..3 {
-            j.record(entry(&format!("/r/{i}"), 200));
+            j.record(&answered(Some(&route), "POST", &format!("/r/{i}")));
         }
         assert_eq!(j.count("POST", "/r/{x}"), 3);
         let all = j.entries(&JournalFilter::default());
@@ -265,10 +307,8 @@ mod tests {
     fn junk_paths_and_methods_share_one_counter_and_are_cut() {
         let j = Journal::new(4);
         for i in 0..1000 {
-            let mut e = entry(&format!("/{}{i}", "x".repeat(30_000)), 404);
-            e.route = None;
-            e.method = format!("M{i}");
-            j.record(e);
+            let path = format!("/{}{i}", "x".repeat(30_000));
+            j.record(&answered(None, &format!("M{i}"), &path));
         }
         let counts = j.counts();
         assert_eq!(counts.len(), 1, "{:?}", &counts[..counts.len().min(3)]);

@@ -23,7 +23,7 @@ use std::{
 };
 
 use governor::{
-    clock::{Clock as _, DefaultClock},
+    clock::Clock as _,
     DefaultKeyedRateLimiter, Quota, RateLimiter,
 };
 use ipnet::IpNet;
@@ -250,7 +250,7 @@ impl Limits {
         {
             Ok(()) => Ok(()),
             Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let wait = not_until.wait_time_from(self.app_api.clock().now());
                 self.metrics.limited("app_api");
                 tracing::info!(client_id, route, "per-app per-API rate limit reached");
                 Err(limited(ErrorCode::QpsLimitForAppkeyAndApi, now, wait))
@@ -274,7 +274,7 @@ impl Limits {
         match self.address.check_key(&address_key(address)) {
             Ok(()) => Ok(()),
             Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let wait = not_until.wait_time_from(self.address.clock().now());
                 self.metrics.limited("address");
                 tracing::info!(%address, route, "per-address rate limit reached");
                 Err(limited(ErrorCode::IpLimit, now, wait))

@@ -21,9 +21,9 @@ use prometheus_client::{
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     /// The matched route pattern (`/v1.0/oauth2/{corp_id}/token`), or `unmatched`.
-    pub route: String,
-    /// The HTTP method.
-    pub method: String,
+    pub route: std::sync::Arc<str>,
+    /// The HTTP method, lower-case `other` for a non-standard one.
+    pub method: &'static str,
     /// The HTTP status.
     pub status: u16,
     /// DingTalk's error `code`, empty on success.
@@ -34,7 +34,7 @@ pub struct RequestLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
     /// The matched route pattern, or `unmatched`.
-    pub route: String,
+    pub route: std::sync::Arc<str>,
 }
 
 /// Labels of a token event.

@@ -29,8 +29,10 @@ pub async fn middleware(
     next: Next,
 ) -> Response {
     let timeout = core.request_timeout;
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
+    // Kept for the journal and the metrics after the request has been handed on: the method
+    // and URI are cheap to clone (the path shares the request's bytes).
+    let method = req.method().clone();
+    let uri = req.uri().clone();
     let route: Option<Arc<str>> = req
         .extensions()
         .get::<MatchedPath>()
@@ -95,9 +97,8 @@ pub async fn middleware(
     let status = response.status().as_u16();
     let code = response.extensions().get::<ErrorCodeTag>().map(|t| t.0);
     let route_label = route
-        .as_deref()
-        .unwrap_or(crate::journal::UNMATCHED)
-        .to_owned();
+        .clone()
+        .unwrap_or_else(|| crate::journal::UNMATCHED_ROUTE.clone());
     core.metrics
         .latency
         .get_or_create(&crate::metrics::RouteLabels {
@@ -108,9 +109,9 @@ pub async fn middleware(
         .requests
         .get_or_create(&crate::metrics::RequestLabels {
             route: route_label,
-            method: match crate::journal::bounded_method(&method) {
-                "OTHER" => "other".to_owned(),
-                m => m.to_owned(),
+            method: match crate::journal::bounded_method(method.as_str()) {
+                "OTHER" => "other",
+                m => m,
             },
             status,
             code: code.unwrap_or(""),
@@ -120,15 +121,14 @@ pub async fn middleware(
         Some(code) => tracing::info!(status, latency_us, error_code = code, "answered"),
         None => tracing::info!(status, latency_us, "answered"),
     });
-    core.journal.record(crate::journal::JournalEntry {
-        seq: 0,
+    core.journal.record(&crate::journal::Answered {
         at_ms: core.now().0 * 1000,
-        method,
-        path,
-        route: route.map(|r| r.to_string()),
+        method: method.as_str(),
+        path: uri.path(),
+        route: route.as_ref(),
         status,
-        error_code: code.map(str::to_owned),
-        client_id: client_id.get().cloned(),
+        error_code: code,
+        client_id: client_id.get().map(String::as_str),
         latency_us,
     });
     if let Ok(v) = HeaderValue::from_str(&request_id) {
