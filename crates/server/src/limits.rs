@@ -22,10 +22,7 @@ use std::{
     time::Duration,
 };
 
-use governor::{
-    clock::Clock as _,
-    DefaultKeyedRateLimiter, Quota, RateLimiter,
-};
+use governor::{clock::Clock as _, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
 use moka::sync::Cache;
 use opending_domain::{ApiError, ErrorCode, UnixTime};
