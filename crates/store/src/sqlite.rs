@@ -66,6 +66,9 @@ struct InlineReader {
     closed: AtomicBool,
 }
 
+/// How long [`Store::close`] waits for the reads under way to finish.
+const CLOSE_PATIENCE: Duration = Duration::from_secs(5);
+
 /// Most idle inline-read connections kept.
 const INLINE_IDLE_MAX: usize = 8;
 
@@ -84,25 +87,57 @@ impl InlineReader {
         &self,
         read: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        // Counted before `closed` is looked at, and `close` sets `closed` before it counts
+        // (both sequentially consistent): either this read sees the store closed, or `close`
+        // sees this read and waits for it.
+        self.in_use.fetch_add(1, Ordering::SeqCst);
+        let value = self.read_counted(read);
+        self.in_use.fetch_sub(1, Ordering::SeqCst);
+        value
+    }
+
+    /// [`Self::read`] once counted in `in_use`; the connection is back in `idle` or closed
+    /// when it returns.
+    fn read_counted<T>(
+        &self,
+        read: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(StoreError::Database(sqlx::Error::PoolClosed));
+        }
         let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match taken {
             Some(c) => c,
             None => self.open()?,
         };
-        self.in_use.fetch_add(1, Ordering::Relaxed);
         let value = read(&conn);
-        self.in_use.fetch_sub(1, Ordering::Relaxed);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < INLINE_IDLE_MAX && !self.closed.load(Ordering::Relaxed) {
+        if idle.len() < INLINE_IDLE_MAX && !self.closed.load(Ordering::SeqCst) {
             idle.push(conn);
+        } else {
+            drop(idle);
+            drop(conn);
         }
         value
     }
 
-    /// Drops the idle connections; from now on a connection is closed after its read.
-    fn close(&self) {
-        self.closed.store(true, Ordering::Relaxed);
+    /// Refuses new reads, closes the idle connections and waits (at most `patience`) for the
+    /// reads under way to close theirs, so that the write pool's connection is the last one
+    /// open and its close removes the `-wal` and `-shm` files.
+    async fn close(&self, patience: Duration) {
+        self.closed.store(true, Ordering::SeqCst);
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let deadline = tokio::time::Instant::now() + patience;
+        while self.in_use.load(Ordering::SeqCst) > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(
+                    reads = self.in_use.load(Ordering::SeqCst),
+                    "reads still under way at close"
+                );
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
 
     fn state(&self) -> crate::PoolState {
@@ -489,7 +524,7 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         if let Some(inline) = &self.inline {
-            inline.close();
+            inline.close(CLOSE_PATIENCE).await;
         }
         // Copies the log into the database and empties it, even should a connection outlive
         // the pool; then the last connection's close removes the `-wal` and `-shm` files.
@@ -499,7 +534,19 @@ impl Store for SqliteStore {
         {
             tracing::warn!(error = %e, "checkpoint at close failed");
         }
+        // sqlx's `Pool::close` can return with a connection still open (launchbadge/sqlx#3217):
+        // a connection whose return to the pool began before the close (the checkpoint's, a
+        // batch's) lands in the idle queue after the close emptied it, and stays open for the
+        // life of the process, keeping the `-wal` file. Closing again closes it.
+        let deadline = tokio::time::Instant::now() + CLOSE_PATIENCE;
         self.write.close().await;
+        while self.write.size() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            self.write.close().await;
+        }
+        if self.write.size() > 0 {
+            tracing::warn!("the write connection was still in use at close");
+        }
     }
 
     fn changes(&self) -> &ChangeFeed {
@@ -649,6 +696,55 @@ mod tests {
         }
         store.write.close().await;
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Closing while reads run on other threads (the change poller, a scan on the blocking
+    /// pool, a request) leaves no `-wal` file: the reads under way finish and close their
+    /// connections first, later ones are refused, and the write pool's connection is the last.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn close_during_reads_leaves_no_write_ahead_log() {
+        for round in 0..20 {
+            let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
+            let store =
+                SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
+                    .await
+                    .unwrap();
+            store.migrate().await.unwrap();
+            store.create_org(&org("ding1", "Acme")).await.unwrap();
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let readers: Vec<_> = (0..3)
+                .map(|_| {
+                    let (store, stop) = (store.clone(), stop.clone());
+                    std::thread::spawn(move || {
+                        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            match store.inline.as_ref().unwrap().change_seq() {
+                                Ok(_) | Err(StoreError::Database(sqlx::Error::PoolClosed)) => {}
+                                Err(e) => panic!("a read failed other than by the close: {e}"),
+                            }
+                        }
+                    })
+                })
+                .collect();
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            store.close().await;
+            assert!(
+                matches!(
+                    store.inline.as_ref().unwrap().change_seq(),
+                    Err(StoreError::Database(sqlx::Error::PoolClosed))
+                ),
+                "a read after the close is refused"
+            );
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            for r in readers {
+                r.join().unwrap();
+            }
+            assert!(dir.join("opending.db").exists());
+            assert!(
+                !dir.join("opending.db-wal").exists(),
+                "round {round}: a WAL file was left behind"
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 
     /// `$N` binds the N-th parameter even where `$2` comes before `$1` in the text (SQLite
