@@ -613,17 +613,23 @@ mod tests {
         }
     }
 
-    /// A transaction SQLite rolled back by itself, then a failed write, must not leave the
-    /// write connection inside a transaction that never commits (every later write would
-    /// answer success and be lost).
-    #[tokio::test]
-    async fn writes_after_an_automatic_rollback_are_committed() {
+    /// A migrated store in a new directory under the system's temporary one.
+    async fn migrated_in_new_dir() -> (std::path::PathBuf, SqliteStore) {
         let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
         let store =
             SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
                 .await
                 .unwrap();
         store.migrate().await.unwrap();
+        (dir, store)
+    }
+
+    /// A transaction SQLite rolled back by itself, then a failed write, must not leave the
+    /// write connection inside a transaction that never commits (every later write would
+    /// answer success and be lost).
+    #[tokio::test]
+    async fn writes_after_an_automatic_rollback_are_committed() {
+        let (dir, store) = migrated_in_new_dir().await;
         // What a full disk does to a COMMIT, on demand: SQLite rolls the whole transaction back.
         sqlx::query(
             "CREATE TRIGGER boom BEFORE INSERT ON orgs WHEN NEW.name = 'boom' \
@@ -704,12 +710,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn close_during_reads_leaves_no_write_ahead_log() {
         for round in 0..20 {
-            let dir = std::env::temp_dir().join(format!("opending-store-{}", uuid::Uuid::new_v4()));
-            let store =
-                SqliteStore::open_dir(&dir, false, Duration::from_secs(5), Duration::from_secs(5))
-                    .await
-                    .unwrap();
-            store.migrate().await.unwrap();
+            let (dir, store) = migrated_in_new_dir().await;
             store.create_org(&org("ding1", "Acme")).await.unwrap();
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             let readers: Vec<_> = (0..3)
