@@ -16,6 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
+const { clickClosing } = require('./popup.cjs');
 
 const BASE = process.env.OPENDING_BASE;
 const W = JSON.parse(process.env.OPENDING_WORLD || '{}');
@@ -57,9 +58,7 @@ async function main() {
       await popup.fill('#password', W.password);
       await Promise.all([popup.waitForNavigation(), popup.click('#sign-in')]);
       await popup.waitForURL(onOpending('/openauth'));
-      const closed = popup.waitForEvent('close');
-      await popup.click('#allow');
-      await closed;
+      await clickClosing(popup, '#allow');
 
       await page.waitForSelector('#demo-result[data-done="1"]', { state: 'attached' });
       const result = JSON.parse(await page.textContent('#demo-result'));

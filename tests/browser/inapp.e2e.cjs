@@ -22,6 +22,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
+const { clickClosing } = require('./popup.cjs');
 
 const BASE = need('OPENDING_BASE');
 const DEMO_PORT = Number(need('OPENDING_DEMO_PORT'));
@@ -217,9 +218,7 @@ async function main() {
       await popup.waitForURL(onOpending('/login'));
       await popup.fill('#login', W.alice.login);
       await popup.fill('#password', W.alice.password);
-      const closed = popup.waitForEvent('close');
-      await popup.click('#sign-in');
-      await closed;
+      await clickClosing(popup, '#sign-in');
       await h5.waitForSelector('#who[data-userid="alice"]');
       assert.equal(await h5.textContent('#who'), '你好，Alice Chen (alice)');
       await shot(h5, 'inapp-h5-signed-in');

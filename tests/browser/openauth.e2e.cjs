@@ -20,6 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { chromium } = require('playwright-core');
+const { clickClosing } = require('./popup.cjs');
 
 const BASE = need('OPENDING_BASE');
 const DEMO_PORT = Number(need('OPENDING_DEMO_PORT'));
@@ -258,9 +259,7 @@ async function main() {
       }
       assert.equal(await popup.locator('ul.points li').count(), 2);
       await shot(popup, 'consent-type0-zh');
-      const closed = popup.waitForEvent('close');
-      await popup.click('#allow');
-      await closed;
+      await clickClosing(popup, '#allow');
       const r = await demoResult(demo);
       assert.deepEqual(Object.keys(r).sort(), ['result', 'status']);
       assert.equal(r.status, 'ok');
@@ -278,9 +277,7 @@ async function main() {
       let popup = await openPopup(demo, '#type0');
       await popup.waitForURL(onOpending('/openauth'));
       await popup.locator('#deny').waitFor();
-      const closed = popup.waitForEvent('close');
-      await popup.click('#deny');
-      await closed;
+      await clickClosing(popup, '#deny');
       assert.deepEqual(await demoResult(demo), { status: 'cancel', result: null });
 
       popup = await openPopup(demo, '#type0');
@@ -302,9 +299,7 @@ async function main() {
       await demo.waitForFunction((o) => window.seenMessages.filter((m) => m.origin === o).length >= 2, FOREIGN);
       await demo.waitForTimeout(1200); // longer than openauth.js' popup poll
       assert.equal(await demo.getAttribute('#result', 'data-done'), null, 'forged messages settled openAuth');
-      const closed = popup.waitForEvent('close');
-      await popup.click('#allow');
-      await closed;
+      await clickClosing(popup, '#allow');
       const r = await demoResult(demo);
       assert.equal(r.status, 'ok');
       assert.notEqual(r.result.authCode, FORGED_CODE);
@@ -330,9 +325,7 @@ async function main() {
       assert.equal(await popup.getAttribute('html', 'lang'), 'en');
       assert.equal((await popup.textContent('#allow')).trim(), 'Ask an admin');
       await shot(popup, 'consent-type1-toadmin-en');
-      const closed = popup.waitForEvent('close');
-      await popup.click('#allow');
-      await closed;
+      await clickClosing(popup, '#allow');
       assert.deepEqual(await demoResult(demo), { status: 'toAdmin', result: null });
 
       // Carol, Globex's admin, in a fresh browser.
@@ -383,9 +376,7 @@ async function main() {
       await err.waitFor();
       assert.ok((await err.innerText()).includes('500408'));
       await shot(popup, 'consent-error-en');
-      const closed = popup.waitForEvent('close');
-      await popup.click('#close');
-      await closed;
+      await clickClosing(popup, '#close');
       const r = await demoResult(demo);
       assert.equal(r.status, 'failed');
       assert.equal(r.result, null);
@@ -456,9 +447,7 @@ async function main() {
       const err = popup.locator('#openauth-error');
       await err.waitFor();
       assert.ok((await err.innerText()).includes('70003'));
-      const closed = popup.waitForEvent('close');
-      await popup.click('#close');
-      await closed;
+      await clickClosing(popup, '#close');
       const r = await demoResult(demo);
       assert.deepEqual([r.status, r.result, r.errorCode], ['failed', null, 70003], JSON.stringify(r));
     });
