@@ -114,9 +114,6 @@ impl InlineReader {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < INLINE_IDLE_MAX && !self.closed.load(Ordering::SeqCst) {
             idle.push(conn);
-        } else {
-            drop(idle);
-            drop(conn);
         }
         value
     }
